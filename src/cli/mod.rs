@@ -1,0 +1,69 @@
+//! The command line: one file per subcommand, and the exit codes they share.
+//!
+//! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
+//! violations, 1 failures or error-severity violations, 2 usage or configuration errors,
+//! 4 connection or timeout errors.
+
+mod decode;
+mod spec;
+
+use clap::{Parser, Subcommand};
+
+/// sip2check: conformance test harness, client and reference ACS emulator for SIP2 (3M SIP 2.00).
+#[derive(Debug, Parser)]
+#[command(name = "sip2check", version, about, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 4 connection or timeout errors.";
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode SIP2 messages field by field and lint them against the protocol.
+    Decode(decode::DecodeArgs),
+    /// Print the protocol table: message layouts, field IDs, code tables and lint rules.
+    Spec(spec::SpecArgs),
+}
+
+/// The process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Everything passed.
+    Passed = 0,
+    /// A check failed or a message has an error-severity violation.
+    Failed = 1,
+    /// Bad usage, or a scenario/profile/library file that cannot be used.
+    Usage = 2,
+    /// Could not connect, or a network wait timed out.
+    Connection = 4,
+}
+
+/// An error that carries its own exit code (anything else exits 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ExitError {
+    /// The code to exit with.
+    pub exit: Exit,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The exit code for an error returned by a subcommand.
+pub fn exit_code_of(err: &anyhow::Error) -> Exit {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<ExitError>())
+        .map_or(Exit::Usage, |e| e.exit)
+}
+
+/// Runs the chosen subcommand.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Decode(args) => decode::run(args),
+        Command::Spec(args) => spec::run(args),
+    }
+}

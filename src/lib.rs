@@ -1,0 +1,8 @@
+//! sip2check: a conformance test harness, client and reference ACS emulator for SIP2,
+//! the 3M Standard Interchange Protocol 2.00 spoken between library self-check machines
+//! and library systems.
+//!
+//! The protocol itself lives in [`sip2`], with no I/O.
+
+pub mod cli;
+pub mod sip2;

@@ -1,0 +1,45 @@
+//! SIP dates: `YYYYMMDDZZZZHHMMSS`, local time with four blanks for the zone (spec section 1).
+
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone};
+
+/// Formats a local time as an 18-character SIP date.
+pub fn format<Tz: TimeZone>(t: &DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    t.format("%Y%m%d    %H%M%S").to_string()
+}
+
+/// The current local time as an 18-character SIP date.
+pub fn now() -> String {
+    format(&Local::now())
+}
+
+/// Reads an 18-character SIP date (zone characters ignored) as a naive local time.
+pub fn parse(value: &str) -> Option<NaiveDateTime> {
+    let date = value.get(..8)?;
+    let time = value.get(12..18)?;
+    NaiveDateTime::parse_from_str(&format!("{date}{time}"), "%Y%m%d%H%M%S").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_is_a_valid_date18() {
+        let d = now();
+        assert!(crate::sip2::lint::is_date18(&d), "{d:?}");
+        assert!(parse(&d).is_some());
+    }
+
+    #[test]
+    fn parse_rejects_nonsense() {
+        assert!(parse("2026-11-29").is_none());
+        assert!(parse("20261399    101010").is_none());
+        assert_eq!(
+            parse("20261129    101500").unwrap().to_string(),
+            "2026-11-29 10:15:00"
+        );
+    }
+}

@@ -1,0 +1,334 @@
+//! The parser: text in, a [`Message`] plus structural [`Violation`]s out. Never panics.
+//!
+//! `Err` means only "this is not a SIP message at all" (empty, or no two-character code).
+//! Everything else that deviates (fixed part too short or long, a missing delimiter, a
+//! malformed trailer) is reported as a violation and parsing goes on, because the point of
+//! sip2check is to say how a real server's message is wrong.
+
+use std::borrow::Cow;
+
+use nom::bytes::complete::take_till;
+use nom::character::complete::char;
+use nom::combinator::opt;
+use nom::{IResult, Parser};
+
+use super::code::{FieldId, MessageCode};
+use super::message::{Field, Message, Trailer};
+use super::spec::{self, MessageSpec};
+use super::violation::{FieldRef, Rule, Violation};
+
+/// A parsed message and what the parser found wrong with its structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed<'a> {
+    /// The message, borrowing from the input.
+    pub msg: Message<'a>,
+    /// Structural violations (the linter adds the semantic ones).
+    pub violations: Vec<Violation>,
+}
+
+/// The input is not a SIP message at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Nothing to parse.
+    #[error("empty message")]
+    Empty,
+    /// The first two characters are not a message code.
+    #[error("{0:?} does not start with a two-character message code")]
+    NoCode(String),
+}
+
+/// How far from the spec's fixed length the parser looks for the first tagged field.
+const FIXED_SLACK: usize = 4;
+
+/// Parses one message (without its terminator).
+pub fn parse(text: &str) -> Result<Parsed<'_>, ParseError> {
+    if text.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let code = text
+        .get(..2)
+        .and_then(|c| {
+            if c.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                MessageCode::parse(c)
+            } else {
+                None
+            }
+        })
+        .ok_or_else(|| ParseError::NoCode(text.chars().take(20).collect()))?;
+    let body = text.get(2..).unwrap_or_default();
+    let mut violations = Vec::new();
+
+    let (content, trailer) = split_trailer(body, &mut violations);
+    let spec = spec::message(code);
+    let fixed_len = match spec {
+        Some(spec) => fixed_boundary(content, spec, &mut violations),
+        None => unknown_fixed_boundary(content),
+    };
+    let (fixed, tagged) = content.split_at(fixed_len);
+    let fields = tagged_fields(tagged, &mut violations);
+
+    Ok(Parsed {
+        msg: Message {
+            code,
+            fixed: Cow::Borrowed(fixed),
+            fields,
+            trailer,
+        },
+        violations,
+    })
+}
+
+/// Splits `AY<d>AZ<hhhh>` (or `AZ<hhhh>`) off the end of the message body.
+fn split_trailer<'a>(
+    body: &'a str,
+    violations: &mut Vec<Violation>,
+) -> (&'a str, Option<Trailer<'a>>) {
+    let Some(az) = body.len().checked_sub(6) else {
+        return (body, None);
+    };
+    let (Some(before), Some(tag), Some(sum)) =
+        (body.get(..az), body.get(az..az + 2), body.get(az + 2..))
+    else {
+        return (body, None);
+    };
+    if tag != "AZ" {
+        return (body, None);
+    }
+    if !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
+        violations.push(Violation::new(
+            Rule::Checksum,
+            FieldRef::Field(FieldId::AZ),
+            "4 hex digits",
+            sum,
+        ));
+    }
+    // AY is one digit by the spec; some clients count past 9 (field-notes P3), so accept more and report.
+    let digits = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let ay_at = before.len() - digits;
+    let seq = match (before.get(..ay_at), before.get(ay_at..)) {
+        (Some(head), Some(num)) if head.ends_with("AY") => {
+            if digits != 1 {
+                violations.push(Violation::new(
+                    Rule::Sequence,
+                    FieldRef::Field(FieldId::AY),
+                    "one digit 0-9",
+                    num,
+                ));
+            }
+            let value = num.bytes().last().map(|d| d - b'0');
+            Some((head.len() - 2, value))
+        }
+        _ => None,
+    };
+    match seq {
+        Some((end, value)) => (
+            before.get(..end).unwrap_or_default(),
+            Some(Trailer {
+                seq: value,
+                checksum: Cow::Borrowed(sum),
+            }),
+        ),
+        None => (
+            before,
+            Some(Trailer {
+                seq: None,
+                checksum: Cow::Borrowed(sum),
+            }),
+        ),
+    }
+}
+
+/// Is there a field ID at the start of `s` that the registry knows?
+fn known_id_at(s: &str) -> Option<FieldId> {
+    s.get(..2)
+        .and_then(FieldId::parse)
+        .filter(|id| spec::field(*id).is_some())
+}
+
+/// Does `s` start with something shaped like a field ID (two upper-case letters or digits)?
+fn id_shaped(s: &str) -> bool {
+    matches!(s.as_bytes(), [a, b, ..] if a.is_ascii_uppercase() && (b.is_ascii_uppercase() || b.is_ascii_digit()))
+}
+
+/// Where the fixed part ends, given the spec; reports a fixed part of the wrong length.
+fn fixed_boundary(content: &str, spec: &MessageSpec, violations: &mut Vec<Violation>) -> usize {
+    let expected = spec.fixed_len();
+    let starts_tagged = |p: usize| {
+        content
+            .get(p..)
+            .is_some_and(|rest| rest.is_empty() || known_id_at(rest).is_some())
+    };
+    if starts_tagged(expected) {
+        return expected;
+    }
+    // Look nearby for a field this message uses: a fixed part one or two characters off is
+    // the commonest real fault (field-notes P11: misaligned positional fields).
+    let own_field = |p: usize| {
+        content.get(p..).is_some_and(|rest| {
+            rest.is_empty() || known_id_at(rest).is_some_and(|id| spec.field_use(id).is_some())
+        })
+    };
+    let near = (1..=FIXED_SLACK)
+        .flat_map(|d| [expected.checked_sub(d), Some(expected + d)])
+        .flatten()
+        .find(|&p| p <= content.len() && own_field(p));
+    let actual = match near {
+        Some(p) => p,
+        None if content.len() < expected => content.len(),
+        None if content.get(expected..).is_some_and(id_shaped) => return expected,
+        // Nothing recognisable follows: treat everything up to the first field-like text as fixed.
+        None => (expected..=content.len())
+            .find(|&p| starts_tagged(p))
+            .unwrap_or(content.len()),
+    };
+    violations.push(Violation::new(
+        Rule::FixedLength,
+        FieldRef::Message,
+        format!(
+            "a fixed part of {expected} characters for {} {}",
+            spec.code, spec.name
+        ),
+        format!("{actual} characters"),
+    ));
+    actual
+}
+
+/// For a message code the spec does not know: the fixed part runs up to the first known field ID.
+fn unknown_fixed_boundary(content: &str) -> usize {
+    (0..content.len())
+        .find(|&p| {
+            content
+                .get(p..)
+                .is_some_and(|rest| known_id_at(rest).is_some())
+        })
+        .unwrap_or(content.len())
+}
+
+/// One `ID value |` chunk.
+fn chunk(input: &str) -> IResult<&str, (&str, Option<char>)> {
+    (take_till(|c| c == '|'), opt(char('|'))).parse(input)
+}
+
+/// Cuts the tagged part into fields, keeping order, repeats and unknown IDs.
+fn tagged_fields<'a>(mut rest: &'a str, violations: &mut Vec<Violation>) -> Vec<Field<'a>> {
+    let mut fields = Vec::with_capacity(rest.bytes().filter(|&b| b == b'|').count() + 1);
+    while !rest.is_empty() {
+        let Ok((next, (text, delimiter))) = chunk(rest) else {
+            break;
+        };
+        rest = next;
+        if text.is_empty() {
+            violations.push(Violation::new(
+                Rule::EmptyField,
+                FieldRef::Message,
+                "a field ID after '|'",
+                "||",
+            ));
+            continue;
+        }
+        let id = text.get(..2).and_then(FieldId::parse);
+        let Some(id) = id.filter(|_| id_shaped(text)).or(id) else {
+            violations.push(Violation::new(
+                Rule::BadFieldId,
+                FieldRef::Message,
+                "a two-character field ID (a '|' inside the previous value?)",
+                text.chars().take(40).collect::<String>(),
+            ));
+            continue;
+        };
+        if !id_shaped(text) {
+            violations.push(Violation::new(
+                Rule::BadFieldId,
+                FieldRef::Field(id),
+                "a field ID of upper-case letters or digits (a '|' inside the previous value?)",
+                id.as_str(),
+            ));
+        }
+        if delimiter.is_none() {
+            violations.push(Violation::new(
+                Rule::MissingDelimiter,
+                FieldRef::Field(id),
+                "'|' after the value",
+                "end of message",
+            ));
+        }
+        fields.push(Field {
+            id,
+            value: Cow::Borrowed(text.get(2..).unwrap_or_default()),
+        });
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(p: &Parsed) -> Vec<&'static str> {
+        p.violations.iter().map(|v| v.rule.code()).collect()
+    }
+
+    #[test]
+    fn login_response_with_trailer() {
+        let p = parse("941AY1AZFDFC").unwrap();
+        assert_eq!(p.msg.fixed, "1");
+        assert!(p.msg.fields.is_empty());
+        let t = p.msg.trailer.unwrap();
+        assert_eq!((t.seq, t.checksum.as_ref()), (Some(1), "FDFC"));
+        assert!(p.violations.is_empty());
+    }
+
+    #[test]
+    fn tagged_fields_keep_order_repeats_and_unknown_ids() {
+        let p = parse("24              00120260101    084237AEJane|AOBR1|AAp1|AFone|AFtwo|ZZx|")
+            .unwrap();
+        let ids: Vec<&str> = p.msg.fields.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["AE", "AO", "AA", "AF", "AF", "ZZ"]);
+        assert_eq!(
+            p.msg.field_all(FieldId::AF).collect::<Vec<_>>(),
+            ["one", "two"]
+        );
+        assert!(p.violations.is_empty(), "{:?}", p.violations);
+    }
+
+    #[test]
+    fn short_fixed_part_is_found_and_reported() {
+        let p = parse("24              00120260101    08423AOBR1|AAp1|AE|").unwrap();
+        assert_eq!(rules(&p), ["fixed-length"]);
+        assert_eq!(p.msg.fields[0].id, FieldId::AO);
+    }
+
+    #[test]
+    fn long_fixed_part_is_found_and_reported() {
+        let p = parse("24              00120260101    0842377AOBR1|AAp1|AE|").unwrap();
+        assert_eq!(rules(&p), ["fixed-length"]);
+        assert_eq!(p.msg.fixed.len(), 36);
+    }
+
+    #[test]
+    fn missing_delimiter_before_trailer() {
+        let p = parse("9300CNuser|COpass|CPloc").unwrap();
+        assert_eq!(rules(&p), ["missing-delimiter"]);
+        assert_eq!(p.msg.field(FieldId::CP), Some("loc"));
+    }
+
+    #[test]
+    fn two_digit_sequence_is_reported() {
+        let p = parse("941AY10AZFDCC").unwrap();
+        assert_eq!(rules(&p), ["sequence"]);
+    }
+
+    #[test]
+    fn not_a_message() {
+        assert_eq!(parse(""), Err(ParseError::Empty));
+        assert!(matches!(parse("é9"), Err(ParseError::NoCode(_))));
+        assert!(matches!(parse("9"), Err(ParseError::NoCode(_))));
+    }
+
+    #[test]
+    fn unknown_code_keeps_everything() {
+        let p = parse("XSsomething AOBR1|").unwrap();
+        assert_eq!(p.msg.fixed, "something ");
+        assert_eq!(p.msg.field(FieldId::AO), Some("BR1"));
+    }
+}
