@@ -52,6 +52,23 @@ pub fn render(msg: &Message) -> String {
     out
 }
 
+/// Shows wire bytes readably: printable ASCII as is, CR as `<CR>`, LF as `<LF>`, other bytes
+/// as `<0xNN>` (so the exact bytes can be read back from a transcript, and XML stays valid).
+pub fn escape_wire(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for &b in bytes {
+        match b {
+            b'\r' => out.push_str("<CR>"),
+            b'\n' => out.push_str("<LF>"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "<0x{b:02X}>");
+            }
+        }
+    }
+    out
+}
+
 /// Renders violations one per line, indented, most severe first.
 pub fn render_violations(violations: &[Violation]) -> String {
     let mut sorted: Vec<&Violation> = violations.iter().collect();
@@ -92,6 +109,12 @@ fn meaning(kind: &Kind, value: &str) -> String {
 mod tests {
     use super::*;
     use crate::sip2::parse;
+
+    #[test]
+    fn wire_bytes_are_escaped() {
+        assert_eq!(escape_wire(b"941\r\n"), "941<CR><LF>");
+        assert_eq!(escape_wire(&[b'a', 0xE1, 0]), "a<0xE1><0x00>");
+    }
 
     #[test]
     fn names_every_part() {
