@@ -91,7 +91,8 @@ fn split_trailer<'a>(
     else {
         return (body, None);
     };
-    if tag != "AZ" {
+    // Four characters after "AZ" with no delimiter among them: a value such as "CHAZ(v(|" is data.
+    if tag != "AZ" || sum.contains('|') {
         return (body, None);
     }
     if !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -328,6 +329,14 @@ mod tests {
     fn two_digit_sequence_is_reported() {
         let p = parse("941AY10AZFDCC").unwrap();
         assert_eq!(rules(&p), ["sequence"]);
+    }
+
+    #[test]
+    fn az_inside_the_last_value_is_not_a_trailer() {
+        let p = parse("20120260101    000000ABx|CHAZ(v(|").unwrap();
+        assert!(p.msg.trailer.is_none());
+        assert_eq!(p.msg.field(FieldId::CH), Some("AZ(v("));
+        assert!(p.violations.is_empty(), "{:?}", p.violations);
     }
 
     #[test]
