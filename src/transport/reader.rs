@@ -18,6 +18,8 @@ pub struct RawFrame {
     pub terminator: Terminator,
     /// An LF (or an empty line) came before the message.
     pub leading_lf: bool,
+    /// Every byte this read took, blank lines and terminator included (for transcripts).
+    pub wire: Vec<u8>,
 }
 
 /// How long a read may take.
@@ -96,22 +98,26 @@ impl FrameReader {
     ) -> Result<RawFrame, TransportError> {
         let deadline = Instant::now() + limits.response;
         let mut leading_lf = false;
+        let mut skipped = Vec::new();
         // Each turn either returns, drops a non-empty blank line, or reads at least one byte
         // before the deadline, so the loop ends.
         loop {
             match frame::split(&self.buf, self.max) {
                 Ok(Status::Complete(f)) if f.len == 0 => {
                     leading_lf |= f.leading_lf || f.terminator != Terminator::Cr;
+                    skipped.extend_from_slice(self.buf.get(..f.consumed).unwrap_or_default());
                     self.consume(f.consumed);
                     continue;
                 }
                 Ok(Status::Complete(f)) => {
                     let raw = f.bytes(&self.buf).to_vec();
+                    skipped.extend_from_slice(self.buf.get(..f.consumed).unwrap_or_default());
                     self.consume(f.consumed);
                     return Ok(RawFrame {
                         raw,
                         terminator: f.terminator,
                         leading_lf: leading_lf || f.leading_lf,
+                        wire: skipped,
                     });
                 }
                 Ok(Status::Partial) if self.buf.len() <= self.max => {}
@@ -211,6 +217,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((f.raw.as_slice(), f.leading_lf), (&b"941"[..], true));
+        assert_eq!(f.wire, b"\r\n\r941\r");
     }
 
     #[tokio::test]

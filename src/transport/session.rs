@@ -45,7 +45,8 @@ pub struct Received {
 pub struct Attempt {
     /// The bytes sent, terminator included.
     pub sent: Vec<u8>,
-    /// The message received, terminator excluded (None when nothing whole came).
+    /// The bytes received for it, exactly as they came: blank lines before it and terminator
+    /// included (None when nothing whole came).
     pub received: Option<Vec<u8>>,
     /// Why this attempt was made ("request", "re-send 1 after 96", "97 1 after a bad checksum").
     pub note: String,
@@ -163,7 +164,7 @@ impl Session {
                 .await?;
             attempts.push(Attempt {
                 sent: to_send.clone(),
-                received: Some(frame.raw.clone()),
+                received: Some(frame.wire.clone()),
                 note: std::mem::take(&mut note),
             });
             let ctx = Context {
