@@ -29,7 +29,7 @@ pub enum Command {
     /// Print the protocol table: message layouts, field IDs, code tables and lint rules.
     Spec(spec::SpecArgs),
     /// Send raw SIP messages to a server and show the exact bytes and the decoded, linted answers.
-    Send(send::SendArgs),
+    Send(Box<send::SendArgs>),
 }
 
 /// The process exit code.
@@ -68,6 +68,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
-        Command::Send(args) => send::run(args),
+        Command::Send(args) => send::run(*args),
     }
 }

@@ -64,6 +64,11 @@ pub fn parse_endpoint(endpoint: &str) -> Result<Endpoint, TransportError> {
 /// Connects to `opts.endpoint`, every address of the name in turn, then wraps it in TLS if asked.
 pub async fn open(opts: &ConnectOptions) -> Result<Box<dyn Stream>, TransportError> {
     let endpoint = parse_endpoint(&opts.endpoint)?;
+    // Read the TLS files first: a missing CA file is the user's to fix, whatever the network says.
+    let tls_config = match &opts.tls {
+        Some(t) => Some((tls::client_config(t, &opts.endpoint)?, t)),
+        None => None,
+    };
     let limit = opts.timeouts.connect;
     let timeout = || TransportError::Timeout {
         wait: Wait::Connect,
@@ -77,11 +82,11 @@ pub async fn open(opts: &ConnectOptions) -> Result<Box<dyn Stream>, TransportErr
         .map_err(|_| timeout())??;
     // Requests are small and answered one at a time; Nagle would only add latency.
     let _ = tcp.set_nodelay(true);
-    match &opts.tls {
+    match tls_config {
         None => Ok(Box::new(tcp)),
-        Some(t) => {
+        Some((config, t)) => {
             let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let handshake = tls::wrap(tcp, &endpoint, &opts.endpoint, t);
+            let handshake = tls::wrap(tcp, config, &endpoint, &opts.endpoint, t);
             let stream = tokio::time::timeout(remaining.max(Duration::from_millis(1)), handshake)
                 .await
                 .map_err(|_| timeout())??;

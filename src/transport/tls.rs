@@ -18,11 +18,11 @@ use super::error::TransportError;
 /// Performs the TLS handshake on `tcp`.
 pub async fn wrap(
     tcp: TcpStream,
+    config: ClientConfig,
     endpoint: &Endpoint,
     shown: &str,
     opts: &TlsOptions,
 ) -> Result<Box<dyn Stream>, TransportError> {
-    let config = client_config(opts, shown)?;
     let name = opts.sni.clone().unwrap_or_else(|| endpoint.host.clone());
     let server_name = ServerName::try_from(name.clone()).map_err(|e| TransportError::Tls {
         endpoint: shown.to_string(),
