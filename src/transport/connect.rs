@@ -107,6 +107,7 @@ async fn tcp_connect(endpoint: &Endpoint, shown: &str) -> Result<TcpStream, Tran
     for addr in &addrs {
         match TcpStream::connect(addr).await {
             Ok(s) => return Ok(s),
+            Err(e) if addr.to_string() == shown => last = Some(e.to_string()),
             Err(e) => last = Some(format!("{addr}: {e}")),
         }
     }
