@@ -479,11 +479,8 @@ async fn an_endless_line_fails_at_the_maximum_size() {
         .exchange(STATUS, &StepOptions::default())
         .await
         .unwrap_err();
-    assert!(
-        matches!(e, TransportError::TooLong { max: 4096, .. }),
-        "{e:?}"
-    );
-    assert!(e.to_string().contains("xxxx"), "{e}");
+    assert!(matches!(e, TransportError::TooLong { max: 4096 }), "{e:?}");
+    assert!(e.to_string().contains("endless line"), "{e}");
     drop(s);
     server.requests().await;
 }

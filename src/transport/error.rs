@@ -108,12 +108,12 @@ pub enum TransportError {
         received_so_far: Vec<u8>,
     },
     /// More than `max` bytes arrived without a message terminator.
-    #[error("no message terminator within {max} bytes (the maximum message size); the server sent an endless line (it began {})", crate::sip2::render::escape_wire(.start))]
+    #[error(
+        "no message terminator within {max} bytes (the maximum message size): the server sent an endless line"
+    )]
     TooLong {
         /// The limit.
         max: usize,
-        /// The first bytes of the line.
-        start: Vec<u8>,
     },
     /// The response is not a SIP message at all.
     #[error("the answer to {request} is not a SIP message ({reason}): {}", crate::sip2::render::escape_wire(.received))]
