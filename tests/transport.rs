@@ -782,3 +782,91 @@ async fn a_garbage_answer_is_not_a_message() {
     assert!(matches!(e, TransportError::NotAMessage { .. }), "{e:?}");
     s.close().await;
 }
+
+#[tokio::test]
+async fn a_client_certificate_is_presented_when_given() {
+    let pki = common::client_auth_pki();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let ca = path("ca.pem", &pki.ca_pem);
+    let cert = path("client.pem", &pki.client_cert_pem);
+    let key = path("client.key", &pki.client_key_pem);
+
+    let server = serve_on(
+        "127.0.0.1:0",
+        Some(pki.acceptor.clone()),
+        vec![Step::Read, Step::Write(b"941\r".to_vec()), Step::Silent],
+    )
+    .await;
+    let o = ConnectOptions {
+        tls: Some(TlsOptions {
+            ca: Some(ca.clone()),
+            cert: Some(cert),
+            key: Some(key),
+            ..TlsOptions::default()
+        }),
+        ..opts(server.endpoint())
+    };
+    let mut s = Session::connect(o).await.unwrap();
+    let ex = s
+        .exchange("9300CNu|COp|", &StepOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ex.response.raw, b"941");
+    s.close().await;
+    assert_eq!(server.requests().await.len(), 1);
+
+    // Without the certificate the server refuses: at the handshake or at the first read (TLS 1.3).
+    let server = serve_on(
+        "127.0.0.1:0",
+        Some(pki.acceptor),
+        vec![Step::Read, Step::Write(b"941\r".to_vec()), Step::Silent],
+    )
+    .await;
+    let o = ConnectOptions {
+        tls: Some(TlsOptions {
+            ca: Some(ca),
+            ..TlsOptions::default()
+        }),
+        ..opts(server.endpoint())
+    };
+    let refused = match Session::connect(o).await {
+        Err(e) => e,
+        Ok(mut s) => s
+            .exchange("9300CNu|COp|", &StepOptions::default())
+            .await
+            .unwrap_err(),
+    };
+    assert!(refused.is_connection(), "{refused:?}");
+    assert!(server.requests().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_server_that_never_starts_tls_trips_the_connect_timeout() {
+    let server = serve(vec![Step::Silent]).await;
+    let mut o = opts(server.endpoint());
+    o.tls = Some(TlsOptions {
+        insecure: true,
+        ..TlsOptions::default()
+    });
+    o.timeouts.connect = Duration::from_millis(300);
+    let e = Session::connect(o).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TransportError::Timeout {
+                wait: Wait::Connect,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().starts_with("no connection within 300 ms"),
+        "{e}"
+    );
+}

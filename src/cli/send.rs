@@ -45,6 +45,22 @@ pub struct SendArgs {
     /// Log in at the server's telnet-style `login:` and `password:` prompts before SIP.
     #[arg(long, value_name = "USER:PASS", value_parser = parse_credentials)]
     pub telnet: Option<Credentials>,
+    /// The telnet login prompt to wait for, in any case.
+    #[arg(
+        long,
+        default_value = "login:",
+        value_name = "TEXT",
+        requires = "telnet"
+    )]
+    pub telnet_login_prompt: String,
+    /// The telnet password prompt to wait for, in any case.
+    #[arg(
+        long,
+        default_value = "password:",
+        value_name = "TEXT",
+        requires = "telnet"
+    )]
+    pub telnet_password_prompt: String,
     /// Add AY/AZ (sequence number and checksum) to every message; responses must carry AZ.
     #[arg(long)]
     pub checksum: bool,
@@ -147,7 +163,8 @@ impl SendArgs {
             telnet: self.telnet.as_ref().map(|c| TelnetOptions {
                 user: c.user.clone(),
                 password: c.password.clone(),
-                ..TelnetOptions::default()
+                login_prompt: self.telnet_login_prompt.clone(),
+                password_prompt: self.telnet_password_prompt.clone(),
             }),
             terminator: self.terminator,
             encoding: self.encoding,

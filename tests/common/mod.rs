@@ -243,3 +243,55 @@ pub fn test_pki() -> TestPki {
         acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
     }
 }
+
+/// A client certificate signed by a fresh CA, and an acceptor that demands one from that CA.
+pub struct ClientAuthPki {
+    /// The server's CA, PEM (for the client's --ca).
+    pub ca_pem: String,
+    /// The client certificate, PEM.
+    pub client_cert_pem: String,
+    /// The client key, PEM.
+    pub client_key_pem: String,
+    /// A TLS acceptor that requires a client certificate signed by the CA.
+    pub acceptor: tokio_rustls::TlsAcceptor,
+}
+
+/// Makes a CA, a server certificate and a client certificate, and a server that checks the latter.
+pub fn client_auth_pki() -> ClientAuthPki {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server_cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
+    let client_key = rcgen::KeyPair::generate().unwrap();
+    let client_cert = rcgen::CertificateParams::new(vec!["kiosk-1".to_string()])
+        .unwrap()
+        .signed_by(&client_key, &ca)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der().clone()).unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![server_cert.der().clone()], key)
+        .unwrap();
+    ClientAuthPki {
+        ca_pem: ca.pem(),
+        client_cert_pem: client_cert.pem(),
+        client_key_pem: client_key.serialize_pem(),
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    }
+}
