@@ -24,7 +24,7 @@ pub use crate::sip2::text::Encoding;
 /// Everything needed to open a session.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
-    /// "host:port" or "[::1]:port"; host names are resolved.
+    /// `host:port` or `[::1]:port`; host names are resolved.
     pub endpoint: String,
     /// Speak TLS; None for plain TCP.
     pub tls: Option<TlsOptions>,

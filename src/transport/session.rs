@@ -130,7 +130,7 @@ impl Session {
     }
 
     /// Sends one request (message text without terminator; a trailer is added per error detection unless the
-    /// text already ends in AY<d>AZ<hhhh>, in which case it is sent verbatim) and waits for the response.
+    /// text already ends in `AY<d>AZ<hhhh>`, in which case it is sent verbatim) and waits for the response.
     pub async fn exchange(
         &mut self,
         request: &str,
