@@ -6,3 +6,4 @@
 
 pub mod cli;
 pub mod sip2;
+pub mod transport;
