@@ -175,6 +175,18 @@ fn strict_mode_finds_no_other_violation_in_the_emulators_answers() {
 }
 
 #[test]
+fn answers_split_into_small_writes_do_not_matter() {
+    let setup = Setup {
+        faults: Faults {
+            split: Some(64),
+            ..Faults::default()
+        },
+        ..Setup::default()
+    };
+    assert_fails("answers written 64 bytes at a time", setup, &[]);
+}
+
+#[test]
 fn field_order_does_not_matter() {
     let setup = Setup {
         dialect: Dialect {
@@ -193,6 +205,7 @@ fn wrong_checksums_fail_everything() {
             bad_checksum: true,
             ..Faults::default()
         },
+        error_detection: Some(ErrorDetection::On),
         ..Setup::default()
     };
     assert_all_fail("every answer with a wrong checksum", setup);
