@@ -4,5 +4,6 @@
 //!
 //! The protocol itself lives in [`sip2`], with no I/O.
 
+pub mod acs;
 pub mod cli;
 pub mod sip2;

@@ -1,0 +1,1023 @@
+//! The emulator's in-memory library and its YAML fixture format.
+//!
+//! [`Library::load`] reads `fixtures/library.yaml`-style files (serde with `deny_unknown_fields`,
+//! every mistake reported as `file:line: what is wrong, what to do`); [`Library::builtin`] is the
+//! shipped fixture, embedded so `cargo test` and `sip2check run` need no file. The model is plain
+//! data; the circulation rules that change it live in `circulation.rs`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::dialect::{self, Dialect};
+use crate::sip2::spec::{self, CodeTable};
+use crate::sip2::{Encoding, Terminator};
+
+/// The shipped fixture (SIPtest.pm's data plus the spec suite's patrons and items).
+pub const BUILTIN_YAML: &str = include_str!("../../fixtures/library.yaml");
+
+/// A library file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    /// The file could not be read.
+    #[error("cannot read library file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a valid library.
+    #[error("{file}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// The 1-based line (0 when unknown).
+        line: usize,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+/// An amount of money in hundredths (cents), so sums stay exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Money(pub i64);
+
+impl Money {
+    /// Reads "5", "5.5" or "5.00" (at most two decimals, not negative).
+    pub fn parse(s: &str) -> Option<Money> {
+        let s = s.trim();
+        let (units, frac) = s.split_once('.').unwrap_or((s, ""));
+        if units.is_empty() && frac.is_empty() {
+            return None;
+        }
+        if !units.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if frac.len() > 2 || units.len() > 12 {
+            return None;
+        }
+        let units: i64 = if units.is_empty() { 0 } else { units.parse().ok()? };
+        let cents: i64 = match frac.len() {
+            0 => 0,
+            1 => frac.parse::<i64>().ok()? * 10,
+            _ => frac.parse().ok()?,
+        };
+        Some(Money(units * 100 + cents))
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+/// A SIP login the emulator accepts (93).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// CN.
+    pub login: String,
+    /// CO.
+    pub password: String,
+    /// The institution (AO) its sessions answer for.
+    pub institution: String,
+    /// The terminal location (CP; AN in 98).
+    pub location: String,
+    /// How sessions of this account speak (unset knobs come from `serve`).
+    pub dialect: Dialect,
+}
+
+/// What the emulator does with a message it does not support (or the institution disallows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unsupported {
+    /// No answer (the spec: receivers ignore what they do not understand).
+    #[default]
+    Ignore,
+    /// Answer 96.
+    Resend,
+}
+
+/// An institution's circulation policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Checkin allowed (98 and BX).
+    pub checkin: bool,
+    /// Checkout allowed.
+    pub checkout: bool,
+    /// Renewal allowed (98 "ACS renewal policy", BX renew and renew all).
+    pub renewal: bool,
+    /// Item status update allowed.
+    pub status_update: bool,
+    /// Offline (store and forward) allowed.
+    pub offline: bool,
+    /// 98 timeout period in tenths of a second (0-999).
+    pub timeout: u16,
+    /// 98 retries allowed (0-999).
+    pub retries: u16,
+    /// BX position of each supported request (the emulator answers every one by default).
+    pub supported: [bool; 16],
+    /// Loan period in days.
+    pub loan_days: i64,
+    /// Renewals allowed per loan.
+    pub renewal_limit: u32,
+    /// Days a placed hold stays valid.
+    pub hold_days: i64,
+    /// Overdue fine per day late.
+    pub overdue_fine: Money,
+    /// Fees above this deny charge privileges (excessive outstanding fines).
+    pub fine_limit: Option<Money>,
+    /// Answer to unsupported messages.
+    pub unsupported: Unsupported,
+}
+
+/// An institution (AO).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Institution {
+    /// AO.
+    pub id: String,
+    /// Library name (AM in 98).
+    pub name: String,
+    /// ISO 4217 currency (BH).
+    pub currency: String,
+    /// Circulation policy.
+    pub policy: Policy,
+}
+
+/// A patron.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patron {
+    /// AA.
+    pub barcode: String,
+    /// AD (patron password / PIN).
+    pub pin: String,
+    /// AE.
+    pub name: String,
+    /// BD.
+    pub address: String,
+    /// BE.
+    pub email: String,
+    /// BF.
+    pub phone: String,
+    /// PB (YYYYMMDD).
+    pub birthday: String,
+    /// PC (patron class / type).
+    pub class: String,
+    /// PI (internet profile).
+    pub inet: String,
+    /// AQ in 64.
+    pub home_library: String,
+    /// Card expiry, YYYYMMDD (informational).
+    pub expires: String,
+    /// Preferred language (3-digit code).
+    pub language: String,
+    /// The 14 patron status positions set by the library (blocks); counts-derived ones are added.
+    pub flags: [bool; 14],
+    /// The message of the last 01 Block Patron (AL).
+    pub block_message: Option<String>,
+    /// The card was retained by a self-check (01 card retained = Y).
+    pub card_retained: bool,
+    /// Most items on loan at once (CB).
+    pub charge_limit: u32,
+    /// Overdue items allowed before "too many items overdue" (CA).
+    pub overdue_limit: u32,
+    /// Holds allowed (BZ).
+    pub hold_limit: u32,
+}
+
+/// An item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// AB.
+    pub barcode: String,
+    /// AJ.
+    pub title: String,
+    /// Author (informational).
+    pub author: String,
+    /// BG owner institution.
+    pub owner: String,
+    /// AQ permanent location.
+    pub permanent_location: String,
+    /// AP current location.
+    pub current_location: String,
+    /// Call number (informational, printed in AF of 18).
+    pub call_number: String,
+    /// CK media type (3 digits).
+    pub media: String,
+    /// Circulation status (2 digits) when not on loan.
+    pub status: String,
+    /// Security marker (2 digits).
+    pub security: String,
+    /// Fee type (2 digits) of the item's fee.
+    pub fee_type: String,
+    /// A fee charged at checkout (rental), if any.
+    pub fee: Option<Money>,
+    /// Magnetic media (12/10 "magnetic media").
+    pub magnetic: bool,
+    /// CH item properties (19 stores them).
+    pub properties: String,
+}
+
+/// A loan of an item to a patron.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loan {
+    /// The patron's barcode.
+    pub patron: String,
+    /// Due date and time (local).
+    pub due: chrono::NaiveDateTime,
+    /// Renewals so far.
+    pub renewals: u32,
+}
+
+/// One hold in an item's queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    /// The patron's barcode.
+    pub patron: String,
+    /// BS pickup location.
+    pub pickup: String,
+    /// BY hold type (1 digit).
+    pub kind: String,
+    /// BW expiration date (18-character SIP date).
+    pub expires: String,
+    /// The item is on the hold shelf for this hold.
+    pub ready: bool,
+}
+
+/// A fee a patron owes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fee {
+    /// CG fee identifier.
+    pub id: String,
+    /// The patron's barcode.
+    pub patron: String,
+    /// Fee type (2 digits).
+    pub kind: String,
+    /// What is still owed.
+    pub amount: Money,
+    /// The item it is for, if any.
+    pub item: Option<String>,
+    /// Text for AV / AF.
+    pub description: String,
+}
+
+/// The emulator's whole state: accounts, institutions, patrons, items, loans, holds and fees.
+#[derive(Debug, Clone)]
+pub struct Library {
+    /// SIP accounts, in file order.
+    pub accounts: Vec<Account>,
+    /// Institutions, in file order (the first is the default before login).
+    pub institutions: Vec<Institution>,
+    /// Patrons by barcode.
+    pub patrons: HashMap<String, Patron>,
+    /// Items by barcode.
+    pub items: HashMap<String, Item>,
+    /// Loans by item barcode.
+    pub loans: HashMap<String, Loan>,
+    /// Hold queues by item barcode, first in line first.
+    pub holds: HashMap<String, Vec<Hold>>,
+    /// Outstanding fees, oldest first.
+    pub fees: Vec<Fee>,
+    /// Counter for fee and transaction identifiers.
+    pub next_id: u64,
+}
+
+// ---- The file format -------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLibrary {
+    institutions: Vec<FileInstitution>,
+    accounts: Vec<FileAccount>,
+    #[serde(default)]
+    patrons: Vec<FilePatron>,
+    #[serde(default)]
+    items: Vec<FileItem>,
+    #[serde(default)]
+    loans: Vec<FileLoan>,
+    #[serde(default)]
+    holds: Vec<FileHold>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileInstitution {
+    id: String,
+    name: String,
+    #[serde(default = "usd")]
+    currency: String,
+    #[serde(default)]
+    policy: FilePolicy,
+}
+
+fn usd() -> String {
+    "USD".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FilePolicy {
+    checkin: bool,
+    checkout: bool,
+    renewal: bool,
+    status_update: bool,
+    offline: bool,
+    timeout: u16,
+    retries: u16,
+    supported: Option<Vec<String>>,
+    loan_days: i64,
+    renewal_limit: u32,
+    hold_days: i64,
+    overdue_fine: Amount,
+    fine_limit: Option<Amount>,
+    unsupported: String,
+}
+
+impl Default for FilePolicy {
+    fn default() -> Self {
+        FilePolicy {
+            checkin: true,
+            checkout: true,
+            renewal: true,
+            status_update: true,
+            offline: false,
+            timeout: 30,
+            retries: 3,
+            supported: None,
+            loan_days: 14,
+            renewal_limit: 5,
+            hold_days: 180,
+            overdue_fine: Amount::Text("0.25".into()),
+            fine_limit: None,
+            unsupported: "ignore".into(),
+        }
+    }
+}
+
+/// An amount written as text ("5.00") or a YAML number (5.0).
+#[derive(Deserialize, Clone)]
+#[serde(untagged)]
+enum Amount {
+    Text(String),
+    Number(f64),
+}
+
+impl Amount {
+    fn money(&self) -> Option<Money> {
+        match self {
+            Amount::Text(s) => Money::parse(s),
+            Amount::Number(n) if *n >= 0.0 && *n < 1e12 => Some(Money((n * 100.0).round() as i64)),
+            Amount::Number(_) => None,
+        }
+    }
+
+    fn show(&self) -> String {
+        match self {
+            Amount::Text(s) => s.clone(),
+            Amount::Number(n) => n.to_string(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAccount {
+    login: String,
+    password: String,
+    institution: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    dialect: FileDialect,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileDialect {
+    terminator: Option<String>,
+    encoding: Option<String>,
+    login_required: Option<bool>,
+    error_detection: Option<OnOff>,
+    field_order: Option<String>,
+}
+
+/// `on`/`off` as text, or a YAML boolean.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OnOff {
+    Bool(bool),
+    Text(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePatron {
+    barcode: String,
+    #[serde(default)]
+    pin: String,
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    birthday: String,
+    #[serde(default)]
+    class: String,
+    #[serde(default)]
+    inet: String,
+    #[serde(default)]
+    home_library: String,
+    #[serde(default)]
+    expires: String,
+    #[serde(default = "english")]
+    language: String,
+    #[serde(default)]
+    flags: Vec<String>,
+    #[serde(default)]
+    limits: FileLimits,
+    #[serde(default)]
+    fees: Vec<FileFee>,
+}
+
+fn english() -> String {
+    "001".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileLimits {
+    charge: u32,
+    overdue: u32,
+    hold: u32,
+}
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        FileLimits {
+            charge: 50,
+            overdue: 10,
+            hold: 20,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFee {
+    id: String,
+    #[serde(rename = "type", default = "other_fee")]
+    kind: String,
+    amount: Amount,
+    item: Option<String>,
+    #[serde(default)]
+    description: String,
+}
+
+fn other_fee() -> String {
+    "01".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileItem {
+    barcode: String,
+    title: String,
+    #[serde(default)]
+    author: String,
+    owner: String,
+    permanent_location: Option<String>,
+    current_location: Option<String>,
+    #[serde(default)]
+    call_number: String,
+    #[serde(default = "book")]
+    media: String,
+    #[serde(default = "available")]
+    status: String,
+    #[serde(default = "no_marker")]
+    security: String,
+    #[serde(default = "other_fee")]
+    fee_type: String,
+    fee: Option<Amount>,
+    #[serde(default)]
+    magnetic: bool,
+    #[serde(default)]
+    properties: String,
+}
+
+fn book() -> String {
+    "001".into()
+}
+fn available() -> String {
+    "03".into()
+}
+fn no_marker() -> String {
+    "01".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLoan {
+    item: String,
+    patron: String,
+    #[serde(default = "fortnight")]
+    due_in_days: i64,
+    #[serde(default)]
+    renewals: u32,
+}
+
+fn fortnight() -> i64 {
+    14
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHold {
+    item: String,
+    patron: String,
+    pickup: Option<String>,
+    #[serde(rename = "type", default = "any_copy")]
+    kind: String,
+    #[serde(default)]
+    ready: bool,
+}
+
+fn any_copy() -> String {
+    "2".into()
+}
+
+/// Names of the 14 patron status positions as the YAML writes them, in wire order.
+pub const FLAG_NAMES: [&str; 14] = [
+    "charge_denied",
+    "renewal_denied",
+    "recall_denied",
+    "hold_denied",
+    "card_lost",
+    "too_many_charged",
+    "too_many_overdue",
+    "too_many_renewals",
+    "too_many_claims",
+    "too_many_lost",
+    "excessive_fines",
+    "excessive_fees",
+    "recall_overdue",
+    "too_many_billed",
+];
+
+// ---- Loading ---------------------------------------------------------------------------------
+
+/// Collects the first problem with its line.
+struct Checker<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Checker<'_> {
+    /// An error at the first line mentioning `needle` (the offending value).
+    fn err(&self, needle: &str, message: String) -> LibraryError {
+        LibraryError::Invalid {
+            file: self.file.to_string(),
+            line: line_of(self.text, needle),
+            message,
+        }
+    }
+
+    fn code(&self, table: &CodeTable, value: &str, what: &str) -> Result<(), LibraryError> {
+        if table.meaning(value).is_some() {
+            return Ok(());
+        }
+        let known: Vec<&str> = table.values.iter().map(|(c, _)| *c).collect();
+        Err(self.err(
+            value,
+            format!(
+                "{what} {value:?} is not a {} code; use one of {}",
+                table.name,
+                known.join(" ")
+            ),
+        ))
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    if needle.is_empty() {
+        return 0;
+    }
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(0, |i| i + 1)
+}
+
+fn parse_knob<T: std::str::FromStr<Err = String>>(
+    c: &Checker,
+    value: &Option<String>,
+    what: &str,
+) -> Result<Option<T>, LibraryError> {
+    value
+        .as_deref()
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| c.err(v, format!("dialect {what}: {e}")))
+        })
+        .transpose()
+}
+
+impl Library {
+    /// Reads a library YAML file; errors name the file, the line and what to fix.
+    pub fn load(path: &Path) -> Result<Library, LibraryError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LibraryError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Library::from_yaml(&path.display().to_string(), &text)
+    }
+
+    /// The shipped fixture `fixtures/library.yaml`, embedded in the binary.
+    pub fn builtin() -> Library {
+        match Library::from_yaml("fixtures/library.yaml", BUILTIN_YAML) {
+            Ok(lib) => lib,
+            // The unit test `builtin_fixture_loads` proves this arm unreachable for the shipped file.
+            Err(e) => unreachable!("the embedded fixtures/library.yaml is invalid: {e}"),
+        }
+    }
+
+    /// Parses library YAML; `file` names it in errors.
+    pub fn from_yaml(file: &str, text: &str) -> Result<Library, LibraryError> {
+        let c = Checker { file, text };
+        let raw: FileLibrary = serde_yaml::from_str(text).map_err(|e| LibraryError::Invalid {
+            file: file.to_string(),
+            line: e.location().map_or(0, |l| l.line()),
+            message: format!(
+                "{e}; see the README section \"The reference ACS emulator\" for the format"
+            ),
+        })?;
+        let institutions = raw
+            .institutions
+            .into_iter()
+            .map(|i| institution(&c, i))
+            .collect::<Result<Vec<_>, _>>()?;
+        if institutions.is_empty() {
+            return Err(c.err(
+                "institutions",
+                "the library has no institution; add one under institutions:".into(),
+            ));
+        }
+        let known_inst = |id: &str| institutions.iter().any(|i| i.id == id);
+        let mut accounts = Vec::new();
+        for a in raw.accounts {
+            if !known_inst(&a.institution) {
+                return Err(c.err(
+                    &a.institution,
+                    format!(
+                        "account {:?} names institution {:?}, which is not under institutions:",
+                        a.login, a.institution
+                    ),
+                ));
+            }
+            if accounts.iter().any(|x: &Account| x.login == a.login) {
+                return Err(c.err(&a.login, format!("account {:?} is listed twice", a.login)));
+            }
+            let d = &a.dialect;
+            let dialect = Dialect {
+                terminator: parse_knob::<Terminator>(&c, &d.terminator, "terminator")?,
+                encoding: parse_knob::<Encoding>(&c, &d.encoding, "encoding")?,
+                login_required: d.login_required,
+                error_detection: match &d.error_detection {
+                    None => None,
+                    Some(OnOff::Bool(b)) => Some(*b),
+                    Some(OnOff::Text(v)) => Some(
+                        dialect::parse_on_off(v)
+                            .map_err(|e| c.err(v, format!("dialect error_detection: {e}")))?,
+                    ),
+                },
+                field_order: parse_knob(&c, &d.field_order, "field_order")?,
+            };
+            accounts.push(Account {
+                login: a.login,
+                password: a.password,
+                location: if a.location.is_empty() {
+                    a.institution.clone()
+                } else {
+                    a.location
+                },
+                institution: a.institution,
+                dialect,
+            });
+        }
+        let default_inst = institutions
+            .first()
+            .map(|i| i.id.clone())
+            .unwrap_or_default();
+        let mut lib = Library {
+            accounts,
+            institutions,
+            patrons: HashMap::new(),
+            items: HashMap::new(),
+            loans: HashMap::new(),
+            holds: HashMap::new(),
+            fees: Vec::new(),
+            next_id: 1,
+        };
+        for it in raw.items {
+            let item = item(&c, it, &default_inst)?;
+            if lib.items.contains_key(&item.barcode) {
+                return Err(c.err(
+                    &item.barcode,
+                    format!("item {:?} is listed twice", item.barcode),
+                ));
+            }
+            lib.items.insert(item.barcode.clone(), item);
+        }
+        for p in raw.patrons {
+            let (patron, fees) = patron(&c, p, &default_inst)?;
+            if lib.patrons.contains_key(&patron.barcode) {
+                return Err(c.err(
+                    &patron.barcode,
+                    format!("patron {:?} is listed twice", patron.barcode),
+                ));
+            }
+            for f in &fees {
+                if lib.fees.iter().any(|x| x.id == f.id) {
+                    return Err(c.err(&f.id, format!("fee id {:?} is used twice", f.id)));
+                }
+            }
+            lib.fees.extend(fees);
+            lib.patrons.insert(patron.barcode.clone(), patron);
+        }
+        let now = chrono::Local::now().naive_local();
+        for l in raw.loans {
+            lib.check_refs(&c, &l.item, &l.patron, "loan")?;
+            if lib.loans.contains_key(&l.item) {
+                return Err(c.err(&l.item, format!("item {:?} is on loan twice", l.item)));
+            }
+            lib.loans.insert(
+                l.item,
+                Loan {
+                    patron: l.patron,
+                    due: now + chrono::Duration::days(l.due_in_days.clamp(-36500, 36500)),
+                    renewals: l.renewals,
+                },
+            );
+        }
+        for h in raw.holds {
+            lib.check_refs(&c, &h.item, &h.patron, "hold")?;
+            c.code(&spec::HOLD_TYPE, &h.kind, "hold type")?;
+            let pickup = h.pickup.unwrap_or_else(|| {
+                lib.patrons
+                    .get(&h.patron)
+                    .map(|p| p.home_library.clone())
+                    .unwrap_or_default()
+            });
+            let days = lib.institutions.first().map_or(180, |i| i.policy.hold_days);
+            lib.holds.entry(h.item).or_default().push(Hold {
+                patron: h.patron,
+                pickup,
+                kind: h.kind,
+                expires: crate::sip2::date::format(
+                    &(chrono::Local::now() + chrono::Duration::days(days)),
+                ),
+                ready: h.ready,
+            });
+        }
+        // A status of 08 (on the hold shelf) is derived from a ready hold, so it needs one.
+        for item in lib.items.values_mut() {
+            if item.status == "08" {
+                let ready = lib
+                    .holds
+                    .get(&item.barcode)
+                    .is_some_and(|q| q.iter().any(|h| h.ready));
+                if !ready {
+                    return Err(c.err(
+                        &item.barcode,
+                        format!(
+                            "item {:?} has status 08 (waiting on hold shelf) but no hold with ready: true; add one under holds:",
+                            item.barcode
+                        ),
+                    ));
+                }
+                item.status = "03".into();
+            }
+        }
+        Ok(lib)
+    }
+
+    fn check_refs(&self, c: &Checker, item: &str, patron: &str, what: &str) -> Result<(), LibraryError> {
+        if !self.items.contains_key(item) {
+            return Err(c.err(
+                item,
+                format!("{what} names item {item:?}, which is not under items:"),
+            ));
+        }
+        if !self.patrons.contains_key(patron) {
+            return Err(c.err(
+                patron,
+                format!("{what} names patron {patron:?}, which is not under patrons:"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The institution with id `id`.
+    pub fn institution(&self, id: &str) -> Option<&Institution> {
+        self.institutions.iter().find(|i| i.id == id)
+    }
+
+    /// The account with login `login`.
+    pub fn account(&self, login: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.login == login)
+    }
+}
+
+fn institution(c: &Checker, i: FileInstitution) -> Result<Institution, LibraryError> {
+    let p = i.policy;
+    if i.currency.len() != 3 || !i.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(c.err(
+            &i.currency,
+            format!("currency {:?} must be a 3-letter ISO 4217 code such as USD", i.currency),
+        ));
+    }
+    if p.timeout > 999 || p.retries > 999 {
+        return Err(c.err(
+            "timeout",
+            "policy timeout and retries are 3-digit numbers (0-999)".into(),
+        ));
+    }
+    let supported = match &p.supported {
+        None => [true; 16],
+        Some(names) => {
+            let mut s = [false; 16];
+            for n in names {
+                let pos = spec::message_by_name(n)
+                    .filter(|m| m.direction == spec::Direction::ScToAcs)
+                    .and_then(|m| spec::supported_position(m.code))
+                    .ok_or_else(|| {
+                        c.err(
+                            n,
+                            format!(
+                                "supported: {n:?} is not a request message; use names such as checkout, hold, renew_all or codes such as 11"
+                            ),
+                        )
+                    })?;
+                if let Some(slot) = s.get_mut(pos) {
+                    *slot = true;
+                }
+            }
+            s
+        }
+    };
+    let money = |a: &Amount, what: &str| {
+        a.money().ok_or_else(|| {
+            c.err(
+                &a.show(),
+                format!("{what} {:?} is not an amount such as 5.00", a.show()),
+            )
+        })
+    };
+    let unsupported = match p.unsupported.as_str() {
+        "ignore" => Unsupported::Ignore,
+        "resend" | "96" => Unsupported::Resend,
+        other => {
+            return Err(c.err(
+                other,
+                format!("unsupported: {other:?} must be ignore or resend"),
+            ));
+        }
+    };
+    Ok(Institution {
+        id: i.id,
+        name: i.name,
+        currency: i.currency,
+        policy: Policy {
+            checkin: p.checkin,
+            checkout: p.checkout,
+            renewal: p.renewal,
+            status_update: p.status_update,
+            offline: p.offline,
+            timeout: p.timeout,
+            retries: p.retries,
+            supported,
+            loan_days: p.loan_days.clamp(0, 36500),
+            renewal_limit: p.renewal_limit,
+            hold_days: p.hold_days.clamp(0, 36500),
+            overdue_fine: money(&p.overdue_fine, "overdue_fine")?,
+            fine_limit: p
+                .fine_limit
+                .as_ref()
+                .map(|a| money(a, "fine_limit"))
+                .transpose()?,
+            unsupported,
+        },
+    })
+}
+
+fn item(c: &Checker, it: FileItem, default_inst: &str) -> Result<Item, LibraryError> {
+    if it.barcode.is_empty() {
+        return Err(c.err("barcode: \"\"", "an item has an empty barcode".into()));
+    }
+    c.code(&spec::CIRCULATION_STATUS, &it.status, "status")?;
+    c.code(&spec::SECURITY_MARKER, &it.security, "security")?;
+    c.code(&spec::FEE_TYPE, &it.fee_type, "fee_type")?;
+    c.code(&spec::MEDIA_TYPE, &it.media, "media")?;
+    if it.status == "04" || it.status == "05" {
+        return Err(c.err(
+            &it.barcode,
+            format!(
+                "item {:?}: status {} (charged) comes from a loan; list the item under loans: instead",
+                it.barcode, it.status
+            ),
+        ));
+    }
+    let fee = it
+        .fee
+        .as_ref()
+        .map(|a| {
+            a.money().ok_or_else(|| {
+                c.err(&a.show(), format!("item {:?}: fee {:?} is not an amount such as 1.50", it.barcode, a.show()))
+            })
+        })
+        .transpose()?;
+    let owner = if it.owner.is_empty() { default_inst.to_string() } else { it.owner };
+    Ok(Item {
+        permanent_location: it.permanent_location.unwrap_or_else(|| owner.clone()),
+        current_location: it.current_location.unwrap_or_else(|| owner.clone()),
+        barcode: it.barcode,
+        title: it.title,
+        author: it.author,
+        owner,
+        call_number: it.call_number,
+        media: it.media,
+        status: it.status,
+        security: it.security,
+        fee_type: it.fee_type,
+        fee,
+        magnetic: it.magnetic,
+        properties: it.properties,
+    })
+}
+
+fn patron(c: &Checker, p: FilePatron, default_inst: &str) -> Result<(Patron, Vec<Fee>), LibraryError> {
+    if p.barcode.is_empty() {
+        return Err(c.err("barcode: \"\"", "a patron has an empty barcode".into()));
+    }
+    c.code(&spec::LANGUAGE, &p.language, "language")?;
+    let mut flags = [false; 14];
+    for f in &p.flags {
+        let i = FLAG_NAMES.iter().position(|n| n == f).ok_or_else(|| {
+            c.err(
+                f,
+                format!(
+                    "patron {:?}: unknown flag {f:?}; use one of {}",
+                    p.barcode,
+                    FLAG_NAMES.join(", ")
+                ),
+            )
+        })?;
+        if let Some(slot) = flags.get_mut(i) {
+            *slot = true;
+        }
+    }
+    let mut fees = Vec::new();
+    for f in p.fees {
+        c.code(&spec::FEE_TYPE, &f.kind, "fee type")?;
+        let amount = f.amount.money().ok_or_else(|| {
+            c.err(
+                &f.amount.show(),
+                format!("fee {:?}: amount {:?} is not an amount such as 5.00", f.id, f.amount.show()),
+            )
+        })?;
+        fees.push(Fee {
+            id: f.id,
+            patron: p.barcode.clone(),
+            kind: f.kind,
+            amount,
+            item: f.item,
+            description: f.description,
+        });
+    }
+    let home = if p.home_library.is_empty() { default_inst.to_string() } else { p.home_library };
+    Ok((
+        Patron {
+            barcode: p.barcode,
+            pin: p.pin,
+            name: p.name,
+            address: p.address,
+            email: p.email,
+            phone: p.phone,
+            birthday: p.birthday,
+            class: p.class,
+            inet: p.inet,
+            home_library: home,
+            expires: p.expires,
+            language: p.language,
+            flags,
+            block_message: None,
+            card_retained: false,
+            charge_limit: p.limits.charge,
+            overdue_limit: p.limits.overdue,
+            hold_limit: p.limits.hold,
+        },
+        fees,
+    ))
+}
