@@ -1021,3 +1021,65 @@ fn patron(c: &Checker, p: FilePatron, default_inst: &str) -> Result<(Patron, Vec
         fees,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_fixture_loads_with_the_seed_data() {
+        let lib = Library::from_yaml("fixtures/library.yaml", BUILTIN_YAML).unwrap();
+        let p = &lib.patrons["999999"];
+        assert_eq!((p.pin.as_str(), p.name.as_str()), ("6789", "David J. Fiander"));
+        assert_eq!(lib.items["660"].title, "Harry Potter y el cáliz de fuego");
+        assert_eq!(lib.institution("BR1").map(|i| i.name.as_str()), Some("Example Public Library"));
+        for login in ["sip_01", "sip_crlf", "sip_ed", "sip_cp850", "sip_latin1"] {
+            assert_eq!(lib.account(login).map(|a| a.password.as_str()), Some(login));
+        }
+        assert_eq!(lib.account("sip_crlf").unwrap().dialect.terminator, Some(Terminator::CrLf));
+        assert_eq!(lib.account("sip_ed").unwrap().dialect.error_detection, Some(true));
+        for unknown in ["bad_barcode", "wshakespeare", "bad_userid", "berick", "no_such_user"] {
+            assert!(!lib.patrons.contains_key(unknown));
+        }
+        for unknown in ["no-barcode", "bad-item", "nosuchitem"] {
+            assert!(!lib.items.contains_key(unknown));
+        }
+        assert_eq!(Library::builtin().patrons.len(), lib.patrons.len());
+    }
+
+    fn error_of(yaml: &str) -> String {
+        Library::from_yaml("lib.yaml", yaml).unwrap_err().to_string()
+    }
+
+    const HEAD: &str = "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: BR1 }\n";
+
+    #[test]
+    fn mistakes_name_the_line_and_the_fix() {
+        let e = error_of(&format!("{HEAD}items:\n  - {{ barcode: X, title: T, owner: BR1, status: \"99\" }}\n"));
+        assert!(e.starts_with("lib.yaml:6: status \"99\" is not a circulation status code"), "{e}");
+        let e = error_of(&format!("{HEAD}loans:\n  - {{ item: NOPE, patron: P }}\n"));
+        assert!(e.starts_with("lib.yaml:6: loan names item \"NOPE\""), "{e}");
+        let e = error_of("institutions:\n  - { id: BR1, name: L, colour: red }\naccounts: []\n");
+        assert!(e.starts_with("lib.yaml:2:") && e.contains("colour"), "{e}");
+        let e = error_of("institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: XX }\n");
+        assert!(e.starts_with("lib.yaml:4:") && e.contains("\"XX\""), "{e}");
+        let e = error_of(&format!("{HEAD}patrons:\n  - {{ barcode: P, name: N, flags: [grumpy] }}\n"));
+        assert!(e.contains("unknown flag \"grumpy\"") && e.contains("charge_denied"), "{e}");
+        let e = error_of(&format!("{HEAD}items:\n  - {{ barcode: H, title: T, owner: BR1, status: \"08\" }}\n"));
+        assert!(e.contains("no hold with ready: true"), "{e}");
+        let e = Library::load(Path::new("/nonexistent/lib.yaml")).unwrap_err().to_string();
+        assert!(e.contains("/nonexistent/lib.yaml"), "{e}");
+    }
+
+    #[test]
+    fn money_parses_exactly() {
+        assert_eq!(Money::parse("5.00"), Some(Money(500)));
+        assert_eq!(Money::parse("1.5"), Some(Money(150)));
+        assert_eq!(Money::parse("3"), Some(Money(300)));
+        assert_eq!(Money::parse(".25"), Some(Money(25)));
+        for bad in ["", "-1", "1.234", "abc", "1e3", "."] {
+            assert_eq!(Money::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Money(1234).to_string(), "12.34");
+    }
+}

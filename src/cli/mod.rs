@@ -5,6 +5,7 @@
 //! 4 connection or timeout errors.
 
 mod decode;
+mod serve;
 mod spec;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Print the protocol table: message layouts, field IDs, code tables and lint rules.
     Spec(spec::SpecArgs),
+    /// Run the reference ACS emulator (a SIP2 server with a built-in library).
+    Serve(serve::ServeArgs),
 }
 
 /// The process exit code.
@@ -65,5 +68,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
