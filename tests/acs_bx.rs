@@ -44,7 +44,11 @@ fn requests() -> Vec<(usize, MessageCode)> {
 
 async fn bx(c: &mut Client) -> Vec<bool> {
     let status = c.ask("9910302.00").await;
-    field(&status, "BX").unwrap().chars().map(|f| f == 'Y').collect()
+    field(&status, "BX")
+        .unwrap()
+        .chars()
+        .map(|f| f == 'Y')
+        .collect()
 }
 
 /// Sends the sample request of `code` and says whether the spec's response came back.
@@ -55,7 +59,8 @@ async fn answers(c: &mut Client, code: MessageCode) -> bool {
         let before = c.ask("9910302.00").await;
         return c.ask("97").await == before;
     }
-    c.send_raw(format!("{}\r9910302.00\r", request(code)).as_bytes()).await;
+    c.send_raw(format!("{}\r9910302.00\r", request(code)).as_bytes())
+        .await;
     let first = String::from_utf8(c.recv_raw().await.unwrap()).unwrap();
     let got = parse(first.trim_end()).unwrap().msg.code;
     let expected = spec::message(code).and_then(|s| s.response).unwrap();
@@ -73,19 +78,41 @@ async fn answers(c: &mut Client, code: MessageCode) -> bool {
         let status = String::from_utf8(c.recv_raw().await.unwrap()).unwrap();
         assert!(status.starts_with("98"), "{status}");
     } else {
-        assert_eq!(got, MessageCode::ACS_STATUS, "ignored, so the 98 comes first: {first}");
+        assert_eq!(
+            got,
+            MessageCode::ACS_STATUS,
+            "ignored, so the 98 comes first: {first}"
+        );
     }
     false
 }
 
 async fn check_honest(library: Library) -> Vec<bool> {
-    let server = start(library, ServeOptions { isolate: true, ..ServeOptions::default() }).await;
+    let server = start(
+        library,
+        ServeOptions {
+            isolate: true,
+            ..ServeOptions::default()
+        },
+    )
+    .await;
     let mut c = Client::logged_in(server.addr()).await;
     let flags = bx(&mut c).await;
     assert_eq!(flags.len(), 16);
     for (pos, code) in requests() {
         let answered = answers(&mut c, code).await;
-        assert_eq!(answered, flags[pos], "BX position {} ({code}) says {} but the emulator {}", pos + 1, flags[pos], if answered { "answers" } else { "does not answer" });
+        assert_eq!(
+            answered,
+            flags[pos],
+            "BX position {} ({code}) says {} but the emulator {}",
+            pos + 1,
+            flags[pos],
+            if answered {
+                "answers"
+            } else {
+                "does not answer"
+            }
+        );
     }
     server.shutdown().await;
     flags
@@ -119,9 +146,15 @@ items:
 #[tokio::test]
 async fn policy_and_supported_list_turn_flags_off_and_those_messages_are_not_answered() {
     for mode in ["ignore", "resend"] {
-        let lib = Library::from_yaml("restricted.yaml", &RESTRICTED.replace("UNSUPPORTED", mode)).unwrap();
+        let lib = Library::from_yaml("restricted.yaml", &RESTRICTED.replace("UNSUPPORTED", mode))
+            .unwrap();
         let flags = check_honest(lib).await;
-        let off: Vec<usize> = flags.iter().enumerate().filter(|(_, f)| !**f).map(|(i, _)| i + 1).collect();
+        let off: Vec<usize> = flags
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !**f)
+            .map(|(i, _)| i + 1)
+            .collect();
         // checkout (2), fee paid (10), hold (14), renew (15), renew all (16)
         assert_eq!(off, [2, 10, 14, 15, 16], "{mode}");
     }

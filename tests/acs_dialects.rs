@@ -5,7 +5,7 @@ mod acs_support;
 use std::time::Duration;
 
 use acs_support::{Client, LOGIN, field, start, start_default};
-use sip2check::acs::{Dialect, FieldOrder, Faults, Library, ServeOptions};
+use sip2check::acs::{Dialect, Faults, FieldOrder, Library, ServeOptions};
 use sip2check::sip2::{FieldId, MessageCode, Terminator, checksum};
 
 const STATUS: &str = "2300120060101    084237AOBR1|AA999999|AC|AD6789|";
@@ -28,14 +28,21 @@ async fn error_detection_as_evergreen_echoes_ay_and_checksums() {
     let r = c.ask(&with_trailer(LOGIN, 3)).await;
     assert!(r.starts_with("941AY3AZ") && checksum_ok(&r), "{r}");
     let plain = c.ask(STATUS).await;
-    assert!(!plain.contains("AZ"), "no trailer asked, none sent: {plain}");
+    assert!(
+        !plain.contains("AZ"),
+        "no trailer asked, none sent: {plain}"
+    );
     let mut corrupt = with_trailer(STATUS, 4);
     corrupt.pop();
     corrupt.push('X');
     assert_eq!(c.ask(&corrupt).await, "96");
     let last = c.ask(&with_trailer(STATUS, 5)).await;
     assert!(last.contains("AY5AZ") && checksum_ok(&last), "{last}");
-    assert_eq!(c.ask("97").await, last, "97 replays the last response unchanged");
+    assert_eq!(
+        c.ask("97").await,
+        last,
+        "97 replays the last response unchanged"
+    );
     server.shutdown().await;
 }
 
@@ -43,7 +50,10 @@ async fn error_detection_as_evergreen_echoes_ay_and_checksums() {
 async fn forced_error_detection_per_account_and_off_on_the_server() {
     let server = start_default().await;
     let mut c = Client::connect(server.addr()).await;
-    assert_eq!(c.ask("9300CNsip_ed|COsip_ed|CPBR1|").await.get(..3), Some("941"));
+    assert_eq!(
+        c.ask("9300CNsip_ed|COsip_ed|CPBR1|").await.get(..3),
+        Some("941")
+    );
     let r = c.ask(STATUS).await;
     assert!(r.contains("AZ") && checksum_ok(&r), "{r}");
     server.shutdown().await;
@@ -60,7 +70,11 @@ async fn forced_error_detection_per_account_and_off_on_the_server() {
     let mut corrupt = with_trailer(LOGIN, 1);
     corrupt.pop();
     corrupt.push('X');
-    assert_eq!(c.ask(&corrupt).await, "941", "checksums ignored when forced off");
+    assert_eq!(
+        c.ask(&corrupt).await,
+        "941",
+        "checksums ignored when forced off"
+    );
     server.shutdown().await;
 }
 
@@ -93,7 +107,10 @@ async fn crlf_account_and_crlf_server() {
 async fn title_bytes(login: &str) -> Vec<u8> {
     let server = start_default().await;
     let mut c = Client::connect(server.addr()).await;
-    assert_eq!(c.ask(&format!("9300CN{login}|CO{login}|CPBR1|")).await, "941");
+    assert_eq!(
+        c.ask(&format!("9300CN{login}|CO{login}|CPBR1|")).await,
+        "941"
+    );
     c.send_raw(format!("{CHECKOUT_660}\r").as_bytes()).await;
     let raw = c.recv_raw().await.unwrap();
     server.shutdown().await;
@@ -109,7 +126,10 @@ async fn encodings_per_account() {
     let cp850 = title_bytes("sip_cp850").await;
     assert!(cp850.contains(&0xA0) && !cp850.contains(&0xC3), "{cp850:?}");
     let latin1 = title_bytes("sip_latin1").await;
-    assert!(latin1.contains(&0xE1) && !latin1.contains(&0xC3), "{latin1:?}");
+    assert!(
+        latin1.contains(&0xE1) && !latin1.contains(&0xC3),
+        "{latin1:?}"
+    );
 }
 
 #[tokio::test]
@@ -195,7 +215,8 @@ async fn telnet_login_then_sip() {
     };
     let server = start(Library::builtin(), opts).await;
     let mut c = Client::connect(server.addr()).await;
-    c.send_raw(b"sip_01\r\nwrong\r\nsip_01\r\nwrong\r\nsip_01\r\nwrong\r\n").await;
+    c.send_raw(b"sip_01\r\nwrong\r\nsip_01\r\nwrong\r\nsip_01\r\nwrong\r\n")
+        .await;
     let mut all = Vec::new();
     c.stream.read_to_end(&mut all).await.unwrap();
     let text = String::from_utf8_lossy(&all);
@@ -222,19 +243,26 @@ async fn tls_serves_sip() {
     let server = start(Library::builtin(), opts).await;
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert.cert.der().clone()).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let mut tls = connector.connect(name, tcp).await.unwrap();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    tls.write_all(format!("{LOGIN}\r").as_bytes()).await.unwrap();
+    tls.write_all(format!("{LOGIN}\r").as_bytes())
+        .await
+        .unwrap();
     let mut got = [0u8; 4];
-    tokio::time::timeout(acs_support::TIMEOUT, tls.read_exact(&mut got)).await.unwrap().unwrap();
+    tokio::time::timeout(acs_support::TIMEOUT, tls.read_exact(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(&got, b"941\r");
     server.shutdown().await;
 
@@ -245,7 +273,11 @@ async fn tls_serves_sip() {
         }),
         ..ServeOptions::default()
     };
-    let err = sip2check::acs::spawn(Library::builtin(), missing).await.err().unwrap().to_string();
+    let err = sip2check::acs::spawn(Library::builtin(), missing)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("nope.pem"), "{err}");
 }
 
@@ -261,25 +293,51 @@ async fn with_faults(faults: Faults) -> (sip2check::acs::Server, Client) {
 
 #[tokio::test]
 async fn message_faults() {
-    let (s, mut c) = with_faults(Faults { always_96: true, ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        always_96: true,
+        ..Faults::default()
+    })
+    .await;
     assert_eq!(c.ask(LOGIN).await, "96");
     s.shutdown().await;
 
-    let (s, mut c) = with_faults(Faults { bad_checksum: true, ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        bad_checksum: true,
+        ..Faults::default()
+    })
+    .await;
     let r = c.ask(LOGIN).await;
-    assert!(r.starts_with("941AY") && checksum::inspect(r.as_bytes(), &r).valid == Some(false), "{r}");
+    assert!(
+        r.starts_with("941AY") && checksum::inspect(r.as_bytes(), &r).valid == Some(false),
+        "{r}"
+    );
     s.shutdown().await;
 
-    let (s, mut c) = with_faults(Faults { wrong_flags: true, ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        wrong_flags: true,
+        ..Faults::default()
+    })
+    .await;
     assert_eq!(c.ask(LOGIN).await, "940");
     s.shutdown().await;
 
-    let (s, mut c) = with_faults(Faults { drop_fields: vec![FieldId::AO, FieldId::BX], ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        drop_fields: vec![FieldId::AO, FieldId::BX],
+        ..Faults::default()
+    })
+    .await;
     let r = c.ask("9910302.00").await;
-    assert!(field(&r, "AO").is_none() && field(&r, "BX").is_none() && field(&r, "AM").is_some(), "{r}");
+    assert!(
+        field(&r, "AO").is_none() && field(&r, "BX").is_none() && field(&r, "AM").is_some(),
+        "{r}"
+    );
     s.shutdown().await;
 
-    let (s, mut c) = with_faults(Faults { garbage: true, ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        garbage: true,
+        ..Faults::default()
+    })
+    .await;
     let r = c.ask(LOGIN).await;
     assert!(sip2check::sip2::parse(&r).is_err(), "{r:?}");
     s.shutdown().await;
@@ -287,29 +345,48 @@ async fn message_faults() {
 
 #[tokio::test]
 async fn transport_faults() {
-    let (s, mut c) = with_faults(Faults { close_on: Some(MessageCode::CHECKOUT), ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        close_on: Some(MessageCode::CHECKOUT),
+        ..Faults::default()
+    })
+    .await;
     assert_eq!(c.ask(LOGIN).await, "941");
-    c.send_raw(b"11YN20060329    203000                  AOBR1|AA999999|AB1565921879|AC|\r").await;
+    c.send_raw(b"11YN20060329    203000                  AOBR1|AA999999|AB1565921879|AC|\r")
+        .await;
     assert!(c.closed().await);
     s.shutdown().await;
 
-    let (s, mut c) = with_faults(Faults { close_after: Some(2), ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        close_after: Some(2),
+        ..Faults::default()
+    })
+    .await;
     assert_eq!(c.ask(LOGIN).await, "941");
     assert!(c.ask("9910302.00").await.starts_with("98"));
     c.send_raw(b"9910302.00\r").await;
     assert!(c.closed().await);
     s.shutdown().await;
 
-    let (s, mut c) = with_faults(Faults { split: Some(3), delay: Some(Duration::from_millis(1)), ..Faults::default() }).await;
+    let (s, mut c) = with_faults(Faults {
+        split: Some(3),
+        delay: Some(Duration::from_millis(1)),
+        ..Faults::default()
+    })
+    .await;
     assert_eq!(c.ask(LOGIN).await, "941");
     assert!(c.ask("9910302.00").await.contains("BXYYYY"));
     s.shutdown().await;
 
     // Silent: the login is read and never answered; the 99 then closes the connection, so the
     // first thing the client sees is the close.
-    let silent = Faults { silent: true, close_on: Some(MessageCode::SC_STATUS), ..Faults::default() };
+    let silent = Faults {
+        silent: true,
+        close_on: Some(MessageCode::SC_STATUS),
+        ..Faults::default()
+    };
     let (s, mut c) = with_faults(silent).await;
-    c.send_raw(format!("{LOGIN}\r9910302.00\r").as_bytes()).await;
+    c.send_raw(format!("{LOGIN}\r9910302.00\r").as_bytes())
+        .await;
     assert!(c.closed().await);
     assert_eq!(s.shutdown().await.requests, 2);
 }

@@ -20,7 +20,9 @@ async fn thousand_concurrent_connections_are_all_answered() {
     for mut c in clients {
         tasks.spawn(async move {
             let login = c.ask(LOGIN).await;
-            let status = c.ask("2300120060101    084237AOBR1|AA999999|AC|AD6789|").await;
+            let status = c
+                .ask("2300120060101    084237AOBR1|AA999999|AC|AD6789|")
+                .await;
             login == "941" && status.starts_with("24 ") && status.contains("AEDavid J. Fiander|")
         });
     }

@@ -54,12 +54,16 @@ async fn random_bytes_and_half_messages_from_many_clients() {
                         s[..(rng.next() as usize % (s.len() + 1))].to_vec()
                     }
                     2 => {
-                        let mut s = SAMPLES[(rng.next() % SAMPLES.len() as u64) as usize].as_bytes().to_vec();
+                        let mut s = SAMPLES[(rng.next() % SAMPLES.len() as u64) as usize]
+                            .as_bytes()
+                            .to_vec();
                         let at = rng.next() as usize % s.len();
                         s[at] = rng.next() as u8;
                         s
                     }
-                    _ => SAMPLES[(rng.next() % SAMPLES.len() as u64) as usize].as_bytes().to_vec(),
+                    _ => SAMPLES[(rng.next() % SAMPLES.len() as u64) as usize]
+                        .as_bytes()
+                        .to_vec(),
                 };
                 if round % 3 == 0 {
                     payload.push(b'\r');
@@ -87,7 +91,10 @@ async fn endless_line_and_lf_flood_are_cut_off() {
     let chunk = vec![b'A'; 16 * 1024];
     // More than the 64 KiB frame limit without a terminator: the server hangs up.
     for _ in 0..8 {
-        if tokio::io::AsyncWriteExt::write_all(&mut c.stream, &chunk).await.is_err() {
+        if tokio::io::AsyncWriteExt::write_all(&mut c.stream, &chunk)
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -95,7 +102,10 @@ async fn endless_line_and_lf_flood_are_cut_off() {
     let mut c = Client::connect(server.addr()).await;
     let lfs = vec![b'\n'; 16 * 1024];
     for _ in 0..16 {
-        if tokio::io::AsyncWriteExt::write_all(&mut c.stream, &lfs).await.is_err() {
+        if tokio::io::AsyncWriteExt::write_all(&mut c.stream, &lfs)
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -107,7 +117,14 @@ async fn endless_line_and_lf_flood_are_cut_off() {
 
 #[tokio::test]
 async fn malformed_requests_get_answers_or_96_never_a_crash() {
-    let server = start(Library::builtin(), ServeOptions { strict: true, ..ServeOptions::default() }).await;
+    let server = start(
+        Library::builtin(),
+        ServeOptions {
+            strict: true,
+            ..ServeOptions::default()
+        },
+    )
+    .await;
     let mut c = Client::logged_in(server.addr()).await;
     for bad in [
         "23",

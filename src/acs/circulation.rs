@@ -288,7 +288,14 @@ impl Library {
             if !r.renew_allowed {
                 return Err(Refusal::AlreadyYours);
             }
-            let due = self.renew(r.patron, r.item, Password::NotGiven, false, r.no_block, institution)?;
+            let due = self.renew(
+                r.patron,
+                r.item,
+                Password::NotGiven,
+                false,
+                r.no_block,
+                institution,
+            )?;
             return Ok(Checkout {
                 renewal: true,
                 due,
@@ -327,7 +334,10 @@ impl Library {
                 self.holds.remove(r.item);
             }
         }
-        let due = r.nb_due.filter(|_| r.no_block).unwrap_or_else(|| self.due_from_now(institution));
+        let due = r
+            .nb_due
+            .filter(|_| r.no_block)
+            .unwrap_or_else(|| self.due_from_now(institution));
         self.loans.insert(
             r.item.to_string(),
             Loan {
@@ -429,7 +439,8 @@ impl Library {
             return Err(Refusal::UnknownItem);
         }
         let inst = self.institution(institution);
-        let (allowed, limit) = inst.map_or((true, 5), |i| (i.policy.renewal, i.policy.renewal_limit));
+        let (allowed, limit) =
+            inst.map_or((true, 5), |i| (i.policy.renewal, i.policy.renewal_limit));
         let loan = self.loans.get(item).ok_or(Refusal::NotOnLoan)?;
         if loan.patron != patron && !third_party {
             return Err(Refusal::NotYours);
@@ -500,13 +511,21 @@ impl Library {
     }
 
     /// Cancels a hold (15 -); the next hold in line is trapped if this one was on the shelf.
-    pub fn cancel_hold(&mut self, patron: &str, item: &str, password: Password) -> Result<(), Refusal> {
+    pub fn cancel_hold(
+        &mut self,
+        patron: &str,
+        item: &str,
+        password: Password,
+    ) -> Result<(), Refusal> {
         self.patron_ok(patron, password)?;
         if !self.items.contains_key(item) {
             return Err(Refusal::UnknownItem);
         }
         let q = self.holds.get_mut(item).ok_or(Refusal::NoHold)?;
-        let pos = q.iter().position(|h| h.patron == patron).ok_or(Refusal::NoHold)?;
+        let pos = q
+            .iter()
+            .position(|h| h.patron == patron)
+            .ok_or(Refusal::NoHold)?;
         let was_ready = q.remove(pos).ready;
         if was_ready && !self.loans.contains_key(item) {
             if let Some(next) = q.first_mut() {
@@ -534,7 +553,10 @@ impl Library {
             return Err(Refusal::UnknownItem);
         }
         let q = self.holds.get_mut(item).ok_or(Refusal::NoHold)?;
-        let pos = q.iter().position(|h| h.patron == patron).ok_or(Refusal::NoHold)?;
+        let pos = q
+            .iter()
+            .position(|h| h.patron == patron)
+            .ok_or(Refusal::NoHold)?;
         if let Some(h) = q.get_mut(pos) {
             if let Some(v) = pickup {
                 h.pickup = v.to_string();
@@ -550,7 +572,12 @@ impl Library {
     }
 
     /// Blocks a patron (01): charge, renewal, recall and hold privileges denied.
-    pub fn block(&mut self, patron: &str, card_retained: bool, message: &str) -> Result<(), Refusal> {
+    pub fn block(
+        &mut self,
+        patron: &str,
+        card_retained: bool,
+        message: &str,
+    ) -> Result<(), Refusal> {
         let p = self.patrons.get_mut(patron).ok_or(Refusal::UnknownPatron)?;
         for i in [flag::CHARGE, flag::RENEWAL, flag::RECALL, flag::HOLD] {
             p.flags[i] = true;
@@ -656,7 +683,10 @@ mod tests {
         let c = lib.checkout(req("999999", "1565921879"), "BR1").unwrap();
         assert!(!c.renewal && c.due > now());
         assert_eq!(lib.circulation_status("1565921879"), "04");
-        assert_eq!(lib.checkout(req("miker", "1565921879"), "BR1"), Err(Refusal::LoanedToOther));
+        assert_eq!(
+            lib.checkout(req("miker", "1565921879"), "BR1"),
+            Err(Refusal::LoanedToOther)
+        );
         let k = lib.checkin("1565921879", None, "BR1").unwrap();
         assert_eq!(k.patron.as_deref(), Some("999999"));
         assert_eq!(k.fine, None);
@@ -674,8 +704,14 @@ mod tests {
             lib.checkout(req("LIMIT1", "SPARE1"), "BR1"),
             Err(Refusal::Denied("too many items charged"))
         );
-        assert_eq!(lib.checkout(req("999999", "HELD1"), "BR1"), Err(Refusal::HeldForOther));
-        assert!(matches!(lib.checkout(req("999999", "LOST1"), "BR1"), Err(Refusal::NotCirculating("lost"))));
+        assert_eq!(
+            lib.checkout(req("999999", "HELD1"), "BR1"),
+            Err(Refusal::HeldForOther)
+        );
+        assert!(matches!(
+            lib.checkout(req("999999", "LOST1"), "BR1"),
+            Err(Refusal::NotCirculating("lost"))
+        ));
         assert_eq!(
             lib.checkout(req("999999", "FEEITEM1"), "BR1"),
             Err(Refusal::FeeNotAcknowledged(Money(150)))
@@ -691,8 +727,14 @@ mod tests {
             .unwrap();
         assert_eq!(paid.fee.map(|f| f.0), Some(Money(150)));
         assert_eq!(lib.balance("999999"), Money(150));
-        assert_eq!(lib.checkout(req("nobody", "SPARE1"), "BR1"), Err(Refusal::UnknownPatron));
-        assert_eq!(lib.checkout(req("999999", "nosuchitem"), "BR1"), Err(Refusal::UnknownItem));
+        assert_eq!(
+            lib.checkout(req("nobody", "SPARE1"), "BR1"),
+            Err(Refusal::UnknownPatron)
+        );
+        assert_eq!(
+            lib.checkout(req("999999", "nosuchitem"), "BR1"),
+            Err(Refusal::UnknownItem)
+        );
     }
 
     #[test]
@@ -717,8 +759,14 @@ mod tests {
             expires: String::new(),
             ready: false,
         };
-        assert_eq!(lib.place_hold("999999", "SPARE2", Password::NotGiven, hold("999999")), Ok(1));
-        assert_eq!(lib.place_hold("miker", "SPARE2", Password::NotGiven, hold("miker")), Ok(2));
+        assert_eq!(
+            lib.place_hold("999999", "SPARE2", Password::NotGiven, hold("999999")),
+            Ok(1)
+        );
+        assert_eq!(
+            lib.place_hold("miker", "SPARE2", Password::NotGiven, hold("miker")),
+            Ok(2)
+        );
         assert_eq!(
             lib.place_hold("999999", "SPARE2", Password::NotGiven, hold("999999")),
             Err(Refusal::AlreadyHeld)
@@ -726,12 +774,22 @@ mod tests {
         let k = lib.checkin("SPARE2", None, "BR1").unwrap();
         assert_eq!(k.hold.map(|h| h.patron), Some("999999".to_string()));
         assert_eq!(lib.circulation_status("SPARE2"), "08");
-        assert_eq!(lib.checkout(req("miker", "SPARE2"), "BR1"), Err(Refusal::HeldForOther));
-        lib.cancel_hold("999999", "SPARE2", Password::NotGiven).unwrap();
-        let queue: Vec<&str> = lib.holds["SPARE2"].iter().map(|h| h.patron.as_str()).collect();
+        assert_eq!(
+            lib.checkout(req("miker", "SPARE2"), "BR1"),
+            Err(Refusal::HeldForOther)
+        );
+        lib.cancel_hold("999999", "SPARE2", Password::NotGiven)
+            .unwrap();
+        let queue: Vec<&str> = lib.holds["SPARE2"]
+            .iter()
+            .map(|h| h.patron.as_str())
+            .collect();
         assert_eq!(queue, ["miker"]);
         assert!(lib.holds["SPARE2"][0].ready, "the next in line is trapped");
-        assert_eq!(lib.cancel_hold("999999", "SPARE2", Password::NotGiven), Err(Refusal::NoHold));
+        assert_eq!(
+            lib.cancel_hold("999999", "SPARE2", Password::NotGiven),
+            Err(Refusal::NoHold)
+        );
     }
 
     #[test]
@@ -742,10 +800,24 @@ mod tests {
             lib.pay("FINES1", Password::NotGiven, "6.00", "USD", None, "BR1"),
             Err(Refusal::Overpayment { .. })
         ));
-        assert!(matches!(lib.pay("FINES1", Password::NotGiven, "1.00", "EUR", None, "BR1"), Err(Refusal::Currency(_))));
-        let (_, left) = lib.pay("FINES1", Password::NotGiven, "2.00", "USD", Some("FEE-0001"), "BR1").unwrap();
+        assert!(matches!(
+            lib.pay("FINES1", Password::NotGiven, "1.00", "EUR", None, "BR1"),
+            Err(Refusal::Currency(_))
+        ));
+        let (_, left) = lib
+            .pay(
+                "FINES1",
+                Password::NotGiven,
+                "2.00",
+                "USD",
+                Some("FEE-0001"),
+                "BR1",
+            )
+            .unwrap();
         assert_eq!(left, Money(300));
-        let (_, left) = lib.pay("FINES1", Password::NotGiven, "3", "USD", None, "BR1").unwrap();
+        let (_, left) = lib
+            .pay("FINES1", Password::NotGiven, "3", "USD", None, "BR1")
+            .unwrap();
         assert_eq!(left, Money(0));
         assert!(lib.fees_of("FINES1").is_empty());
     }
@@ -755,7 +827,8 @@ mod tests {
         let mut lib = Library::builtin();
         lib.checkout(req("999999", "SPARE1"), "BR1").unwrap();
         for _ in 0..5 {
-            lib.renew("999999", "SPARE1", Password::NotGiven, false, false, "BR1").unwrap();
+            lib.renew("999999", "SPARE1", Password::NotGiven, false, false, "BR1")
+                .unwrap();
         }
         assert_eq!(
             lib.renew("999999", "SPARE1", Password::NotGiven, false, false, "BR1"),
@@ -777,7 +850,10 @@ mod tests {
         lib.block("999999", false, "test").unwrap();
         let p = lib.patrons["999999"].clone();
         assert!(lib.status_flags(&p, "BR1")[..4].iter().all(|f| *f));
-        assert_eq!(lib.enable("999999", Password::Invalid), Err(Refusal::BadPassword));
+        assert_eq!(
+            lib.enable("999999", Password::Invalid),
+            Err(Refusal::BadPassword)
+        );
         assert!(lib.patrons["999999"].flags[0]);
         lib.enable("999999", Password::Valid).unwrap();
         assert!(!lib.patrons["999999"].flags[..4].iter().any(|f| *f));

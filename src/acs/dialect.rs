@@ -25,7 +25,9 @@ impl FromStr for FieldOrder {
         match s.to_ascii_lowercase().as_str() {
             "spec" => Ok(FieldOrder::Spec),
             "reverse" => Ok(FieldOrder::Reverse),
-            other => Err(format!("unknown field order {other:?}; use spec or reverse")),
+            other => Err(format!(
+                "unknown field order {other:?}; use spec or reverse"
+            )),
         }
     }
 }
@@ -121,7 +123,12 @@ mod tests {
     #[test]
     fn names_parse_and_mistakes_are_explained() {
         assert_eq!("REVERSE".parse::<FieldOrder>(), Ok(FieldOrder::Reverse));
-        assert!("sideways".parse::<FieldOrder>().unwrap_err().contains("spec or reverse"));
+        assert!(
+            "sideways"
+                .parse::<FieldOrder>()
+                .unwrap_err()
+                .contains("spec or reverse")
+        );
         assert_eq!(parse_on_off("on"), Ok(true));
         assert_eq!(parse_on_off("off"), Ok(false));
         assert!(parse_on_off("maybe").is_err());

@@ -81,17 +81,31 @@ fn currency(ctx: &Ctx) -> String {
 
 /// The patron named by AA, with the AD verdict.
 fn patron_of(ctx: &Ctx, req: &Message) -> (Option<Patron>, Password) {
-    match ctx.lib.patrons.get(req.field(FieldId::AA).unwrap_or_default()) {
+    match ctx
+        .lib
+        .patrons
+        .get(req.field(FieldId::AA).unwrap_or_default())
+    {
         Some(p) => {
             let pw = Library::check_password(p, req.field(FieldId::AD));
             (Some(p.clone()), pw)
         }
-        None => (None, req.field(FieldId::AD).map_or(Password::NotGiven, |_| Password::Invalid)),
+        None => (
+            None,
+            req.field(FieldId::AD)
+                .map_or(Password::NotGiven, |_| Password::Invalid),
+        ),
     }
 }
 
 /// 24 (for 23 and 01) and 26 (for 25): status, language, date, and the patron fields.
-fn patron_status_reply(ctx: &Ctx, req: &Message, code: MessageCode, language: &str, note: Option<String>) -> Reply {
+fn patron_status_reply(
+    ctx: &Ctx,
+    req: &Message,
+    code: MessageCode,
+    language: &str,
+    note: Option<String>,
+) -> Reply {
     let (patron, pw) = patron_of(ctx, req);
     let status = match &patron {
         Some(p) => status_string(&ctx.lib.status_flags(p, ctx.institution)),
@@ -100,17 +114,26 @@ fn patron_status_reply(ctx: &Ctx, req: &Message, code: MessageCode, language: &s
     let now = date::now();
     let mut m = build(
         code,
-        &[("patron_status", &status), ("language", language), ("transaction_date", &now)],
+        &[
+            ("patron_status", &status),
+            ("language", language),
+            ("transaction_date", &now),
+        ],
     )?
     .with(FieldId::AO, ctx.institution.to_string())
     .with(FieldId::AA, text(req, FieldId::AA))
-    .with(FieldId::AE, patron.as_ref().map(|p| p.name.clone()).unwrap_or_default())
+    .with(
+        FieldId::AE,
+        patron.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+    )
     .with(FieldId::BL, yn(patron.is_some()));
     if let Some(cq) = pw.cq() {
         m.push(FieldId::CQ, cq);
     }
     if code == MessageCode::PATRON_STATUS_RESPONSE {
-        let balance = patron.as_ref().map_or(Money(0), |p| ctx.lib.balance(&p.barcode));
+        let balance = patron
+            .as_ref()
+            .map_or(Money(0), |p| ctx.lib.balance(&p.barcode));
         m.push(FieldId::BH, currency(ctx));
         m.push(FieldId::BV, balance.to_string());
     }
@@ -128,7 +151,13 @@ fn patron_status_reply(ctx: &Ctx, req: &Message, code: MessageCode, language: &s
 /// 23 Patron Status Request.
 pub fn patron_status(ctx: &mut Ctx, req: &Message) -> Reply {
     let language = fixed_or(req, "language", "000").to_string();
-    patron_status_reply(ctx, req, MessageCode::PATRON_STATUS_RESPONSE, &language, None)
+    patron_status_reply(
+        ctx,
+        req,
+        MessageCode::PATRON_STATUS_RESPONSE,
+        &language,
+        None,
+    )
 }
 
 /// 01 Block Patron: blocks, answers a 24 in language 000.
@@ -136,7 +165,11 @@ pub fn block_patron(ctx: &mut Ctx, req: &Message) -> Reply {
     let barcode = text(req, FieldId::AA);
     let note = ctx
         .lib
-        .block(&barcode, flag_is_y(req, "card_retained"), req.field(FieldId::AL).unwrap_or_default())
+        .block(
+            &barcode,
+            flag_is_y(req, "card_retained"),
+            req.field(FieldId::AL).unwrap_or_default(),
+        )
         .ok()
         .map(|()| "Patron blocked".to_string());
     patron_status_reply(ctx, req, MessageCode::PATRON_STATUS_RESPONSE, "000", note)
@@ -149,7 +182,13 @@ pub fn patron_enable(ctx: &mut Ctx, req: &Message) -> Reply {
         Ok(()) => "Patron enabled".to_string(),
         Err(e) => e.to_string(),
     };
-    patron_status_reply(ctx, req, MessageCode::PATRON_ENABLE_RESPONSE, "000", Some(note))
+    patron_status_reply(
+        ctx,
+        req,
+        MessageCode::PATRON_ENABLE_RESPONSE,
+        "000",
+        Some(note),
+    )
 }
 
 /// 63 Patron Information: counts, limits, one item list (BP..BQ), personal fields.
@@ -186,20 +225,38 @@ pub fn patron_information(ctx: &mut Ctx, req: &Message) -> Reply {
     // One list per summary position, in ITEM_LISTS order: AS, AT, AU, AV, BU, CD.
     let lists: [Vec<String>; 6] = [
         holds.iter().map(|(i, _, _)| i.to_string()).collect(),
-        loans.iter().filter(|(_, l)| l.due < t).map(|(i, _)| i.to_string()).collect(),
+        loans
+            .iter()
+            .filter(|(_, l)| l.due < t)
+            .map(|(i, _)| i.to_string())
+            .collect(),
         loans.iter().map(|(i, _)| i.to_string()).collect(),
-        fees.iter().map(|f| format!("{} {} {}", f.id, f.amount, f.description)).collect(),
+        fees.iter()
+            .map(|f| format!("{} {} {}", f.id, f.amount, f.description))
+            .collect(),
         Vec::new(),
-        holds.iter().filter(|(_, _, h)| !h.ready).map(|(i, _, _)| i.to_string()).collect(),
+        holds
+            .iter()
+            .filter(|(_, _, h)| !h.ready)
+            .map(|(i, _, _)| i.to_string())
+            .collect(),
     ];
-    let counts: Vec<String> = lists.iter().map(|l| format!("{:04}", l.len().min(9999))).collect();
+    let counts: Vec<String> = lists
+        .iter()
+        .map(|l| format!("{:04}", l.len().min(9999)))
+        .collect();
     let status = status_string(&lib.status_flags(&p, ctx.institution));
     let mut fixed: Vec<(&str, &str)> = vec![
         ("patron_status", &status),
         ("language", &language),
         ("transaction_date", &now),
     ];
-    fixed.extend(ITEM_LISTS.iter().zip(&counts).map(|(l, c)| (l.count, c.as_str())));
+    fixed.extend(
+        ITEM_LISTS
+            .iter()
+            .zip(&counts)
+            .map(|(l, c)| (l.count, c.as_str())),
+    );
     let balance = lib.balance(&p.barcode);
     let mut m = build(MessageCode::PATRON_INFORMATION_RESPONSE, &fixed)?
         .with(FieldId::AO, ctx.institution.to_string())
@@ -214,13 +271,19 @@ pub fn patron_information(ctx: &mut Ctx, req: &Message) -> Reply {
     }
     m.push(FieldId::BH, currency(ctx));
     m.push(FieldId::BV, balance.to_string());
-    if let Some(limit) = lib.institution(ctx.institution).and_then(|i| i.policy.fine_limit) {
+    if let Some(limit) = lib
+        .institution(ctx.institution)
+        .and_then(|i| i.policy.fine_limit)
+    {
         m.push(FieldId::CC, limit.to_string());
     }
     // The first Y in the summary picks the list (more than one is a client error; LP#1298985).
     let summary = req.fixed_field("summary").unwrap_or_default();
     if let Some(pos) = summary.chars().position(|c| c == 'Y') {
-        if let Some((list, spec_list)) = lists.get(pos).zip(ITEM_LISTS.iter().find(|l| l.summary == pos)) {
+        if let Some((list, spec_list)) = lists
+            .get(pos)
+            .zip(ITEM_LISTS.iter().find(|l| l.summary == pos))
+        {
             let start = number(req, FieldId::BP).unwrap_or(1).max(1);
             let end = number(req, FieldId::BQ).unwrap_or(usize::MAX).max(start);
             for v in list.iter().skip(start - 1).take(end - start + 1) {
@@ -270,12 +333,25 @@ pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
     let now = date::now();
     let (fixed, due, af) = match &outcome {
         Ok(c) => (
-            [("ok", "1"), ("renewal_ok", yn(c.renewal)), ("magnetic_media", yn(item.as_ref().is_some_and(|i| i.magnetic))), ("desensitize", "Y")],
+            [
+                ("ok", "1"),
+                ("renewal_ok", yn(c.renewal)),
+                (
+                    "magnetic_media",
+                    yn(item.as_ref().is_some_and(|i| i.magnetic)),
+                ),
+                ("desensitize", "Y"),
+            ],
             sip_date(c.due),
             if c.renewal { "Renewed" } else { "Checked out" }.to_string(),
         ),
         Err(e) => (
-            [("ok", "0"), ("renewal_ok", "N"), ("magnetic_media", "U"), ("desensitize", "N")],
+            [
+                ("ok", "0"),
+                ("renewal_ok", "N"),
+                ("magnetic_media", "U"),
+                ("desensitize", "N"),
+            ],
             String::new(),
             e.to_string(),
         ),
@@ -286,7 +362,10 @@ pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
         .with(FieldId::AO, ctx.institution.to_string())
         .with(FieldId::AA, aa)
         .with(FieldId::AB, ab)
-        .with(FieldId::AJ, item.as_ref().map(|i| i.title.clone()).unwrap_or_default())
+        .with(
+            FieldId::AJ,
+            item.as_ref().map(|i| i.title.clone()).unwrap_or_default(),
+        )
         .with(FieldId::AH, due);
     if let Some(i) = &item {
         if let Some(fee) = i.fee {
@@ -310,7 +389,9 @@ pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
 /// 09 Checkin.
 pub fn checkin(ctx: &mut Ctx, req: &Message) -> Reply {
     let ab = text(req, FieldId::AB);
-    let outcome = ctx.lib.checkin(&ab, given_date(req, "return_date"), ctx.institution);
+    let outcome = ctx
+        .lib
+        .checkin(&ab, given_date(req, "return_date"), ctx.institution);
     let item = ctx.lib.items.get(&ab).cloned();
     let now = date::now();
     let mut af = Vec::new();
@@ -348,7 +429,12 @@ pub fn checkin(ctx: &mut Ctx, req: &Message) -> Reply {
     )?
     .with(FieldId::AO, ctx.institution.to_string())
     .with(FieldId::AB, ab)
-    .with(FieldId::AQ, item.as_ref().map(|i| i.permanent_location.clone()).unwrap_or_default());
+    .with(
+        FieldId::AQ,
+        item.as_ref()
+            .map(|i| i.permanent_location.clone())
+            .unwrap_or_default(),
+    );
     if let Some(i) = &item {
         m.push(FieldId::AJ, i.title.clone());
         m.push(FieldId::CK, i.media.clone());
@@ -406,12 +492,25 @@ pub fn renew(ctx: &mut Ctx, req: &Message) -> Reply {
     let now = date::now();
     let (fixed, due, af) = match &outcome {
         Ok(d) => (
-            [("ok", "1"), ("renewal_ok", "Y"), ("magnetic_media", yn(item.as_ref().is_some_and(|i| i.magnetic))), ("desensitize", "N")],
+            [
+                ("ok", "1"),
+                ("renewal_ok", "Y"),
+                (
+                    "magnetic_media",
+                    yn(item.as_ref().is_some_and(|i| i.magnetic)),
+                ),
+                ("desensitize", "N"),
+            ],
             sip_date(*d),
             "Renewed".to_string(),
         ),
         Err(e) => (
-            [("ok", "0"), ("renewal_ok", "N"), ("magnetic_media", "U"), ("desensitize", "N")],
+            [
+                ("ok", "0"),
+                ("renewal_ok", "N"),
+                ("magnetic_media", "U"),
+                ("desensitize", "N"),
+            ],
             String::new(),
             e.to_string(),
         ),
@@ -423,7 +522,10 @@ pub fn renew(ctx: &mut Ctx, req: &Message) -> Reply {
         .with(FieldId::AO, ctx.institution.to_string())
         .with(FieldId::AA, aa)
         .with(FieldId::AB, ab_echo)
-        .with(FieldId::AJ, item.as_ref().map(|i| i.title.clone()).unwrap_or_default())
+        .with(
+            FieldId::AJ,
+            item.as_ref().map(|i| i.title.clone()).unwrap_or_default(),
+        )
         .with(FieldId::AH, due);
     if let Some(i) = &item {
         m.push(FieldId::CK, i.media.clone());
@@ -441,14 +543,32 @@ pub fn renew_all(ctx: &mut Ctx, req: &Message) -> Reply {
     let (patron, pw) = patron_of(ctx, req);
     let now = date::now();
     let (ok, renewed, refused, af) = match patron {
-        None => (false, Vec::new(), Vec::new(), Refusal::UnknownPatron.to_string()),
-        Some(_) if pw == Password::Invalid => (false, Vec::new(), Vec::new(), Refusal::BadPassword.to_string()),
+        None => (
+            false,
+            Vec::new(),
+            Vec::new(),
+            Refusal::UnknownPatron.to_string(),
+        ),
+        Some(_) if pw == Password::Invalid => (
+            false,
+            Vec::new(),
+            Vec::new(),
+            Refusal::BadPassword.to_string(),
+        ),
         Some(p) => {
-            let items: Vec<String> = ctx.lib.loans_of(&p.barcode).iter().map(|(i, _)| i.to_string()).collect();
+            let items: Vec<String> = ctx
+                .lib
+                .loans_of(&p.barcode)
+                .iter()
+                .map(|(i, _)| i.to_string())
+                .collect();
             let mut renewed = Vec::new();
             let mut refused = Vec::new();
             for i in items {
-                match ctx.lib.renew(&p.barcode, &i, pw, false, false, ctx.institution) {
+                match ctx
+                    .lib
+                    .renew(&p.barcode, &i, pw, false, false, ctx.institution)
+                {
                     Ok(_) => renewed.push(i),
                     Err(_) => refused.push(i),
                 }
@@ -461,7 +581,12 @@ pub fn renew_all(ctx: &mut Ctx, req: &Message) -> Reply {
     let uc = format!("{:04}", refused.len().min(9999));
     let mut m = build(
         MessageCode::RENEW_ALL_RESPONSE,
-        &[("ok", bit(ok)), ("renewed_count", &rc), ("unrenewed_count", &uc), ("transaction_date", &now)],
+        &[
+            ("ok", bit(ok)),
+            ("renewed_count", &rc),
+            ("unrenewed_count", &uc),
+            ("transaction_date", &now),
+        ],
     )?
     .with(FieldId::AO, ctx.institution.to_string());
     for i in renewed {
@@ -485,7 +610,10 @@ pub fn hold(ctx: &mut Ctx, req: &Message) -> Reply {
         .map(str::to_string)
         .or_else(|| ctx.lib.patrons.get(&aa).map(|p| p.home_library.clone()))
         .unwrap_or_default();
-    let days = ctx.lib.institution(ctx.institution).map_or(180, |i| i.policy.hold_days);
+    let days = ctx
+        .lib
+        .institution(ctx.institution)
+        .map_or(180, |i| i.policy.hold_days);
     let expires = req
         .field(FieldId::BW)
         .filter(|s| !s.trim().is_empty())
@@ -526,22 +654,42 @@ pub fn hold(ctx: &mut Ctx, req: &Message) -> Reply {
             .map(Some),
         _ => Err(Refusal::Policy),
     };
-    let available = ctx.lib.holds.get(&item).and_then(|q| q.iter().find(|h| h.patron == aa)).is_some_and(|h| h.ready);
+    let available = ctx
+        .lib
+        .holds
+        .get(&item)
+        .and_then(|q| q.iter().find(|h| h.patron == aa))
+        .is_some_and(|h| h.ready);
     let now = date::now();
     let mut m = build(
         MessageCode::HOLD_RESPONSE,
-        &[("ok", bit(outcome.is_ok())), ("available", yn(available)), ("transaction_date", &now)],
+        &[
+            ("ok", bit(outcome.is_ok())),
+            ("available", yn(available)),
+            ("transaction_date", &now),
+        ],
     )?
     .with(FieldId::AO, ctx.institution.to_string())
     .with(FieldId::AA, aa.clone());
     match &outcome {
         Ok(Some(position)) => {
-            let hold = ctx.lib.holds.get(&item).and_then(|q| q.iter().find(|h| h.patron == aa));
+            let hold = ctx
+                .lib
+                .holds
+                .get(&item)
+                .and_then(|q| q.iter().find(|h| h.patron == aa));
             m.push(FieldId::BW, hold.map_or(expires, |h| h.expires.clone()));
             m.push(FieldId::BR, position.to_string());
             m.push(FieldId::BS, hold.map_or(pickup, |h| h.pickup.clone()));
             m.push(FieldId::AB, item.clone());
-            m.push(FieldId::AJ, ctx.lib.items.get(&item).map(|i| i.title.clone()).unwrap_or_default());
+            m.push(
+                FieldId::AJ,
+                ctx.lib
+                    .items
+                    .get(&item)
+                    .map(|i| i.title.clone())
+                    .unwrap_or_default(),
+            );
             m.push(FieldId::AF, "Hold placed");
         }
         Ok(None) => {
@@ -562,10 +710,23 @@ pub fn hold(ctx: &mut Ctx, req: &Message) -> Reply {
 pub fn end_session(ctx: &mut Ctx, req: &Message) -> Reply {
     let (patron, _) = patron_of(ctx, req);
     let now = date::now();
-    Ok(build(MessageCode::END_SESSION_RESPONSE, &[("end_session", yn(patron.is_some())), ("transaction_date", &now)])?
-        .with(FieldId::AO, ctx.institution.to_string())
-        .with(FieldId::AA, text(req, FieldId::AA))
-        .with(FieldId::AF, if patron.is_some() { "Session ended" } else { "Unknown patron" }))
+    Ok(build(
+        MessageCode::END_SESSION_RESPONSE,
+        &[
+            ("end_session", yn(patron.is_some())),
+            ("transaction_date", &now),
+        ],
+    )?
+    .with(FieldId::AO, ctx.institution.to_string())
+    .with(FieldId::AA, text(req, FieldId::AA))
+    .with(
+        FieldId::AF,
+        if patron.is_some() {
+            "Session ended"
+        } else {
+            "Unknown patron"
+        },
+    ))
 }
 
 /// 37 Fee Paid.
@@ -581,12 +742,23 @@ pub fn fee_paid(ctx: &mut Ctx, req: &Message) -> Reply {
         ctx.institution,
     );
     let now = date::now();
-    let mut m = build(MessageCode::FEE_PAID_RESPONSE, &[("payment_accepted", yn(outcome.is_ok())), ("transaction_date", &now)])?
-        .with(FieldId::AO, ctx.institution.to_string())
-        .with(FieldId::AA, aa);
+    let mut m = build(
+        MessageCode::FEE_PAID_RESPONSE,
+        &[
+            ("payment_accepted", yn(outcome.is_ok())),
+            ("transaction_date", &now),
+        ],
+    )?
+    .with(FieldId::AO, ctx.institution.to_string())
+    .with(FieldId::AA, aa);
     match outcome {
         Ok((tx, left)) => {
-            m.push(FieldId::BK, req.field(FieldId::BK).filter(|b| !b.is_empty()).map_or(tx, str::to_string));
+            m.push(
+                FieldId::BK,
+                req.field(FieldId::BK)
+                    .filter(|b| !b.is_empty())
+                    .map_or(tx, str::to_string),
+            );
             m.push(FieldId::AF, format!("Payment accepted; balance {left}"));
         }
         Err(e) => m.push(FieldId::AF, e.to_string()),
@@ -601,7 +773,12 @@ pub fn item_information(ctx: &mut Ctx, req: &Message) -> Reply {
     let Some(item) = ctx.lib.items.get(&ab).cloned() else {
         return Ok(build(
             MessageCode::ITEM_INFORMATION_RESPONSE,
-            &[("circulation_status", "01"), ("security_marker", "01"), ("fee_type", "01"), ("transaction_date", &now)],
+            &[
+                ("circulation_status", "01"),
+                ("security_marker", "01"),
+                ("fee_type", "01"),
+                ("transaction_date", &now),
+            ],
         )?
         .with(FieldId::AB, ab)
         .with(FieldId::AJ, "")
@@ -655,7 +832,10 @@ pub fn item_status_update(ctx: &mut Ctx, req: &Message) -> Reply {
     };
     let mut m = build(
         MessageCode::ITEM_STATUS_UPDATE_RESPONSE,
-        &[("item_properties_ok", bit(stored.is_some())), ("transaction_date", &now)],
+        &[
+            ("item_properties_ok", bit(stored.is_some())),
+            ("transaction_date", &now),
+        ],
     )?
     .with(FieldId::AB, ab);
     match stored {

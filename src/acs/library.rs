@@ -58,7 +58,11 @@ impl Money {
         if frac.len() > 2 || units.len() > 12 {
             return None;
         }
-        let units: i64 = if units.is_empty() { 0 } else { units.parse().ok()? };
+        let units: i64 = if units.is_empty() {
+            0
+        } else {
+            units.parse().ok()?
+        };
         let cents: i64 = match frac.len() {
             0 => 0,
             1 => frac.parse::<i64>().ok()? * 10,
@@ -803,7 +807,13 @@ impl Library {
         Ok(lib)
     }
 
-    fn check_refs(&self, c: &Checker, item: &str, patron: &str, what: &str) -> Result<(), LibraryError> {
+    fn check_refs(
+        &self,
+        c: &Checker,
+        item: &str,
+        patron: &str,
+        what: &str,
+    ) -> Result<(), LibraryError> {
         if !self.items.contains_key(item) {
             return Err(c.err(
                 item,
@@ -835,7 +845,10 @@ fn institution(c: &Checker, i: FileInstitution) -> Result<Institution, LibraryEr
     if i.currency.len() != 3 || !i.currency.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(c.err(
             &i.currency,
-            format!("currency {:?} must be a 3-letter ISO 4217 code such as USD", i.currency),
+            format!(
+                "currency {:?} must be a 3-letter ISO 4217 code such as USD",
+                i.currency
+            ),
         ));
     }
     if p.timeout > 999 || p.retries > 999 {
@@ -934,11 +947,22 @@ fn item(c: &Checker, it: FileItem, default_inst: &str) -> Result<Item, LibraryEr
         .as_ref()
         .map(|a| {
             a.money().ok_or_else(|| {
-                c.err(&a.show(), format!("item {:?}: fee {:?} is not an amount such as 1.50", it.barcode, a.show()))
+                c.err(
+                    &a.show(),
+                    format!(
+                        "item {:?}: fee {:?} is not an amount such as 1.50",
+                        it.barcode,
+                        a.show()
+                    ),
+                )
             })
         })
         .transpose()?;
-    let owner = if it.owner.is_empty() { default_inst.to_string() } else { it.owner };
+    let owner = if it.owner.is_empty() {
+        default_inst.to_string()
+    } else {
+        it.owner
+    };
     Ok(Item {
         permanent_location: it.permanent_location.unwrap_or_else(|| owner.clone()),
         current_location: it.current_location.unwrap_or_else(|| owner.clone()),
@@ -957,7 +981,11 @@ fn item(c: &Checker, it: FileItem, default_inst: &str) -> Result<Item, LibraryEr
     })
 }
 
-fn patron(c: &Checker, p: FilePatron, default_inst: &str) -> Result<(Patron, Vec<Fee>), LibraryError> {
+fn patron(
+    c: &Checker,
+    p: FilePatron,
+    default_inst: &str,
+) -> Result<(Patron, Vec<Fee>), LibraryError> {
     if p.barcode.is_empty() {
         return Err(c.err("barcode: \"\"", "a patron has an empty barcode".into()));
     }
@@ -984,7 +1012,11 @@ fn patron(c: &Checker, p: FilePatron, default_inst: &str) -> Result<(Patron, Vec
         let amount = f.amount.money().ok_or_else(|| {
             c.err(
                 &f.amount.show(),
-                format!("fee {:?}: amount {:?} is not an amount such as 5.00", f.id, f.amount.show()),
+                format!(
+                    "fee {:?}: amount {:?} is not an amount such as 5.00",
+                    f.id,
+                    f.amount.show()
+                ),
             )
         })?;
         fees.push(Fee {
@@ -996,7 +1028,11 @@ fn patron(c: &Checker, p: FilePatron, default_inst: &str) -> Result<(Patron, Vec
             description: f.description,
         });
     }
-    let home = if p.home_library.is_empty() { default_inst.to_string() } else { p.home_library };
+    let home = if p.home_library.is_empty() {
+        default_inst.to_string()
+    } else {
+        p.home_library
+    };
     Ok((
         Patron {
             barcode: p.barcode,
@@ -1030,15 +1066,33 @@ mod tests {
     fn builtin_fixture_loads_with_the_seed_data() {
         let lib = Library::from_yaml("fixtures/library.yaml", BUILTIN_YAML).unwrap();
         let p = &lib.patrons["999999"];
-        assert_eq!((p.pin.as_str(), p.name.as_str()), ("6789", "David J. Fiander"));
+        assert_eq!(
+            (p.pin.as_str(), p.name.as_str()),
+            ("6789", "David J. Fiander")
+        );
         assert_eq!(lib.items["660"].title, "Harry Potter y el cáliz de fuego");
-        assert_eq!(lib.institution("BR1").map(|i| i.name.as_str()), Some("Example Public Library"));
+        assert_eq!(
+            lib.institution("BR1").map(|i| i.name.as_str()),
+            Some("Example Public Library")
+        );
         for login in ["sip_01", "sip_crlf", "sip_ed", "sip_cp850", "sip_latin1"] {
             assert_eq!(lib.account(login).map(|a| a.password.as_str()), Some(login));
         }
-        assert_eq!(lib.account("sip_crlf").unwrap().dialect.terminator, Some(Terminator::CrLf));
-        assert_eq!(lib.account("sip_ed").unwrap().dialect.error_detection, Some(true));
-        for unknown in ["bad_barcode", "wshakespeare", "bad_userid", "berick", "no_such_user"] {
+        assert_eq!(
+            lib.account("sip_crlf").unwrap().dialect.terminator,
+            Some(Terminator::CrLf)
+        );
+        assert_eq!(
+            lib.account("sip_ed").unwrap().dialect.error_detection,
+            Some(true)
+        );
+        for unknown in [
+            "bad_barcode",
+            "wshakespeare",
+            "bad_userid",
+            "berick",
+            "no_such_user",
+        ] {
             assert!(!lib.patrons.contains_key(unknown));
         }
         for unknown in ["no-barcode", "bad-item", "nosuchitem"] {
@@ -1048,26 +1102,44 @@ mod tests {
     }
 
     fn error_of(yaml: &str) -> String {
-        Library::from_yaml("lib.yaml", yaml).unwrap_err().to_string()
+        Library::from_yaml("lib.yaml", yaml)
+            .unwrap_err()
+            .to_string()
     }
 
     const HEAD: &str = "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: BR1 }\n";
 
     #[test]
     fn mistakes_name_the_line_and_the_fix() {
-        let e = error_of(&format!("{HEAD}items:\n  - {{ barcode: X, title: T, owner: BR1, status: \"99\" }}\n"));
-        assert!(e.starts_with("lib.yaml:6: status \"99\" is not a circulation status code"), "{e}");
+        let e = error_of(&format!(
+            "{HEAD}items:\n  - {{ barcode: X, title: T, owner: BR1, status: \"99\" }}\n"
+        ));
+        assert!(
+            e.starts_with("lib.yaml:6: status \"99\" is not a circulation status code"),
+            "{e}"
+        );
         let e = error_of(&format!("{HEAD}loans:\n  - {{ item: NOPE, patron: P }}\n"));
         assert!(e.starts_with("lib.yaml:6: loan names item \"NOPE\""), "{e}");
         let e = error_of("institutions:\n  - { id: BR1, name: L, colour: red }\naccounts: []\n");
         assert!(e.starts_with("lib.yaml:2:") && e.contains("colour"), "{e}");
-        let e = error_of("institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: XX }\n");
+        let e = error_of(
+            "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: XX }\n",
+        );
         assert!(e.starts_with("lib.yaml:4:") && e.contains("\"XX\""), "{e}");
-        let e = error_of(&format!("{HEAD}patrons:\n  - {{ barcode: P, name: N, flags: [grumpy] }}\n"));
-        assert!(e.contains("unknown flag \"grumpy\"") && e.contains("charge_denied"), "{e}");
-        let e = error_of(&format!("{HEAD}items:\n  - {{ barcode: H, title: T, owner: BR1, status: \"08\" }}\n"));
+        let e = error_of(&format!(
+            "{HEAD}patrons:\n  - {{ barcode: P, name: N, flags: [grumpy] }}\n"
+        ));
+        assert!(
+            e.contains("unknown flag \"grumpy\"") && e.contains("charge_denied"),
+            "{e}"
+        );
+        let e = error_of(&format!(
+            "{HEAD}items:\n  - {{ barcode: H, title: T, owner: BR1, status: \"08\" }}\n"
+        ));
         assert!(e.contains("no hold with ready: true"), "{e}");
-        let e = Library::load(Path::new("/nonexistent/lib.yaml")).unwrap_err().to_string();
+        let e = Library::load(Path::new("/nonexistent/lib.yaml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("/nonexistent/lib.yaml"), "{e}");
     }
 

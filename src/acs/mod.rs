@@ -23,7 +23,5 @@ pub use library::{
     Money, Patron, Policy, Unsupported,
 };
 pub use report::{MAX_RECORDS, ReportError, RequestRecord, ServeReport};
-pub use server::{
-    IDLE_TIMEOUT, MAX_CONNECTIONS, ServeOptions, Server, ServerTls, spawn,
-};
+pub use server::{IDLE_TIMEOUT, MAX_CONNECTIONS, ServeOptions, Server, ServerTls, spawn};
 pub use session::bx_flags;

@@ -33,7 +33,10 @@ pub struct RequestRecord {
 impl RequestRecord {
     /// True when no violation has error severity.
     pub fn passed(&self) -> bool {
-        !self.violations.iter().any(|v| v.severity == Severity::Error)
+        !self
+            .violations
+            .iter()
+            .any(|v| v.severity == Severity::Error)
     }
 
     /// The testcase name: "conn 2 #3 11 Checkout".
@@ -201,7 +204,12 @@ mod tests {
 
     #[test]
     fn warnings_alone_pass() {
-        let warn = record(vec![Violation::new(Rule::FlagN, FieldRef::Message, "Y or blank", "N")]);
+        let warn = record(vec![Violation::new(
+            Rule::FlagN,
+            FieldRef::Message,
+            "Y or blank",
+            "N",
+        )]);
         assert!(warn.passed());
     }
 }

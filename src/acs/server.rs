@@ -153,7 +153,11 @@ impl Server {
         // The accept loop ends within SHUTDOWN_GRACE (it aborts what is left then); a panic in it is not ours to rethrow.
         let _ = self.task.await;
         let (records, dropped) = {
-            let mut g = self.shared.records.lock().unwrap_or_else(|p| p.into_inner());
+            let mut g = self
+                .shared
+                .records
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             (std::mem::take(&mut g.0), g.1)
         };
         ServeReport {
@@ -313,7 +317,11 @@ async fn write_all<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> bool 
 }
 
 /// Writes with the delay and split faults: wait, then send in chunks with a pause between them.
-async fn write_slowly<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8], faults: &Faults) -> bool {
+async fn write_slowly<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    bytes: &[u8],
+    faults: &Faults,
+) -> bool {
     if let Some(d) = faults.delay {
         tokio::time::sleep(d).await;
     }
@@ -370,8 +378,15 @@ async fn read_line<S: AsyncRead + Unpin>(
 ) -> Option<String> {
     let mut chunk = [0u8; 256];
     loop {
-        let start = buf.iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
-        if let Some(end) = buf.iter().skip(start).position(|&b| b == b'\r' || b == b'\n') {
+        let start = buf
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count();
+        if let Some(end) = buf
+            .iter()
+            .skip(start)
+            .position(|&b| b == b'\r' || b == b'\n')
+        {
             let line: String = buf
                 .get(start..start + end)
                 .unwrap_or_default()

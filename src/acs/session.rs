@@ -6,16 +6,18 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::server::Shared;
 use super::dialect::{FieldOrder, Resolved};
 use super::faults;
 use super::handlers::{self, Ctx, build};
 use super::library::{Account, Library, Unsupported};
 use super::report::RequestRecord;
+use super::server::Shared;
 use crate::sip2::encode::{BuildError, spec_order};
 use crate::sip2::redact::Redaction;
 use crate::sip2::spec::{self, Direction};
-use crate::sip2::{self, Context, FieldId, Message, MessageCode, Terminator, checksum, date, render};
+use crate::sip2::{
+    self, Context, FieldId, Message, MessageCode, Terminator, checksum, date, render,
+};
 
 /// Failed logins after which the connection is closed (SIPtest needs at least three attempts).
 pub const MAX_FAILED_LOGINS: u32 = 10;
@@ -46,7 +48,12 @@ pub struct Session {
 
 impl Session {
     /// A new session on `library` for connection number `connection` from `peer`.
-    pub fn new(shared: Arc<Shared>, library: Arc<Mutex<Library>>, connection: u64, peer: String) -> Session {
+    pub fn new(
+        shared: Arc<Shared>,
+        library: Arc<Mutex<Library>>,
+        connection: u64,
+        peer: String,
+    ) -> Session {
         let dialect = shared.opts.dialect.resolve();
         Session {
             shared,
@@ -70,7 +77,9 @@ impl Session {
     pub fn login(&mut self, login: &str, password: &str) -> bool {
         let account = {
             let lib = self.lock();
-            lib.account(login).filter(|a| a.password == password).cloned()
+            lib.account(login)
+                .filter(|a| a.password == password)
+                .cloned()
         };
         match account {
             Some(a) => {
@@ -103,21 +112,42 @@ impl Session {
             Ok(a) => a,
             Err(e) => {
                 if strict {
-                    self.record(raw, terminator, None, format!("not a message: {e}"), Vec::new());
+                    self.record(
+                        raw,
+                        terminator,
+                        None,
+                        format!("not a message: {e}"),
+                        Vec::new(),
+                    );
                 }
-                return if raw.is_empty() { Action::Ignore } else { self.resend() };
+                return if raw.is_empty() {
+                    Action::Ignore
+                } else {
+                    self.resend()
+                };
             }
         };
         let code = analysis.msg.code;
         if strict {
-            let name = spec::message(code).map_or("unknown message", |s| s.name).to_string();
-            self.record(raw, terminator, Some(code), name, analysis.violations.clone());
+            let name = spec::message(code)
+                .map_or("unknown message", |s| s.name)
+                .to_string();
+            self.record(
+                raw,
+                terminator,
+                Some(code),
+                name,
+                analysis.violations.clone(),
+            );
         }
         let faults = &self.shared.opts.faults;
         if faults.close_on == Some(code) {
             return Action::Close;
         }
-        let checksums_on = self.dialect.error_detection.unwrap_or(analysis.checksum.present);
+        let checksums_on = self
+            .dialect
+            .error_detection
+            .unwrap_or(analysis.checksum.present);
         if self.dialect.error_detection != Some(false) && analysis.checksum.valid == Some(false) {
             return self.resend();
         }
@@ -157,7 +187,10 @@ impl Session {
             Ok(Some(m)) => {
                 let seq = msg.trailer.as_ref().and_then(|t| t.seq);
                 let bytes = self.finish(m, checksums_on, seq);
-                if self.account.is_none() && code == MessageCode::LOGIN && self.failed_logins >= MAX_FAILED_LOGINS {
+                if self.account.is_none()
+                    && code == MessageCode::LOGIN
+                    && self.failed_logins >= MAX_FAILED_LOGINS
+                {
                     return Action::Close;
                 }
                 Action::Reply(bytes)
@@ -167,7 +200,14 @@ impl Session {
         }
     }
 
-    fn record(&self, raw: &[u8], terminator: Terminator, code: Option<MessageCode>, name: String, violations: Vec<sip2::Violation>) {
+    fn record(
+        &self,
+        raw: &[u8],
+        terminator: Terminator,
+        code: Option<MessageCode>,
+        name: String,
+        violations: Vec<sip2::Violation>,
+    ) {
         let mut wire = raw.to_vec();
         wire.extend_from_slice(terminator.bytes());
         let text = String::from_utf8_lossy(&wire).into_owned();
@@ -189,7 +229,12 @@ impl Session {
     fn institution(&self) -> String {
         match &self.account {
             Some(a) => a.institution.clone(),
-            None => self.lock().institutions.first().map(|i| i.id.clone()).unwrap_or_default(),
+            None => self
+                .lock()
+                .institutions
+                .first()
+                .map(|i| i.id.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -204,13 +249,20 @@ impl Session {
         let Some(pos) = spec::supported_position(code) else {
             return false;
         };
-        bx_flags(&self.lock(), institution).get(pos).copied().unwrap_or(false)
+        bx_flags(&self.lock(), institution)
+            .get(pos)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// A 96, with AZ when error detection is on.
     fn resend(&self) -> Action {
         let msg = Message::new(MessageCode::REQUEST_SC_RESEND, "");
-        let mut bytes = self.dialect.encoding.encode(&sip2::encode(&msg)).into_owned();
+        let mut bytes = self
+            .dialect
+            .encoding
+            .encode(&sip2::encode(&msg))
+            .into_owned();
         if self.dialect.error_detection == Some(true) || self.shared.opts.faults.bad_checksum {
             checksum::append_trailer(&mut bytes, None);
             if self.shared.opts.faults.bad_checksum {
@@ -222,13 +274,20 @@ impl Session {
     }
 
     fn login_message(&mut self, msg: &Message) -> Result<Option<Message<'static>>, BuildError> {
-        let algorithms_plain = msg.fixed_field("uid_algorithm") == Some("0") && msg.fixed_field("pwd_algorithm") == Some("0");
+        let algorithms_plain = msg.fixed_field("uid_algorithm") == Some("0")
+            && msg.fixed_field("pwd_algorithm") == Some("0");
         let ok = algorithms_plain
-            && self.login(msg.field(FieldId::CN).unwrap_or_default(), msg.field(FieldId::CO).unwrap_or_default());
+            && self.login(
+                msg.field(FieldId::CN).unwrap_or_default(),
+                msg.field(FieldId::CO).unwrap_or_default(),
+            );
         if !ok {
             self.failed_logins += 1;
         }
-        Ok(Some(build(MessageCode::LOGIN_RESPONSE, &[("ok", if ok { "1" } else { "0" })])?))
+        Ok(Some(build(
+            MessageCode::LOGIN_RESPONSE,
+            &[("ok", if ok { "1" } else { "0" })],
+        )?))
     }
 
     fn acs_status(&self, institution: &str) -> Result<Option<Message<'static>>, BuildError> {
@@ -242,7 +301,10 @@ impl Session {
         let retries = format!("{:03}", p.retries.min(999));
         let now = date::now();
         let bx: String = bx_flags(&lib, institution).iter().map(|b| yn(*b)).collect();
-        let location = self.account.as_ref().map_or_else(|| inst.id.clone(), |a| a.location.clone());
+        let location = self
+            .account
+            .as_ref()
+            .map_or_else(|| inst.id.clone(), |a| a.location.clone());
         Ok(Some(
             build(
                 MessageCode::ACS_STATUS,
@@ -267,7 +329,12 @@ impl Session {
     }
 
     /// Orders fields, applies faults, encodes, adds the trailer and terminator; remembers it for 97.
-    fn finish(&mut self, mut msg: Message<'static>, checksums_on: bool, seq: Option<u8>) -> Vec<u8> {
+    fn finish(
+        &mut self,
+        mut msg: Message<'static>,
+        checksums_on: bool,
+        seq: Option<u8>,
+    ) -> Vec<u8> {
         let opts = &self.shared.opts;
         if let Some(s) = msg.spec() {
             spec_order(s, &mut msg);
@@ -277,12 +344,20 @@ impl Session {
         }
         opts.faults.apply(&mut msg);
         if opts.faults.garbage {
-            let mut g = faults::garbage(self.connection.wrapping_mul(1_000_003).wrapping_add(self.requests));
+            let mut g = faults::garbage(
+                self.connection
+                    .wrapping_mul(1_000_003)
+                    .wrapping_add(self.requests),
+            );
             g.extend_from_slice(self.dialect.terminator.bytes());
             return g;
         }
         // Characters the account's encoding lacks become '?', as Evergreen's ASCII fallback does.
-        let mut bytes = self.dialect.encoding.encode(&sip2::encode(&msg)).into_owned();
+        let mut bytes = self
+            .dialect
+            .encoding
+            .encode(&sip2::encode(&msg))
+            .into_owned();
         if checksums_on || opts.faults.bad_checksum {
             checksum::append_trailer(&mut bytes, seq.or(opts.faults.bad_checksum.then_some(0)));
             if opts.faults.bad_checksum {
@@ -314,7 +389,11 @@ pub fn bx_flags(lib: &Library, institution: &str) -> [bool; 16] {
             *f = *f && allowed;
         }
     }
-    for code in [MessageCode::SC_STATUS, MessageCode::LOGIN, MessageCode::REQUEST_ACS_RESEND] {
+    for code in [
+        MessageCode::SC_STATUS,
+        MessageCode::LOGIN,
+        MessageCode::REQUEST_ACS_RESEND,
+    ] {
         if let Some(f) = spec::supported_position(code).and_then(|i| flags.get_mut(i)) {
             *f = true;
         }

@@ -23,13 +23,21 @@ pub fn acceptor(tls: &ServerTls) -> std::io::Result<TlsAcceptor> {
         .collect::<Result<_, _>>()
         .map_err(|e| invalid(&tls.cert, &format!("not a PEM certificate file: {e}")))?;
     if certs.is_empty() {
-        return Err(invalid(&tls.cert, "no CERTIFICATE block found; give a PEM certificate chain"));
+        return Err(invalid(
+            &tls.cert,
+            "no CERTIFICATE block found; give a PEM certificate chain",
+        ));
     }
     let key_pem = std::fs::read(&tls.key)
         .map_err(|e| invalid(&tls.key, &format!("cannot read the private key: {e}")))?;
     let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut key_pem.as_slice())
         .map_err(|e| invalid(&tls.key, &format!("not a PEM key file: {e}")))?
-        .ok_or_else(|| invalid(&tls.key, "no PRIVATE KEY block found; give a PEM private key"))?;
+        .ok_or_else(|| {
+            invalid(
+                &tls.key,
+                "no PRIVATE KEY block found; give a PEM private key",
+            )
+        })?;
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))

@@ -13,7 +13,9 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::{Exit, ExitError};
-use crate::acs::{self, Dialect, FieldOrder, Faults, Library, ServeOptions, ServeReport, ServerTls};
+use crate::acs::{
+    self, Dialect, Faults, FieldOrder, Library, ServeOptions, ServeReport, ServerTls,
+};
 use crate::sip2::{Encoding, FieldId, MessageCode, Terminator};
 
 /// Arguments of `serve`.
@@ -94,7 +96,8 @@ pub struct ServeArgs {
 }
 
 fn parse_code(s: &str) -> Result<MessageCode, String> {
-    MessageCode::parse(s).ok_or_else(|| format!("{s:?} is not a two-character message code such as 11"))
+    MessageCode::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a two-character message code such as 11"))
 }
 
 fn parse_field(s: &str) -> Result<FieldId, String> {
@@ -127,7 +130,11 @@ impl ServeArgs {
                 drop_fields: self.drop_fields.clone(),
                 wrong_flags: self.wrong_flags,
             },
-            tls: self.tls_cert.clone().zip(self.tls_key.clone()).map(|(cert, key)| ServerTls { cert, key }),
+            tls: self
+                .tls_cert
+                .clone()
+                .zip(self.tls_key.clone())
+                .map(|(cert, key)| ServerTls { cert, key }),
             telnet: self.telnet,
         }
     }
@@ -142,6 +149,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
     let opts = args.to_options();
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     let report = runtime.block_on(async {
+        // Handlers go in before the address is printed, so a SIGTERM sent right after it is caught.
+        let stop = StopSignal::install()?;
         let mut server = acs::spawn(library, opts).await.map_err(|e| ExitError {
             exit: Exit::Connection,
             message: format!("cannot listen on {}: {e}", args.listen),
@@ -165,7 +174,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
                 }
             });
         }
-        stop_signal().await?;
+        stop.wait().await;
         Ok::<ServeReport, anyhow::Error>(server.shutdown().await)
     })?;
     eprintln!(
@@ -173,7 +182,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
         report.connections, report.requests
     );
     if let Some(path) = &args.report {
-        let file = std::fs::File::create(path).with_context(|| format!("creating report {}", path.display()))?;
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("creating report {}", path.display()))?;
         report.write_junit(std::io::BufWriter::new(file))?;
         if args.json {
             let json_path = path.with_extension("json");
@@ -181,23 +191,48 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
                 .with_context(|| format!("writing {}", json_path.display()))?;
         }
     }
-    Ok(if args.strict && report.failures() > 0 { Exit::Failed } else { Exit::Passed })
+    Ok(if args.strict && report.failures() > 0 {
+        Exit::Failed
+    } else {
+        Exit::Passed
+    })
 }
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn stop_signal() -> anyhow::Result<()> {
+/// Ctrl-C and SIGTERM, installed up front.
+struct StopSignal {
     #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("installing the SIGTERM handler")?;
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn install() -> anyhow::Result<StopSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignal {
+                term: signal(SignalKind::terminate()).context("installing the SIGTERM handler")?,
+                int: signal(SignalKind::interrupt()).context("installing the Ctrl-C handler")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignal {})
+    }
+
+    /// Waits for Ctrl-C or SIGTERM.
+    async fn wait(mut self) {
+        #[cfg(unix)]
         tokio::select! {
-            r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
-            _ = term.recv() => {}
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
         }
     }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -218,10 +253,36 @@ mod tests {
     #[test]
     fn every_knob_reaches_the_options() {
         let a = parse(&[
-            "--listen", "127.0.0.1:0", "--terminator", "crlf", "--encoding", "cp850", "--login-required",
-            "--error-detection", "off", "--field-order", "reverse", "--delay-ms", "5", "--split", "3",
-            "--close-after", "2", "--close-on", "11", "--bad-checksum", "--always-96", "--garbage",
-            "--silent", "--drop-field", "AO", "--drop-field", "AJ", "--wrong-flags", "--isolate", "--telnet",
+            "--listen",
+            "127.0.0.1:0",
+            "--terminator",
+            "crlf",
+            "--encoding",
+            "cp850",
+            "--login-required",
+            "--error-detection",
+            "off",
+            "--field-order",
+            "reverse",
+            "--delay-ms",
+            "5",
+            "--split",
+            "3",
+            "--close-after",
+            "2",
+            "--close-on",
+            "11",
+            "--bad-checksum",
+            "--always-96",
+            "--garbage",
+            "--silent",
+            "--drop-field",
+            "AO",
+            "--drop-field",
+            "AJ",
+            "--wrong-flags",
+            "--isolate",
+            "--telnet",
         ])
         .unwrap();
         let o = a.to_options();
@@ -251,8 +312,14 @@ mod tests {
     fn bad_values_are_refused() {
         assert!(parse(&["--error-detection", "maybe"]).is_err());
         assert!(parse(&["--close-on", "123"]).is_err());
-        assert!(parse(&["--report", "r.xml"]).is_err(), "--report needs --strict");
-        assert!(parse(&["--tls-cert", "c.pem"]).is_err(), "--tls-cert needs --tls-key");
+        assert!(
+            parse(&["--report", "r.xml"]).is_err(),
+            "--report needs --strict"
+        );
+        assert!(
+            parse(&["--tls-cert", "c.pem"]).is_err(),
+            "--tls-cert needs --tls-key"
+        );
         assert!(parse(&["--terminator", "nl"]).is_err());
     }
 }

@@ -90,7 +90,9 @@ impl Client {
     pub async fn ask(&mut self, msg: &str) -> String {
         self.send_raw(format!("{msg}\r").as_bytes()).await;
         let raw = self.recv_raw().await.expect("a response, not a close");
-        String::from_utf8_lossy(&raw).trim_end_matches(['\r', '\n']).to_string()
+        String::from_utf8_lossy(&raw)
+            .trim_end_matches(['\r', '\n'])
+            .to_string()
     }
 
     /// True when the server closed the connection (EOF) before sending anything more.
