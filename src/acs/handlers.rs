@@ -197,15 +197,13 @@ pub fn patron_information(ctx: &mut Ctx, req: &Message) -> Reply {
     let (patron, pw) = patron_of(ctx, req);
     let now = date::now();
     let Some(p) = patron else {
-        let zero = "0000";
+        let status = unknown_status();
         let mut fixed: Vec<(&str, &str)> = vec![
-            ("patron_status", ""),
+            ("patron_status", &status),
             ("language", &language),
             ("transaction_date", &now),
         ];
-        let status = unknown_status();
-        fixed[0].1 = &status;
-        fixed.extend(ITEM_LISTS.iter().map(|l| (l.count, zero)));
+        fixed.extend(ITEM_LISTS.iter().map(|l| (l.count, "0000")));
         let mut m = build(MessageCode::PATRON_INFORMATION_RESPONSE, &fixed)?
             .with(FieldId::AO, ctx.institution.to_string())
             .with(FieldId::AA, text(req, FieldId::AA))
