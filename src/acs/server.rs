@@ -11,6 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use super::dialect::Dialect;
 use super::faults::{Faults, SPLIT_PAUSE};
@@ -241,6 +242,12 @@ async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(
         return;
     }
     let faults = &shared.opts.faults;
+    // Pinned once: re-registering a shutdown waiter and an idle timer per read costs more than the read.
+    let stopped = stop.changed();
+    tokio::pin!(stopped);
+    let mut last_read = Instant::now();
+    let idle = tokio::time::sleep(IDLE_TIMEOUT);
+    tokio::pin!(idle);
     let mut answered = 0usize;
     let mut chunk = vec![0u8; 8192];
     let mut out: Vec<u8> = Vec::new();
@@ -293,10 +300,21 @@ async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(
             return;
         }
         tokio::select! {
-            _ = stop.changed() => return,
-            read = tokio::time::timeout(IDLE_TIMEOUT, stream.read(&mut chunk)) => match read {
-                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return,
-                Ok(Ok(n)) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            _ = &mut stopped => return,
+            () = &mut idle => {
+                // The timer is moved only when it fires, not on every read (cheaper under load).
+                let deadline = last_read + IDLE_TIMEOUT;
+                if Instant::now() >= deadline {
+                    return;
+                }
+                idle.as_mut().reset(deadline);
+            }
+            read = stream.read(&mut chunk) => match read {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    last_read = Instant::now();
+                    buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                }
             },
         }
     }
