@@ -396,6 +396,11 @@ async fn block_then_enable_with_passwords() {
     assert_eq!(field(&bad, "CQ").as_deref(), Some("N"));
     leader(&bad, r"26YYYY");
     leader(&c.ask(enable).await, r"26  ");
+    let retained = c.ask(&block.replace("01N", "01Y")).await;
+    assert_eq!(
+        field(&retained, "AF").as_deref(),
+        Some("Patron blocked; card retained")
+    );
     let unknown = c.ask("2520060102    084238AOBR1|AAbad_userid|").await;
     leader(&unknown, r"26YYYY[ Y]{10}000DATE");
     assert_eq!(field(&unknown, "BL").as_deref(), Some("N"));

@@ -163,15 +163,22 @@ pub fn patron_status(ctx: &mut Ctx, req: &Message) -> Reply {
 /// 01 Block Patron: blocks, answers a 24 in language 000.
 pub fn block_patron(ctx: &mut Ctx, req: &Message) -> Reply {
     let barcode = text(req, FieldId::AA);
+    let retained = flag_is_y(req, "card_retained");
     let note = ctx
         .lib
         .block(
             &barcode,
-            flag_is_y(req, "card_retained"),
+            retained,
             req.field(FieldId::AL).unwrap_or_default(),
         )
         .ok()
-        .map(|()| "Patron blocked".to_string());
+        .map(|()| {
+            if retained {
+                "Patron blocked; card retained".to_string()
+            } else {
+                "Patron blocked".to_string()
+            }
+        });
     patron_status_reply(ctx, req, MessageCode::PATRON_STATUS_RESPONSE, "000", note)
 }
 
