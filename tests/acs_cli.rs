@@ -162,3 +162,33 @@ fn bad_library_file_is_a_usage_error_naming_the_line() {
         "{err}"
     );
 }
+
+#[test]
+fn unusable_tls_files_are_a_usage_error_and_a_taken_port_a_connection_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            "/nonexistent/c.pem",
+            "--tls-key",
+            "/nonexistent/k.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/c.pem"));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
+        .args(["serve", "--listen", &port])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

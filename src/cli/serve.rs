@@ -151,9 +151,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
     let report = runtime.block_on(async {
         // Handlers go in before the address is printed, so a SIGTERM sent right after it is caught.
         let stop = StopSignal::install()?;
-        let mut server = acs::spawn(library, opts).await.map_err(|e| ExitError {
-            exit: Exit::Connection,
-            message: format!("cannot listen on {}: {e}", args.listen),
+        let mut server = acs::spawn(library, opts).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidInput {
+                // A TLS certificate or key that cannot be used: a configuration error.
+                ExitError {
+                    exit: Exit::Usage,
+                    message: format!("TLS: {e}"),
+                }
+            } else {
+                ExitError {
+                    exit: Exit::Connection,
+                    message: format!("cannot listen on {}: {e}", args.listen),
+                }
+            }
         })?;
         {
             let mut out = std::io::stdout().lock();
