@@ -8,6 +8,7 @@
 mod circulation;
 mod dialect;
 mod faults;
+mod fixture;
 mod handlers;
 mod library;
 mod report;
@@ -18,9 +19,10 @@ mod tls;
 pub use circulation::{Password, Refusal};
 pub use dialect::{Dialect, FieldOrder, parse_on_off};
 pub use faults::Faults;
+pub use fixture::BUILTIN_YAML;
 pub use library::{
-    Account, BUILTIN_YAML, FLAG_NAMES, Fee, Hold, Institution, Item, Library, LibraryError, Loan,
-    Money, Patron, Policy, Unsupported,
+    Account, FLAG_NAMES, Fee, Hold, Institution, Item, Library, LibraryError, Loan, Money, Patron,
+    Policy, Unsupported,
 };
 pub use report::{MAX_RECORDS, ReportError, RequestRecord, ServeReport};
 pub use server::{IDLE_TIMEOUT, MAX_CONNECTIONS, ServeOptions, Server, ServerTls, spawn};
