@@ -317,12 +317,23 @@ impl Checker<'_> {
     }
 }
 
+/// The line of the first place `needle` appears as a value (`: X`, `: "X"`, `[X`, `, X`), else
+/// anywhere; 0 when it does not appear.
 fn line_of(text: &str, needle: &str) -> usize {
     if needle.is_empty() {
         return 0;
     }
+    let as_value = |l: &str| {
+        [": ", ": \"", "[", ", ", "[\"", ", \""].iter().any(|p| {
+            l.match_indices(&format!("{p}{needle}")).any(|(i, m)| {
+                let next = l.get(i + m.len()..).and_then(|r| r.chars().next());
+                next.is_none_or(|c| matches!(c, '"' | ',' | ' ' | '}' | ']' | '#'))
+            })
+        })
+    };
     text.lines()
-        .position(|l| l.contains(needle))
+        .position(as_value)
+        .or_else(|| text.lines().position(|l| l.contains(needle)))
         .map_or(0, |i| i + 1)
 }
 
@@ -810,6 +821,14 @@ mod tests {
     }
 
     const HEAD: &str = "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: BR1 }\n";
+
+    #[test]
+    fn lines_point_at_the_value_not_a_substring() {
+        let text = "a: PP\nb: P\nc: [x, P]\n";
+        assert_eq!(line_of(text, "P"), 2);
+        assert_eq!(line_of("a: [x, \"Q\"]\n", "Q"), 1);
+        assert_eq!(line_of(text, "nowhere"), 0);
+    }
 
     #[test]
     fn mistakes_name_the_line_and_the_fix() {
