@@ -76,6 +76,31 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Shared state for `library` with `opts`, before any connection.
+    fn new(
+        library: Library,
+        opts: ServeOptions,
+        log: Option<mpsc::Sender<RequestRecord>>,
+    ) -> Shared {
+        Shared {
+            opts,
+            library: Arc::new(Mutex::new(library.clone())),
+            pristine: library,
+            connections: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            records: Mutex::new((Vec::new(), 0)),
+            log,
+        }
+    }
+
+    /// A session on the shared library, as the accept loop makes one (for tests of the session alone).
+    #[cfg(test)]
+    pub fn test_session(library: Library, opts: ServeOptions) -> Session {
+        let shared = Arc::new(Shared::new(library, opts, None));
+        let lib = shared.library.clone();
+        Session::new(shared, lib, 1, "test".into())
+    }
+
     /// Stores a strict-mode record (bounded) and offers it to the live log.
     pub fn record(&self, r: RequestRecord) {
         if let Some(log) = &self.log {
@@ -117,15 +142,7 @@ pub async fn spawn(library: Library, opts: ServeOptions) -> std::io::Result<Serv
     } else {
         (None, None)
     };
-    let shared = Arc::new(Shared {
-        opts,
-        library: Arc::new(Mutex::new(library.clone())),
-        pristine: library,
-        connections: AtomicU64::new(0),
-        requests: AtomicU64::new(0),
-        records: Mutex::new((Vec::new(), 0)),
-        log: log_tx,
-    });
+    let shared = Arc::new(Shared::new(library, opts, log_tx));
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared.clone(), stopped, tls));
     Ok(Server {
@@ -275,6 +292,13 @@ async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(
                             }
                         }
                         Action::Reply(_) | Action::Ignore => {}
+                        Action::ReplyThenClose(bytes) => {
+                            if !faults.silent {
+                                out.extend_from_slice(&bytes);
+                            }
+                            let _ = write_all(&mut stream, &out).await;
+                            return;
+                        }
                         Action::Close => {
                             let _ = write_all(&mut stream, &out).await;
                             return;

@@ -31,6 +31,8 @@ pub enum Action {
     Ignore,
     /// Close the connection without answering.
     Close,
+    /// Write these bytes, then close (the last failed login allowed).
+    ReplyThenClose(Vec<u8>),
 }
 
 /// One connection's state.
@@ -191,7 +193,7 @@ impl Session {
                     && code == MessageCode::LOGIN
                     && self.failed_logins >= MAX_FAILED_LOGINS
                 {
-                    return Action::Close;
+                    return Action::ReplyThenClose(bytes);
                 }
                 Action::Reply(bytes)
             }
@@ -419,4 +421,91 @@ fn dispatch(ctx: &mut Ctx, msg: &Message) -> Result<Option<Message<'static>>, Bu
         _ => return Ok(None),
     };
     reply.map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acs::server::ServeOptions;
+    use proptest::prelude::*;
+
+    fn session(strict: bool) -> Session {
+        Shared::test_session(
+            Library::builtin(),
+            ServeOptions {
+                strict,
+                ..ServeOptions::default()
+            },
+        )
+    }
+
+    fn reply(a: Action) -> String {
+        match a {
+            Action::Reply(b) => String::from_utf8_lossy(&b).into_owned(),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn resend_97_and_96_follow_the_last_response() {
+        let mut s = session(false);
+        assert_eq!(reply(s.handle(b"97", Terminator::Cr, false)), "96\r");
+        let login = reply(s.handle(b"9300CNsip_01|COsip_01|CPBR1|", Terminator::Cr, false));
+        assert_eq!(login, "941\r");
+        assert_eq!(reply(s.handle(b"97", Terminator::Cr, false)), login);
+        assert_eq!(reply(s.handle(b"\x01\x02", Terminator::Cr, false)), "96\r");
+        assert_eq!(s.handle(b"", Terminator::Cr, false), Action::Ignore);
+        assert_eq!(s.handle(b"XX", Terminator::Cr, false), Action::Ignore);
+    }
+
+    #[test]
+    fn the_tenth_failed_login_is_answered_then_the_connection_closes() {
+        let mut s = session(false);
+        for _ in 1..MAX_FAILED_LOGINS {
+            assert_eq!(
+                reply(s.handle(b"9300CNx|COy|", Terminator::Cr, false)),
+                "940\r"
+            );
+        }
+        assert_eq!(
+            s.handle(b"9300CNx|COy|", Terminator::Cr, false),
+            Action::ReplyThenClose(b"940\r".to_vec())
+        );
+    }
+
+    fn request_code() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "23", "11", "09", "01", "99", "97", "93", "63", "35", "37", "17", "19", "25", "15",
+            "29", "65", "94", "ZZ",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let mut s = session(true);
+            let _ = s.handle(&bytes, Terminator::Cr, false);
+        }
+
+        #[test]
+        fn message_shaped_input_never_panics_and_answers_are_one_line(
+            code in request_code(),
+            fixed in "[ 0-9YN+*-]{0,45}",
+            fields in prop::collection::vec(("(A[A-Z]|B[A-Z]|C[A-Z])", "[ -{}~\u{e1}]{0,20}"), 0..8),
+        ) {
+            let mut s = session(true);
+            let _ = s.handle(b"9300CNsip_01|COsip_01|CPBR1|", Terminator::Cr, false);
+            let mut msg = format!("{code}{fixed}");
+            for (id, v) in fields {
+                msg.push_str(&format!("{id}{v}|"));
+            }
+            if let Action::Reply(bytes) = s.handle(msg.as_bytes(), Terminator::Cr, false) {
+                prop_assert!(bytes.ends_with(b"\r"));
+                prop_assert!(!bytes[..bytes.len() - 1].contains(&b'\r'));
+            }
+        }
+    }
 }
