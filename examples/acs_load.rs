@@ -62,7 +62,7 @@ fn main() -> std::io::Result<()> {
         all.sort_unstable();
         let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
         println!(
-            "{} connections x {} requests: {} requests in {:.2?} = {:.0} req/s; latency p50 {:.0?} p99 {:.0?}",
+            "{} connections x {} requests: {} requests in {:.2?} = {:.0} req/s; latency p50 {:.2?} p99 {:.2?}",
             connections,
             requests,
             all.len(),
