@@ -6,6 +6,7 @@
 
 mod decode;
 mod send;
+mod serve;
 mod spec;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,8 @@ pub enum Command {
     Spec(spec::SpecArgs),
     /// Send raw SIP messages to a server and show the exact bytes and the decoded, linted answers.
     Send(Box<send::SendArgs>),
+    /// Run the reference ACS emulator (a SIP2 server with a built-in library).
+    Serve(serve::ServeArgs),
 }
 
 /// The process exit code.
@@ -69,5 +72,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Send(args) => send::run(*args),
+        Command::Serve(args) => serve::run(args),
     }
 }
