@@ -403,3 +403,43 @@ const CLOSE_ON_97: &[&str] = &[
     "spec::request_acs_resend",
     "spec::supported_messages",
 ];
+
+/// SIPtest.pm's files and the number of cases each defines (07hold.t: the 15 it never runs).
+const SIPTEST_CASES: &[(&str, usize)] = &[
+    ("siptest::00sc_status", 4),
+    ("siptest::01patron_status", 5),
+    ("siptest::02patron_info", 8),
+    ("siptest::03checkout", 8),
+    ("siptest::04patron_status", 5),
+    ("siptest::05block_patron", 3),
+    ("siptest::06patron_enable", 10),
+    ("siptest::07hold", 15),
+    ("siptest::08checkin", 5),
+    ("siptest::09renew", 8),
+    ("siptest::10renew_all", 9),
+    ("siptest::11item_info", 3),
+];
+
+#[test]
+fn siptest_has_one_step_per_perl_case_in_file_order() {
+    let profile = Profile::emulator().expect("the emulator profile loads");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/siptest");
+    let scenarios = scenario::load(&[root], &profile.vars).expect("scenarios/siptest loads");
+    let found: Vec<(&str, usize)> = scenarios
+        .iter()
+        .map(|s| (s.id.as_str(), s.steps.len()))
+        .collect();
+    assert_eq!(found, SIPTEST_CASES);
+    let total: usize = SIPTEST_CASES.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 68 + 15, "68 cases SIPtest.pm runs, plus 07hold's 15");
+    // Every file opens as SIPtest's shared cases do (00sc_status tries two bad logins first).
+    for s in &scenarios {
+        let names: Vec<&str> = s.steps.iter().map(|st| st.name.as_str()).collect();
+        let opening = if s.id == "siptest::00sc_status" {
+            &names[2..4]
+        } else {
+            &names[..2]
+        };
+        assert_eq!(opening, ["login", "SC status"], "{}", s.id);
+    }
+}
