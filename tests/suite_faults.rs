@@ -31,6 +31,8 @@ struct Setup {
     strict: bool,
     /// The profile's error detection (default: off, as SIPtest.pm).
     error_detection: Option<ErrorDetection>,
+    /// The profile's encoding (default: UTF-8).
+    encoding: Option<Encoding>,
 }
 
 /// What a run gave: the scenarios that did not pass, every id that ran, and the results.
@@ -47,6 +49,9 @@ fn run(setup: Setup) -> Ran {
     profile.response_timeout = Some(Duration::from_secs(3));
     if let Some(ed) = setup.error_detection {
         profile.error_detection = ed;
+    }
+    if let Some(enc) = setup.encoding {
+        profile.encoding = Some(enc);
     }
     let scenarios = scenario::load(&suites(), &profile.vars).expect("the shipped suites load");
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -318,6 +323,21 @@ fn a_latin1_server_breaks_the_diacritics() {
         ..Setup::default()
     };
     assert_fails("server speaks ISO-8859-1, profile UTF-8", setup, LATIN1);
+}
+
+#[test]
+fn diacritics_round_trip_when_profile_and_server_agree() {
+    for encoding in [Encoding::Latin1, Encoding::Cp850] {
+        let setup = Setup {
+            dialect: Dialect {
+                encoding: Some(encoding),
+                ..Dialect::default()
+            },
+            encoding: Some(encoding),
+            ..Setup::default()
+        };
+        assert_fails(&format!("server and profile in {encoding:?}"), setup, &[]);
+    }
 }
 
 #[test]
