@@ -7,3 +7,4 @@
 pub mod acs;
 pub mod cli;
 pub mod sip2;
+pub mod transport;

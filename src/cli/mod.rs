@@ -5,6 +5,7 @@
 //! 4 connection or timeout errors.
 
 mod decode;
+mod send;
 mod serve;
 mod spec;
 
@@ -28,8 +29,10 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Print the protocol table: message layouts, field IDs, code tables and lint rules.
     Spec(spec::SpecArgs),
+    /// Send raw SIP messages to a server and show the exact bytes and the decoded, linted answers.
+    Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 }
 
 /// The process exit code.
@@ -68,6 +71,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Send(args) => send::run(*args),
+        Command::Serve(args) => serve::run(*args),
     }
 }
