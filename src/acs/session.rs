@@ -341,6 +341,13 @@ impl Session {
         if let Some(s) = msg.spec() {
             spec_order(s, &mut msg);
         }
+        // Library data may hold '|' or line breaks, which would split the field or the message
+        // (spec section 3.1); Koha does the same replacement.
+        for f in &mut msg.fields {
+            if f.value.contains(['|', '\r', '\n']) {
+                f.value = f.value.replace(['|', '\r', '\n'], " ").into();
+            }
+        }
         if self.dialect.field_order == FieldOrder::Reverse {
             msg.fields.reverse();
         }
@@ -456,6 +463,22 @@ mod tests {
         assert_eq!(reply(s.handle(b"\x01\x02", Terminator::Cr, false)), "96\r");
         assert_eq!(s.handle(b"", Terminator::Cr, false), Action::Ignore);
         assert_eq!(s.handle(b"XX", Terminator::Cr, false), Action::Ignore);
+    }
+
+    #[test]
+    fn delimiters_in_library_data_do_not_break_the_message() {
+        let mut lib = Library::builtin();
+        if let Some(p) = lib.patrons.get_mut("999999") {
+            p.name = "Pipe|Name\r\nX".into();
+        }
+        let mut s = Shared::test_session(lib, ServeOptions::default());
+        let r = reply(s.handle(
+            b"2300120060101    084237AOBR1|AA999999|AC|",
+            Terminator::Cr,
+            false,
+        ));
+        assert!(r.contains("|AEPipe Name  X|"), "{r}");
+        assert_eq!(r.matches('\r').count(), 1);
     }
 
     #[test]
