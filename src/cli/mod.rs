@@ -32,7 +32,7 @@ pub enum Command {
     /// Send raw SIP messages to a server and show the exact bytes and the decoded, linted answers.
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
-    Serve(Box<serve::ServeArgs>),
+    Serve(serve::ServeArgs),
 }
 
 /// The process exit code.
@@ -72,6 +72,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Send(args) => send::run(*args),
-        Command::Serve(args) => serve::run(*args),
+        Command::Serve(args) => serve::run(args),
     }
 }
