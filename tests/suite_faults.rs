@@ -101,15 +101,10 @@ fn run(setup: Setup) -> Ran {
     ran
 }
 
-/// Asserts that `setup` fails exactly `expected` (scenario ids), plus the emulator's known
-/// deviation under --strict, showing both differences.
+/// Asserts that `setup` fails exactly `expected` (scenario ids), showing both differences.
 fn assert_fails(what: &str, setup: Setup, expected: &[&str]) -> Ran {
-    let strict = setup.strict;
     let ran = run(setup);
-    let mut want: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
-    if strict {
-        want.insert(FIELD_LIMIT.to_string());
-    }
+    let want: BTreeSet<String> = expected.iter().map(|s| s.to_string()).collect();
     for id in &want {
         assert!(
             ran.all.contains(id),
@@ -144,12 +139,6 @@ fn assert_all_fail(what: &str, setup: Setup, unaffected: &[&str]) {
 /// in the answers never reaches them.
 const CLOSE_ONLY: &[&str] = &["spec::login_first", "spec::sc_status_refused"];
 
-/// Where the emulator does not do what the suites expect (the README's Suites section says
-/// so): under --strict, its answer to a 256-character patron id echoes all 256 characters,
-/// past the 255-character limit of a value (the linter's value-too-long). It fails every
-/// --strict run below, on top of the table.
-const FIELD_LIMIT: &str = "spec::field_limit";
-
 #[test]
 fn well_behaved_emulator_passes_everything() {
     let ran = assert_fails("default emulator", Setup::default(), &[]);
@@ -180,7 +169,7 @@ fn serving_requests_before_login_is_caught_by_the_session_rules() {
 }
 
 #[test]
-fn strict_mode_finds_no_other_violation_in_the_emulators_answers() {
+fn strict_mode_finds_no_violation_in_the_emulators_answers() {
     let setup = Setup {
         strict: true,
         ..Setup::default()
