@@ -4,5 +4,7 @@
 //!
 //! The protocol itself lives in [`sip2`], with no I/O.
 
+pub mod check;
 pub mod cli;
+pub mod scenario;
 pub mod sip2;
