@@ -133,6 +133,12 @@ fn check_kind(kind: &Kind, value: &str) -> Verdict {
             true => Verdict::Ok,
             false => Verdict::Bad,
         },
+        Kind::Date18OrBlank => {
+            match is_date18(value) || (value.len() == 18 && value.bytes().all(|b| b == b' ')) {
+                true => Verdict::Ok,
+                false => Verdict::Bad,
+            }
+        }
         Kind::Code(table) => {
             let len = table.values.first().map_or(value.len(), |(c, _)| c.len());
             let shaped =

@@ -1,1 +1,290 @@
+//! One case per lint rule, each showing the rule firing on a message that breaks it; a final test
+//! makes sure no rule is left without a case.
 
+use super::*;
+use crate::sip2::{Context, Encoding, FieldId, MessageCode, Rule, Terminator, analyze, parse};
+
+/// The rules found on `text` (structural and semantic), linted with `ctx`.
+fn rules_with(text: &str, ctx: &Context) -> Vec<Rule> {
+    match analyze(text.as_bytes(), ctx) {
+        Ok(a) => a.violations.iter().map(|v| v.rule).collect(),
+        Err(e) => panic!("{text:?} did not parse: {e}"),
+    }
+}
+
+fn rules(text: &str) -> Vec<Rule> {
+    rules_with(text, &Context::default())
+}
+
+const DATE: &str = "20260101    084237";
+
+/// A request context: the response answers `code` with sequence `seq`.
+fn answering(code: MessageCode, seq: Option<u8>) -> Context<'static> {
+    Context {
+        request: Some(RequestInfo { code, seq }),
+        direction: Some(Direction::AcsToSc),
+        ..Context::default()
+    }
+}
+
+/// Every case: the rule, and a message (with its context) that must produce it.
+fn cases() -> Vec<(Rule, String, Context<'static>)> {
+    let plain = Context::default;
+    vec![
+        (
+            Rule::FixedLength,
+            format!("24              001{DATE}7AOBR1|AAp|AE|"),
+            plain(),
+        ),
+        (
+            Rule::FixedFormat,
+            format!("121XNY{DATE}AOBR1|AAp|ABi|AJ|AH|"),
+            plain(),
+        ),
+        (Rule::FixedCode, format!("18990101{DATE}ABi|AJt|"), plain()),
+        (
+            Rule::FlagN,
+            format!("24NNNNNNNNNNNNNN001{DATE}AOBR1|AAp|AE|"),
+            plain(),
+        ),
+        (
+            Rule::RequiredField,
+            format!("24              001{DATE}AOBR1|AAp|"),
+            plain(),
+        ),
+        (
+            Rule::RepeatedField,
+            format!("24              001{DATE}AOBR1|AAp|AE|AAq|"),
+            plain(),
+        ),
+        (
+            Rule::FieldFormat,
+            format!("24              001{DATE}AOBR1|AAp|AE|BLX|"),
+            plain(),
+        ),
+        (
+            Rule::FieldCode,
+            format!("18010101{DATE}ABi|AJt|CK099|"),
+            plain(),
+        ),
+        (
+            Rule::UnexpectedField,
+            format!("24              001{DATE}AOBR1|AAp|AE|AB1|"),
+            plain(),
+        ),
+        (
+            Rule::UnknownField,
+            format!("24              001{DATE}AOBR1|AAp|AE|ZQx|"),
+            plain(),
+        ),
+        (
+            Rule::AmbiguousField,
+            format!("64              001{DATE}000000000000000000000000AOBR1|AAp|AE|PA20301231|"),
+            plain(),
+        ),
+        (
+            Rule::ValueTooLong,
+            format!("24              001{DATE}AOBR1|AAp|AE{}|", "x".repeat(256)),
+            plain(),
+        ),
+        (
+            Rule::ControlChar,
+            format!("24              001{DATE}AOBR1|AAp|AEa\u{0}b|"),
+            plain(),
+        ),
+        (
+            Rule::BadFieldId,
+            format!("24              001{DATE}AOBR1|AAp|AE|ab c|"),
+            plain(),
+        ),
+        (
+            Rule::MissingDelimiter,
+            format!("24              001{DATE}AOBR1|AAp|AE"),
+            plain(),
+        ),
+        (
+            Rule::EmptyField,
+            format!("24              001{DATE}AOBR1||AAp|AE|"),
+            plain(),
+        ),
+        (
+            Rule::ItemCount,
+            format!("66100010000{DATE}AOBR1|BMa|BMb|"),
+            plain(),
+        ),
+        (
+            Rule::Summary,
+            format!("63001{DATE}YY        AOBR1|AAp|"),
+            plain(),
+        ),
+        (
+            Rule::BxLength,
+            format!(
+                "98YYYYYY00500320260101    0842372.00AOBR1|BX{}|",
+                "Y".repeat(17)
+            ),
+            plain(),
+        ),
+        (Rule::Checksum, "941AY1AZFDFD".into(), plain()),
+        (
+            Rule::ChecksumMissing,
+            "941".into(),
+            Context {
+                error_detection: true,
+                ..plain()
+            },
+        ),
+        (Rule::ChecksumCase, "941AY0AZfdfd".into(), plain()),
+        (
+            Rule::Sequence,
+            "941AY1AZFDFC".into(),
+            answering(MessageCode::LOGIN, Some(2)),
+        ),
+        (
+            Rule::SequenceUnexpected,
+            "941AY1AZFDFC".into(),
+            answering(MessageCode::LOGIN, None),
+        ),
+        (
+            Rule::Terminator,
+            "941".into(),
+            Context {
+                terminator: Some(Terminator::Lf),
+                ..plain()
+            },
+        ),
+        (
+            Rule::LfAfterCr,
+            "941".into(),
+            Context {
+                terminator: Some(Terminator::CrLf),
+                ..plain()
+            },
+        ),
+        (Rule::UnknownMessage, "42hello".into(), plain()),
+        (
+            Rule::Direction,
+            "941".into(),
+            Context {
+                direction: Some(Direction::ScToAcs),
+                ..plain()
+            },
+        ),
+        (
+            Rule::ResponseCode,
+            "941".into(),
+            answering(MessageCode::SC_STATUS, None),
+        ),
+    ]
+}
+
+#[test]
+fn each_rule_fires_on_its_case() {
+    for (rule, text, ctx) in cases() {
+        let found = rules_with(&text, &ctx);
+        assert!(
+            found.contains(&rule),
+            "{} did not fire on {text:?}; found {found:?}",
+            rule.code()
+        );
+    }
+}
+
+#[test]
+fn byte_level_rules_fire() {
+    let ctx = Context {
+        encoding: Some(Encoding::Ascii),
+        ..Context::default()
+    };
+    let raw = b"18030201AJcaf\xe9|";
+    let a = analyze(raw, &ctx).unwrap();
+    assert!(
+        a.violations.iter().any(|v| v.rule == Rule::NonAscii),
+        "{:?}",
+        a.violations
+    );
+    let ctx = Context {
+        encoding: Some(Encoding::Utf8),
+        ..Context::default()
+    };
+    let a = analyze(raw, &ctx).unwrap();
+    assert!(
+        a.violations.iter().any(|v| v.rule == Rule::InvalidEncoding),
+        "{:?}",
+        a.violations
+    );
+}
+
+#[test]
+fn delimiter_in_a_built_value_is_caught() {
+    let msg = Message::new(MessageCode::LOGIN_RESPONSE, "1").with(FieldId::AF, "a|b");
+    let found: Vec<Rule> = lint(&msg, "", &Context::default())
+        .iter()
+        .map(|v| v.rule)
+        .collect();
+    assert!(found.contains(&Rule::DelimiterInValue), "{found:?}");
+}
+
+#[test]
+fn every_rule_has_a_case() {
+    let mut covered: Vec<Rule> = cases().into_iter().map(|(r, _, _)| r).collect();
+    covered.extend([
+        Rule::NonAscii,
+        Rule::InvalidEncoding,
+        Rule::DelimiterInValue,
+    ]);
+    for rule in Rule::ALL {
+        assert!(
+            covered.contains(rule),
+            "no test case for rule {}",
+            rule.code()
+        );
+    }
+}
+
+#[test]
+fn clean_messages_have_no_violations() {
+    for text in [
+        "941".to_string(),
+        format!("24              001{DATE}AOBR1|AAp|AEJane|BLY|CQN|"),
+        format!("121NNY{DATE}AOBR1|AAp|ABi|AJt|AH|"),
+        "941AY0AZFDFD".to_string(),
+    ] {
+        assert_eq!(rules(&text), Vec::<Rule>::new(), "{text:?}");
+    }
+}
+
+#[test]
+fn echoed_sequence_and_96_without_ay_are_clean() {
+    assert_eq!(
+        rules_with("941AY2AZFDFB", &answering(MessageCode::LOGIN, Some(2))),
+        Vec::<Rule>::new()
+    );
+    assert_eq!(
+        rules_with("96AZFEF6", &answering(MessageCode::LOGIN, Some(2))),
+        Vec::<Rule>::new()
+    );
+    let p = parse("96AY1AZFDD1").unwrap();
+    let found: Vec<Rule> = lint(&p.msg, "96AY1AZFDD1", &Context::default())
+        .iter()
+        .map(|v| v.rule)
+        .collect();
+    assert!(found.contains(&Rule::Sequence), "{found:?}");
+}
+
+#[test]
+fn code_point_checksums_are_named_in_the_violation() {
+    let body = "18030201AJcaf\u{e9}|AY1AZ";
+    let cp = body
+        .chars()
+        .fold(0u16, |a, c| a.wrapping_add(c as u32 as u16))
+        .wrapping_neg();
+    let text = format!("{body}{cp:04X}");
+    let a = analyze(text.as_bytes(), &Context::default()).unwrap();
+    let v = a
+        .violations
+        .iter()
+        .find(|v| v.rule == Rule::Checksum)
+        .expect("checksum violation");
+    assert!(v.actual.contains("code-points"), "{v}");
+}

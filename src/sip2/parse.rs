@@ -91,7 +91,8 @@ fn split_trailer<'a>(
     else {
         return (body, None);
     };
-    if tag != "AZ" {
+    // Four characters after "AZ" with no delimiter among them: a value such as "CHAZ(v(|" is data.
+    if tag != "AZ" || sum.contains('|') {
         return (body, None);
     }
     if !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -153,32 +154,44 @@ fn id_shaped(s: &str) -> bool {
 /// Where the fixed part ends, given the spec; reports a fixed part of the wrong length.
 fn fixed_boundary(content: &str, spec: &MessageSpec, violations: &mut Vec<Violation>) -> usize {
     let expected = spec.fixed_len();
-    let starts_tagged = |p: usize| {
-        content
-            .get(p..)
-            .is_some_and(|rest| rest.is_empty() || known_id_at(rest).is_some())
-    };
-    if starts_tagged(expected) {
-        return expected;
-    }
-    // Look nearby for a field this message uses: a fixed part one or two characters off is
-    // the commonest real fault (field-notes P11: misaligned positional fields).
+    // A field this message uses, or the end of the message, starts at `p`.
     let own_field = |p: usize| {
         content.get(p..).is_some_and(|rest| {
             rest.is_empty() || known_id_at(rest).is_some_and(|id| spec.field_use(id).is_some())
         })
     };
+    if own_field(expected) {
+        return expected;
+    }
+    // Look nearby: a fixed part one or two characters off is the commonest real fault (field-notes
+    // P11). A longer fixed part can never contain the delimiter, which rules out vendor fields.
+    let plausible = |p: usize| {
+        p < expected
+            || content
+                .get(expected..p)
+                .is_some_and(|extra| !extra.contains('|'))
+    };
     let near = (1..=FIXED_SLACK)
         .flat_map(|d| [expected.checked_sub(d), Some(expected + d)])
         .flatten()
-        .find(|&p| p <= content.len() && own_field(p));
+        .find(|&p| p <= content.len() && plausible(p) && own_field(p));
+    let starts_tagged = |p: usize| {
+        content
+            .get(p..)
+            .is_some_and(|rest| known_id_at(rest).is_some() || id_shaped(rest))
+    };
     let actual = match near {
         Some(p) => p,
         None if content.len() < expected => content.len(),
-        None if content.get(expected..).is_some_and(id_shaped) => return expected,
-        // Nothing recognisable follows: treat everything up to the first field-like text as fixed.
+        // A vendor or unexpected field right after a fixed part of the right length.
+        None if starts_tagged(expected) => return expected,
+        // Nothing recognisable follows: the fixed part runs up to the first field-like text.
         None => (expected..=content.len())
-            .find(|&p| starts_tagged(p))
+            .find(|&p| {
+                content
+                    .get(p..)
+                    .is_some_and(|rest| rest.is_empty() || known_id_at(rest).is_some())
+            })
             .unwrap_or(content.len()),
     };
     violations.push(Violation::new(
@@ -316,6 +329,14 @@ mod tests {
     fn two_digit_sequence_is_reported() {
         let p = parse("941AY10AZFDCC").unwrap();
         assert_eq!(rules(&p), ["sequence"]);
+    }
+
+    #[test]
+    fn az_inside_the_last_value_is_not_a_trailer() {
+        let p = parse("20120260101    000000ABx|CHAZ(v(|").unwrap();
+        assert!(p.msg.trailer.is_none());
+        assert_eq!(p.msg.field(FieldId::CH), Some("AZ(v("));
+        assert!(p.violations.is_empty(), "{:?}", p.violations);
     }
 
     #[test]

@@ -139,6 +139,8 @@ pub enum Kind {
     Text,
     /// `YYYYMMDDZZZZHHMMSS`.
     Date18,
+    /// A date, or 18 blanks for "not specified" (no-block due date, return date: field-notes 3.4).
+    Date18OrBlank,
     /// One value from a code table.
     Code(&'static CodeTable),
     /// Positions that are `Y` or blank (patron status, summary).
@@ -165,6 +167,7 @@ impl Kind {
         match self {
             Kind::Text => "text".into(),
             Kind::Date18 => "an 18-character date YYYYMMDDZZZZHHMMSS".into(),
+            Kind::Date18OrBlank => "an 18-character date YYYYMMDDZZZZHHMMSS, or 18 blanks".into(),
             Kind::Code(t) if t.closed => {
                 let vals: Vec<&str> = t.values.iter().map(|(v, _)| *v).collect();
                 format!("one of {}", vals.join(" "))

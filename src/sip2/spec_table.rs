@@ -1462,7 +1462,7 @@ pub static MESSAGES: &[MessageSpec] = &[
                 name: "return date",
                 key: "return_date",
                 len: 18,
-                kind: Kind::Date18,
+                kind: Kind::Date18OrBlank,
             },
         ],
         fields: &[
@@ -1529,7 +1529,7 @@ pub static MESSAGES: &[MessageSpec] = &[
                 name: "nb due date",
                 key: "nb_due_date",
                 len: 18,
-                kind: Kind::Date18,
+                kind: Kind::Date18OrBlank,
             },
         ],
         fields: &[
@@ -1832,7 +1832,7 @@ pub static MESSAGES: &[MessageSpec] = &[
                 name: "nb due date",
                 key: "nb_due_date",
                 len: 18,
-                kind: Kind::Date18,
+                kind: Kind::Date18OrBlank,
             },
         ],
         fields: &[
