@@ -6,5 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod report;
+pub mod runner;
 pub mod scenario;
 pub mod sip2;
