@@ -5,6 +5,7 @@
 //! 4 connection or timeout errors.
 
 mod decode;
+mod run;
 mod spec;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Print the protocol table: message layouts, field IDs, code tables and lint rules.
     Spec(spec::SpecArgs),
+    /// Run YAML scenarios against a SIP2 server (default: the built-in emulator).
+    Run(run::RunArgs),
 }
 
 /// The process exit code.
@@ -65,5 +68,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
+        Command::Run(args) => run::run(args),
     }
 }

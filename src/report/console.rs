@@ -40,27 +40,38 @@ pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
             out.push_str(&render_step(step, opts));
         }
     }
-    let not_run: Vec<usize> = s
+    let not_run: Vec<&StepResult> = s
         .steps
         .iter()
         .filter(|st| st.status == StepStatus::NotRun)
-        .map(|st| st.index)
         .collect();
     if let (Some(first), Some(last)) = (not_run.first(), not_run.last()) {
-        let range = if first == last {
-            format!("step {first}")
+        let range = if first.index == last.index {
+            format!("step {}", first.index)
         } else {
-            format!("steps {first}-{last}")
+            format!("steps {}-{}", first.index, last.index)
         };
-        let _ = writeln!(out, "  {range} not run: the connection was lost");
+        let reason = first.error.as_deref().unwrap_or("the connection was lost");
+        let _ = writeln!(out, "  {range} not run: {}", printable(reason));
     }
-    let failed = s.steps.iter().filter(|st| st.status == StepStatus::Failed).count();
-    let errored = s.steps.iter().filter(|st| st.status == StepStatus::Errored).count();
+    let failed = s
+        .steps
+        .iter()
+        .filter(|st| st.status == StepStatus::Failed)
+        .count();
+    let errored = s
+        .steps
+        .iter()
+        .filter(|st| st.status == StepStatus::Errored)
+        .count();
     let _ = writeln!(
         out,
         "  {} steps: {} passed, {failed} failed, {errored} errored, {} not run",
         s.steps.len(),
-        s.steps.iter().filter(|st| st.status == StepStatus::Passed).count(),
+        s.steps
+            .iter()
+            .filter(|st| st.status == StepStatus::Passed)
+            .count(),
         not_run.len()
     );
     out
@@ -73,7 +84,10 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     let _ = writeln!(
         out,
         "  {} {}",
-        paint.wrap(BOLD, &format!("step {} \"{}\"", step.index, printable(&step.name))),
+        paint.wrap(
+            BOLD,
+            &format!("step {} \"{}\"", step.index, printable(&step.name))
+        ),
         paint.wrap(DIM, &format!("({}) {}", step.loc, step.status.as_str())),
     );
     if let Some(sent) = &step.sent {
@@ -92,7 +106,12 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     if step.status == StepStatus::Failed {
         if let Some(received) = &step.received {
             for (id, value) in screen_messages(&received.text) {
-                let _ = writeln!(out, "    {id} (info)  {:?}", printable(&value));
+                let _ = writeln!(
+                    out,
+                    "    {:<8}  (info) {:?}",
+                    id.as_str(),
+                    printable(&value)
+                );
             }
         }
     }
@@ -107,7 +126,7 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
 /// The field table: one row per failed check.
 fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
     let paint = Paint(opts.color);
-    let cells: Vec<(String, String, String, Option<(String, String)>)> = rows
+    let cells: Vec<Row> = rows
         .iter()
         .map(|c| {
             let secret = match c.target {
@@ -115,7 +134,12 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
                 _ => false,
             };
             if secret {
-                (c.target.to_string(), MASK.to_string(), MASK.to_string(), None)
+                (
+                    c.target.to_string(),
+                    MASK.to_string(),
+                    MASK.to_string(),
+                    None,
+                )
             } else {
                 (
                     c.target.to_string(),
@@ -126,7 +150,12 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
             }
         })
         .collect();
-    let target_w = cells.iter().map(|c| c.0.chars().count()).max().unwrap_or(0).max(8);
+    let target_w = cells
+        .iter()
+        .map(|c| c.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
     let expected_w = cells
         .iter()
         .map(|c| c.1.chars().count())
@@ -138,7 +167,10 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
     let _ = writeln!(
         out,
         "    {}",
-        paint.wrap(DIM, &format!("{:<target_w$}  {:<expected_w$}  got", "field", "expected"))
+        paint.wrap(
+            DIM,
+            &format!("{:<target_w$}  {:<expected_w$}  got", "field", "expected")
+        )
     );
     for (target, expected, actual, diff) in cells {
         let pad = expected_w.saturating_sub(expected.chars().count());
@@ -160,6 +192,9 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
     }
     out
 }
+
+/// One table row: target, expected, got, and the texts to highlight.
+type Row = (String, String, String, Option<(String, String)>);
 
 /// Passwords stay masked even in the table; personal data a scenario checks is shown there.
 fn always_masked(id: FieldId, redaction: Redaction) -> bool {
@@ -214,6 +249,11 @@ pub fn render_list(scenarios: &[&Scenario]) -> String {
     out
 }
 
+/// Prints an error that stops a run before it starts, as `sip2check: ...` on stderr.
+pub fn report_error(err: &dyn std::fmt::Display) {
+    eprintln!("sip2check: {err}");
+}
+
 #[derive(Clone, Copy)]
 struct Paint(bool);
 
@@ -224,5 +264,73 @@ impl Paint {
         } else {
             text.to_string()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    /// Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it.
+    fn golden(name: &str, got: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(name);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, got).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            want == got,
+            "{} differs (UPDATE_GOLDEN=1 rewrites it)\n--- expected\n{want}\n--- got\n{got}",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn a_failed_scenario_reads_like_the_golden_text() {
+        let run = sample::run();
+        let text = render_scenario(&run.scenarios[0], &ReportOptions::default());
+        golden("console_failed.txt", &text);
+        assert!(
+            text.contains("AE        \"David J. Fiandre\"  \"David J. Fiander\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("|AE***|"),
+            "personal data masked in the transcript: {text}"
+        );
+    }
+
+    #[test]
+    fn colour_highlights_only_the_differing_characters() {
+        let run = sample::run();
+        let opts = ReportOptions {
+            color: true,
+            ..ReportOptions::default()
+        };
+        let text = render_scenario(&run.scenarios[0], &opts);
+        assert!(
+            text.contains(&format!("\"David J. Fiandr{RED}{BOLD}e{RESET}\"")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("\"{GREEN}{BOLD}0{RESET}\"")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn passed_and_skipped_scenarios() {
+        let run = sample::run();
+        assert_eq!(
+            render_scenario(&run.scenarios[1], &ReportOptions::default()),
+            "skipped: the ACS does not support hold\n"
+        );
+        let mut passed = run.scenarios[0].clone();
+        passed.outcome = Outcome::Passed;
+        assert_eq!(render_scenario(&passed, &ReportOptions::default()), "");
     }
 }

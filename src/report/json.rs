@@ -4,8 +4,10 @@ use serde_json::{Value, json};
 
 use super::ReportOptions;
 use super::text::printable;
+use crate::check::{CheckResult, Target};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, Wire};
 use crate::sip2::Violation;
+use crate::sip2::redact::{MASK, Redaction};
 
 /// The report for `run` as a JSON value.
 pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
@@ -49,14 +51,29 @@ fn step(st: &StepResult, opts: &ReportOptions) -> Value {
         "duration_ms": st.duration.as_millis() as u64,
         "sent": st.sent.as_ref().map(|w| wire(w, opts)),
         "received": st.received.as_ref().map(|w| wire(w, opts)),
-        "checks": st.checks.iter().map(|c| json!({
-            "target": c.target.to_string(),
-            "passed": c.passed,
-            "expected": c.expected,
-            "actual": c.actual,
-        })).collect::<Vec<_>>(),
+        "checks": st.checks.iter().map(|c| check(c, opts)).collect::<Vec<_>>(),
         "violations": st.violations.iter().map(violation).collect::<Vec<_>>(),
         "captures": st.captures.iter().map(|(k, v)| json!({ "name": k, "value": v })).collect::<Vec<_>>(),
+    })
+}
+
+/// A check; values of masked fields are masked unless the check failed (then the difference
+/// is the point), and passwords always.
+fn check(c: &CheckResult, opts: &ReportOptions) -> Value {
+    let masked = match c.target {
+        Target::Field(id) => opts.redaction.masks(id) && (c.passed || Redaction::Secrets.masks(id)),
+        _ => false,
+    };
+    let (expected, actual) = if masked {
+        (MASK, MASK)
+    } else {
+        (c.expected.as_str(), c.actual.as_str())
+    };
+    json!({
+        "target": c.target.to_string(),
+        "passed": c.passed,
+        "expected": expected,
+        "actual": actual,
     })
 }
 
@@ -78,4 +95,30 @@ fn violation(v: &Violation) -> Value {
         "expected": v.expected,
         "actual": v.actual,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn same_content_as_junit_masked() {
+        let v = to_value(&sample::run(), &ReportOptions::default());
+        assert_eq!(v["summary"]["failed"], 0);
+        assert_eq!(v["summary"]["errored"], 1);
+        assert_eq!(v["summary"]["skipped"], 1);
+        let steps = &v["scenarios"][0]["steps"];
+        assert_eq!(steps[1]["status"], "failed");
+        assert_eq!(steps[1]["checks"][1]["target"], "ok");
+        assert_eq!(steps[1]["violations"][0]["rule"], "control-char");
+        assert_eq!(steps[3]["status"], "not run");
+        assert_eq!(steps[0]["sent"]["text"], "9300CNsip_01|CO***|CPBR1|");
+        assert!(
+            steps[1]["received"]["display"]
+                .as_str()
+                .unwrap()
+                .contains("<0x01>")
+        );
+    }
 }

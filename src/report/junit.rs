@@ -15,7 +15,11 @@ use super::text::{printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 
 /// Writes the report for `run` to `out`.
-pub fn write(run: &RunResult, opts: &ReportOptions, out: impl Write) -> Result<(), junit_report::Error> {
+pub fn write(
+    run: &RunResult,
+    opts: &ReportOptions,
+    out: impl Write,
+) -> Result<(), junit_report::Error> {
     let plain = ReportOptions {
         color: false,
         ..*opts
@@ -88,7 +92,10 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
         transcript.push_str(&format!("sent      {}\n", wire_line(sent, opts.redaction)));
     }
     if let Some(received) = &step.received {
-        transcript.push_str(&format!("received  {}\n", wire_line(received, opts.redaction)));
+        transcript.push_str(&format!(
+            "received  {}\n",
+            wire_line(received, opts.redaction)
+        ));
     }
     for (k, v) in &step.captures {
         transcript.push_str(&format!("captured  {k} = {}\n", printable(v)));
@@ -103,7 +110,12 @@ fn summary(step: &StepResult) -> String {
         .failures()
         .map(|c| format!("{} expected {} got {}", c.target, c.expected, c.actual))
         .collect();
-    format!("step {} \"{}\": {}", step.index, step.name, parts.join("; "))
+    format!(
+        "step {} \"{}\": {}",
+        step.index,
+        step.name,
+        parts.join("; ")
+    )
 }
 
 /// The failure `type`: the lint rule code for lint checks, else what was checked.
@@ -137,4 +149,140 @@ fn cdata(text: &str) -> String {
 
 fn to_time(d: Duration) -> junit_report::Duration {
     junit_report::Duration::microseconds(i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+    use crate::sip2::redact::Redaction;
+    use quick_xml::events::Event;
+
+    /// An element: name, attributes, CDATA text inside.
+    type Element = (String, Vec<(String, String)>, String);
+
+    /// Every element, in document order.
+    fn read_back(xml: &str) -> Vec<Element> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut out: Vec<Element> = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        let element = |e: &quick_xml::events::BytesStart| {
+            let attrs = e
+                .attributes()
+                .map(|a| {
+                    let a = a.expect("attribute");
+                    (
+                        String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .expect("escaped value")
+                            .into_owned(),
+                    )
+                })
+                .collect();
+            (
+                String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+                attrs,
+                String::new(),
+            )
+        };
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) => {
+                    out.push(element(&e));
+                    open.push(out.len() - 1);
+                }
+                Event::Empty(e) => out.push(element(&e)),
+                Event::End(_) => {
+                    open.pop();
+                }
+                Event::CData(t) => {
+                    let text = String::from_utf8(t.into_inner().to_vec()).unwrap();
+                    if let Some(i) = open.last() {
+                        out[*i].2.push_str(&text);
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn attr<'a>(e: &'a Element, key: &str) -> &'a str {
+        e.1.iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn failing_steps_control_characters_and_non_ascii_read_back() {
+        let mut buf = Vec::new();
+        write(&sample::run(), &ReportOptions::default(), &mut buf).unwrap();
+        let xml = String::from_utf8(buf).unwrap();
+        assert!(
+            !xml.bytes().any(|b| b < 0x20 && b != b'\n' && b != b'\t'),
+            "control characters in the XML:\n{xml}"
+        );
+        let elements = read_back(&xml);
+        let names: Vec<&str> = elements.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(names.iter().filter(|n| **n == "testsuite").count(), 2);
+        assert_eq!(
+            names.iter().filter(|n| **n == "testcase").count(),
+            5,
+            "one per step"
+        );
+        let failure = elements
+            .iter()
+            .find(|e| e.0 == "failure")
+            .expect("a failure");
+        assert_eq!(attr(failure, "type"), "fixed-field");
+        assert!(
+            attr(failure, "message").contains("ok expected \"1\" got \"0\""),
+            "{failure:?}"
+        );
+        assert!(
+            failure.2.contains("AE"),
+            "the body holds the field table: {}",
+            failure.2
+        );
+        let error = elements.iter().find(|e| e.0 == "error").expect("an error");
+        assert!(attr(error, "message").contains("server closed the connection"));
+        let skipped: Vec<_> = elements.iter().filter(|e| e.0 == "skipped").collect();
+        assert_eq!(
+            skipped.len(),
+            2,
+            "the step not run and the skipped scenario's step"
+        );
+        assert!(attr(skipped[1], "message").contains("does not support hold"));
+        let outs: String = elements
+            .iter()
+            .filter(|e| e.0 == "system-out")
+            .map(|e| e.2.as_str())
+            .collect();
+        assert!(
+            outs.contains("cáliz<0x01> ]]> de fuego|AH|AE***|"),
+            "{outs}"
+        );
+        assert!(outs.contains("ACS supported messages (BX): YYYYYYYYYYYYYNYY"));
+        assert!(
+            !outs.contains("COsip_01") && !outs.contains("AEDavid"),
+            "masked: {outs}"
+        );
+        let testcase = elements.iter().find(|e| e.0 == "testcase").unwrap();
+        assert_eq!(attr(testcase, "name"), "01 login");
+        assert_eq!(attr(testcase, "classname"), "demo::checkout");
+    }
+
+    #[test]
+    fn no_redact_still_masks_passwords() {
+        let mut buf = Vec::new();
+        let opts = ReportOptions {
+            redaction: Redaction::Secrets,
+            color: false,
+        };
+        write(&sample::run(), &opts, &mut buf).unwrap();
+        let xml = String::from_utf8(buf).unwrap();
+        assert!(xml.contains("AEDavid J. Fiander"));
+        assert!(!xml.contains("COsip_01"));
+    }
 }

@@ -7,6 +7,8 @@
 pub mod console;
 pub mod json;
 pub mod junit;
+#[cfg(test)]
+mod sample;
 pub mod text;
 
 use crate::sip2::redact::Redaction;

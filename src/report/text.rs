@@ -51,7 +51,10 @@ mod tests {
 
     #[test]
     fn control_characters_become_visible_and_unicode_stays() {
-        assert_eq!(printable("a\rb\n\u{0}c\u{7f}\u{85}é"), "a<CR>b<LF><0x00>c<0x7F><0x85>é");
+        assert_eq!(
+            printable("a\rb\n\u{0}c\u{7f}\u{85}é"),
+            "a<CR>b<LF><0x00>c<0x7F><0x85>é"
+        );
         assert_eq!(printable_lines("a\u{1}\nb"), "a<0x01>\nb");
     }
 
@@ -62,6 +65,9 @@ mod tests {
             terminator: Some(Terminator::CrLf),
             leading_lf: false,
         };
-        assert_eq!(wire_line(&w, Redaction::Secrets), "9300CNsip_01|CO***|CPBR1|<CR><LF>");
+        assert_eq!(
+            wire_line(&w, Redaction::Secrets),
+            "9300CNsip_01|CO***|CPBR1|<CR><LF>"
+        );
     }
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::error::LoadError;
 use super::locate::Locator;
 use super::model::{Seconds, TerminatorName};
+use super::template::{Mode, Scope, Template};
 use crate::sip2::{Encoding, Terminator};
 
 /// The built-in emulator's profile, embedded so `sip2check run` works from any directory.
@@ -179,7 +180,8 @@ fn flatten(
         };
         match v {
             serde_yaml::Value::String(s) => {
-                out.insert(key, s.clone());
+                let value = env_only(s).map_err(|e| (key.clone(), e))?;
+                out.insert(key, value);
             }
             serde_yaml::Value::Mapping(m) => flatten(m, &key, out)?,
             serde_yaml::Value::Number(_) | serde_yaml::Value::Bool(_) => {
@@ -197,6 +199,19 @@ fn flatten(
         }
     }
     Ok(())
+}
+
+/// Expands `{{ env.NAME }}` in a profile value (secrets stay out of the file); other names are
+/// refused, because profile values are what scenario templates refer to.
+fn env_only(value: &str) -> Result<String, String> {
+    let t = Template::parse(value).map_err(|e| e.to_string())?;
+    if let Some(other) = t.names().find(|n| !n.starts_with("env.")) {
+        return Err(format!(
+            "a profile value can only use {{{{ env.NAME }}}}, not {{{{ {other} }}}}"
+        ));
+    }
+    t.expand(&Scope::default(), Mode::Text)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -234,6 +249,22 @@ mod tests {
         assert_eq!(p.response_timeout, Some(Duration::from_millis(1500)));
         assert!(p.tls.unwrap().insecure);
         assert_eq!(p.telnet.unwrap().user, "u");
+    }
+
+    #[test]
+    fn values_can_come_from_the_environment() {
+        let path = Path::new("p.yaml");
+        let p =
+            Profile::parse("vars:\n  login:\n    password: \"{{ env.PATH }}\"\n", path).unwrap();
+        assert_eq!(p.vars["login.password"], std::env::var("PATH").unwrap());
+        let e =
+            Profile::parse("vars:\n  a: \"{{ env.SIP2CHECK_SURELY_UNSET }}\"\n", path).unwrap_err();
+        assert!(
+            e.message.contains("SIP2CHECK_SURELY_UNSET is not set"),
+            "{e}"
+        );
+        let e = Profile::parse("vars:\n  a: \"{{ institution }}\"\n", path).unwrap_err();
+        assert!(e.message.contains("only use"), "{e}");
     }
 
     #[test]
