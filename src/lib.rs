@@ -10,3 +10,4 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sip2;
+pub mod transport;

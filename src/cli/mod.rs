@@ -6,6 +6,7 @@
 
 mod decode;
 mod run;
+mod send;
 mod spec;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,8 @@ pub enum Command {
     Spec(spec::SpecArgs),
     /// Run YAML scenarios against a SIP2 server (default: the built-in emulator).
     Run(run::RunArgs),
+    /// Send raw SIP messages to a server and show the exact bytes and the decoded, linted answers.
+    Send(Box<send::SendArgs>),
 }
 
 /// The process exit code.
@@ -69,5 +72,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Run(args) => run::run(args),
+        Command::Send(args) => send::run(*args),
     }
 }

@@ -70,10 +70,8 @@ pub struct ChecksumStatus {
     pub valid: Option<bool>,
     /// What the sender summed, when that could be recognised.
     pub basis: Option<Basis>,
-    /// The checksum the spec asks for (None when absent).
-    pub expected: Option<String>,
-    /// The checksum as sent (None when absent).
-    pub actual: Option<String>,
+    /// The checksum the spec asks for, over the bytes sent (None when absent).
+    pub expected: Option<u16>,
     /// The sender wrote lower-case hex.
     pub lowercase: bool,
 }
@@ -86,7 +84,6 @@ impl ChecksumStatus {
             valid: None,
             basis: None,
             expected: None,
-            actual: None,
             lowercase: false,
         }
     }
@@ -104,7 +101,6 @@ pub fn inspect(raw: &[u8], text: &str) -> ChecksumStatus {
     if !through_az.ends_with(b"AZ") {
         return ChecksumStatus::absent();
     }
-    let actual = String::from_utf8_lossy(digits).into_owned();
     let expected = compute(through_az);
     let sent = std::str::from_utf8(digits)
         .ok()
@@ -120,8 +116,7 @@ pub fn inspect(raw: &[u8], text: &str) -> ChecksumStatus {
         present: true,
         valid: Some(valid),
         basis,
-        expected: Some(format!("{expected:04X}")),
-        actual: Some(actual),
+        expected: Some(expected),
         lowercase,
     }
 }
@@ -186,7 +181,7 @@ mod tests {
             "9300CNuser_id|COpassw0rd|AY1AZF595",
         );
         assert_eq!(st.valid, Some(false));
-        assert_eq!(st.expected.as_deref(), Some("F594"));
+        assert_eq!(st.expected, Some(0xF594));
     }
 
     #[test]

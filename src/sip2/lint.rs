@@ -254,32 +254,17 @@ fn lint_fixed(msg: &Message, spec: &MessageSpec, out: &mut Vec<Violation>) {
 }
 
 fn lint_fields(msg: &Message, spec: Option<&MessageSpec>, out: &mut Vec<Violation>) {
-    if let Some(spec) = spec {
-        for u in spec.fields.iter().filter(|u| u.required) {
-            if !msg.fields.iter().any(|f| f.id == u.id) {
-                out.push(Violation::new(
-                    Rule::RequiredField,
-                    FieldRef::Field(u.id),
-                    format!("{} ({})", u.id, spec::field_name(u.id)),
-                    "absent",
-                ));
-            }
-        }
-    }
-    for (i, f) in msg.fields.iter().enumerate() {
-        let value = f.value.as_ref();
+    // One bit per possible ID: repeats and required fields in one pass, no quadratic scans.
+    let mut seen = spec::IdSet::default();
+    for f in &msg.fields {
+        let first = seen.insert(f.id);
         let usage = spec.and_then(|s| s.field_use(f.id));
         let registry = spec::field(f.id);
         let repeatable = usage.map_or_else(
-            || registry.is_none() || is_repeatable_anywhere(f.id),
+            || registry.is_none() || spec::repeatable_anywhere(f.id),
             |u| u.repeatable,
         );
-        if !repeatable
-            && msg
-                .fields
-                .get(..i)
-                .is_some_and(|before| before.iter().any(|g| g.id == f.id))
-        {
+        if !first && !repeatable {
             out.push(Violation::new(
                 Rule::RepeatedField,
                 FieldRef::Field(f.id),
@@ -287,30 +272,7 @@ fn lint_fields(msg: &Message, spec: Option<&MessageSpec>, out: &mut Vec<Violatio
                 "repeated",
             ));
         }
-        if value.len() > MAX_VALUE_LEN && value.chars().count() > MAX_VALUE_LEN {
-            out.push(Violation::new(
-                Rule::ValueTooLong,
-                FieldRef::Field(f.id),
-                "at most 255 characters",
-                format!("{} characters", value.chars().count()),
-            ));
-        }
-        if let Some(c) = value.chars().find(|c| c.is_control()) {
-            out.push(Violation::new(
-                Rule::ControlChar,
-                FieldRef::Field(f.id),
-                "printable text",
-                format!("{c:?} in the value"),
-            ));
-        }
-        if value.contains('|') {
-            out.push(Violation::new(
-                Rule::DelimiterInValue,
-                FieldRef::Field(f.id),
-                "no '|' in the value",
-                format!("{value:?}"),
-            ));
-        }
+        lint_value(f.id, &f.value, out);
         match registry {
             None => out.push(Violation::new(
                 Rule::UnknownField,
@@ -319,63 +281,115 @@ fn lint_fields(msg: &Message, spec: Option<&MessageSpec>, out: &mut Vec<Violatio
                 f.id.as_str(),
             )),
             Some(reg) => {
-                if usage.is_none()
-                    && spec.is_some()
-                    && matches!(reg.origin, FieldOrigin::Standard { .. })
-                    && !matches!(f.id, FieldId::AF | FieldId::AG)
-                {
-                    out.push(Violation::new(
-                        Rule::UnexpectedField,
-                        FieldRef::Field(f.id),
-                        "a field this message defines",
-                        format!("{} ({})", f.id, reg.name),
-                    ));
-                }
-                if f.id == FieldId::PA {
-                    out.push(Violation::new(
-                        Rule::AmbiguousField,
-                        FieldRef::Field(f.id),
-                        "a field with one meaning",
-                        "PA: patron expiration date (Evergreen) or PAC access type (Koha)",
-                    ));
-                }
-                // Empty values are allowed where a field is required but unknown (AJ|, AH|).
-                if !value.is_empty() {
-                    let rule = match check_kind(&reg.kind, value) {
-                        Verdict::Ok => None,
-                        Verdict::Bad | Verdict::FlagN => Some(Rule::FieldFormat),
-                        Verdict::UnknownCode => Some(Rule::FieldCode),
-                    };
-                    if let Some(rule) = rule {
-                        out.push(Violation::new(
-                            rule,
-                            FieldRef::Field(f.id),
-                            reg.kind.describe(),
-                            format!("{value:?}"),
-                        ));
-                    }
-                    if let Kind::Supported(t) = reg.kind
-                        && value.len() > t.len
-                    {
-                        out.push(Violation::new(
-                            Rule::BxLength,
-                            FieldRef::Field(f.id),
-                            "16 positions",
-                            format!("{} positions", value.len()),
-                        ));
-                    }
-                }
+                lint_known_field(f.id, &f.value, reg, usage.is_some() || spec.is_none(), out)
             }
+        }
+    }
+    if let Some(spec) = spec {
+        for u in spec
+            .fields
+            .iter()
+            .filter(|u| u.required && !seen.contains(u.id))
+        {
+            out.push(Violation::new(
+                Rule::RequiredField,
+                FieldRef::Field(u.id),
+                format!("{} ({})", u.id, spec::field_name(u.id)),
+                "absent",
+            ));
         }
     }
 }
 
-/// Repeatable in some message (AF, AG, item lists): repeats are allowed where the message does not list it.
-fn is_repeatable_anywhere(id: FieldId) -> bool {
-    spec::MESSAGES
-        .iter()
-        .flat_map(|m| m.fields)
-        .any(|u| u.id == id && u.repeatable)
+/// Length, control characters and delimiters inside one value.
+fn lint_value(id: FieldId, value: &str, out: &mut Vec<Violation>) {
+    if value.len() > MAX_VALUE_LEN && value.chars().count() > MAX_VALUE_LEN {
+        out.push(Violation::new(
+            Rule::ValueTooLong,
+            FieldRef::Field(id),
+            "at most 255 characters",
+            format!("{} characters", value.chars().count()),
+        ));
+    }
+    // Fast path: a byte scan; only text with suspicious bytes is decoded character by character.
+    let suspicious = value
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7f || b == b'|' || b >= 0x80);
+    if !suspicious {
+        return;
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        out.push(Violation::new(
+            Rule::ControlChar,
+            FieldRef::Field(id),
+            "printable text",
+            format!("{c:?} in the value"),
+        ));
+    }
+    if value.contains('|') {
+        out.push(Violation::new(
+            Rule::DelimiterInValue,
+            FieldRef::Field(id),
+            "no '|' in the value",
+            format!("{value:?}"),
+        ));
+    }
+}
+
+/// Checks a registry field: used where the spec lists it, and shaped as its kind says.
+fn lint_known_field(
+    id: FieldId,
+    value: &str,
+    reg: &spec::FieldSpec,
+    listed: bool,
+    out: &mut Vec<Violation>,
+) {
+    if !listed
+        && matches!(reg.origin, FieldOrigin::Standard { .. })
+        && !matches!(id, FieldId::AF | FieldId::AG)
+    {
+        out.push(Violation::new(
+            Rule::UnexpectedField,
+            FieldRef::Field(id),
+            "a field this message defines",
+            format!("{} ({})", id, reg.name),
+        ));
+    }
+    if id == FieldId::PA {
+        out.push(Violation::new(
+            Rule::AmbiguousField,
+            FieldRef::Field(id),
+            "a field with one meaning",
+            "PA: patron expiration date (Evergreen) or PAC access type (Koha)",
+        ));
+    }
+    // Empty values are allowed where a field is required but unknown (AJ|, AH|).
+    if value.is_empty() {
+        return;
+    }
+    let rule = match check_kind(&reg.kind, value) {
+        Verdict::Ok => None,
+        Verdict::Bad | Verdict::FlagN => Some(Rule::FieldFormat),
+        Verdict::UnknownCode => Some(Rule::FieldCode),
+    };
+    if let Some(rule) = rule {
+        out.push(Violation::new(
+            rule,
+            FieldRef::Field(id),
+            reg.kind.describe(),
+            format!("{value:?}"),
+        ));
+    }
+    if let Kind::Supported(t) = reg.kind
+        && value.len() > t.len
+    {
+        out.push(Violation::new(
+            Rule::BxLength,
+            FieldRef::Field(id),
+            "16 positions",
+            format!("{} positions", value.len()),
+        ));
+    }
 }
 
 fn lint_counts(msg: &Message, spec: &MessageSpec, out: &mut Vec<Violation>) {
@@ -479,25 +493,36 @@ fn lint_trailer(
     let status = checksum::inspect(raw, text);
     let resend =
         msg.code == MessageCode::REQUEST_SC_RESEND || msg.code == MessageCode::REQUEST_ACS_RESEND;
-    match (&status.valid, status.basis) {
+    let expected = || {
+        status
+            .expected
+            .map_or_else(String::new, |e| format!("{e:04X}"))
+    };
+    let actual = || {
+        msg.trailer
+            .as_ref()
+            .map_or_else(String::new, |t| t.checksum.to_string())
+    };
+    match (status.valid, status.basis) {
         (Some(false), basis) => {
             let how = match basis {
                 Some(Basis::Bytes) | None => String::new(),
                 Some(b) => format!(" (the sender summed {}, not the bytes sent)", b.as_str()),
             };
+            let got = format!("{}{how}", actual());
             out.push(Violation::new(
                 Rule::Checksum,
                 FieldRef::Field(FieldId::AZ),
-                status.expected.clone().unwrap_or_default(),
-                format!("{}{how}", status.actual.clone().unwrap_or_default()),
+                expected(),
+                got,
             ));
         }
         (Some(true), _) if status.lowercase => {
             out.push(Violation::new(
                 Rule::ChecksumCase,
                 FieldRef::Field(FieldId::AZ),
-                status.expected.clone().unwrap_or_default(),
-                status.actual.clone().unwrap_or_default(),
+                expected(),
+                actual(),
             ));
         }
         _ => {}

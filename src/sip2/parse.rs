@@ -7,9 +7,10 @@
 
 use std::borrow::Cow;
 
-use nom::bytes::complete::take_till;
-use nom::character::complete::char;
-use nom::combinator::opt;
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_until};
+use nom::combinator::{map, rest};
+use nom::sequence::terminated;
 use nom::{IResult, Parser};
 
 use super::code::{FieldId, MessageCode};
@@ -217,9 +218,14 @@ fn unknown_fixed_boundary(content: &str) -> usize {
         .unwrap_or(content.len())
 }
 
-/// One `ID value |` chunk.
-fn chunk(input: &str) -> IResult<&str, (&str, Option<char>)> {
-    (take_till(|c| c == '|'), opt(char('|'))).parse(input)
+/// One `ID value |` chunk, or the unterminated rest of the message (flagged by the caller).
+/// `take_until` finds the delimiter with a memchr-style search, not a char-by-char walk.
+fn chunk(input: &str) -> IResult<&str, (&str, bool)> {
+    alt((
+        map(terminated(take_until("|"), tag("|")), |text| (text, true)),
+        map(rest, |text| (text, false)),
+    ))
+    .parse(input)
 }
 
 /// Cuts the tagged part into fields, keeping order, repeats and unknown IDs.
@@ -257,7 +263,7 @@ fn tagged_fields<'a>(mut rest: &'a str, violations: &mut Vec<Violation>) -> Vec<
                 id.as_str(),
             ));
         }
-        if delimiter.is_none() {
+        if !delimiter {
             violations.push(Violation::new(
                 Rule::MissingDelimiter,
                 FieldRef::Field(id),

@@ -238,9 +238,68 @@ pub struct ItemList {
     pub summary: usize,
 }
 
+/// Dense lookup tables over the two-character codes, built once from the table (hot path of the linter).
+struct Index {
+    /// Position in MESSAGES + 1 for each two-digit code (0 = none).
+    messages: [u8; 100],
+    /// Position in FIELDS + 1 for each ID of upper-case letters/digits (0 = none).
+    fields: [u8; 36 * 36],
+    /// The ID is repeatable in at least one message.
+    repeatable: [bool; 36 * 36],
+}
+
+fn slot(b: u8) -> Option<usize> {
+    match b {
+        b'A'..=b'Z' => Some(usize::from(b - b'A')),
+        b'0'..=b'9' => Some(26 + usize::from(b - b'0')),
+        _ => None,
+    }
+}
+
+fn field_slot(id: FieldId) -> Option<usize> {
+    Some(slot(id.0[0])? * 36 + slot(id.0[1])?)
+}
+
+fn message_slot(code: MessageCode) -> Option<usize> {
+    match code.0 {
+        [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
+            Some(usize::from(a - b'0') * 10 + usize::from(b - b'0'))
+        }
+        _ => None,
+    }
+}
+
+fn index() -> &'static Index {
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut ix = Index {
+            messages: [0; 100],
+            fields: [0; 36 * 36],
+            repeatable: [false; 36 * 36],
+        };
+        for (i, m) in MESSAGES.iter().enumerate() {
+            if let Some(s) = message_slot(m.code) {
+                ix.messages[s] = u8::try_from(i + 1).unwrap_or(0);
+            }
+            for u in m.fields.iter().filter(|u| u.repeatable) {
+                if let Some(s) = field_slot(u.id) {
+                    ix.repeatable[s] = true;
+                }
+            }
+        }
+        for (i, f) in FIELDS.iter().enumerate() {
+            if let Some(s) = field_slot(f.id) {
+                ix.fields[s] = u8::try_from(i + 1).unwrap_or(0);
+            }
+        }
+        ix
+    })
+}
+
 /// The spec of message `code`.
 pub fn message(code: MessageCode) -> Option<&'static MessageSpec> {
-    MESSAGES.iter().find(|m| m.code == code)
+    let i = usize::from(index().messages[message_slot(code)?]);
+    MESSAGES.get(i.checked_sub(1)?)
 }
 
 /// The spec of a message given by scenario key ("checkout"), spec name ("Checkout") or code ("11").
@@ -252,7 +311,48 @@ pub fn message_by_name(name: &str) -> Option<&'static MessageSpec> {
 
 /// The registry entry of field `id`.
 pub fn field(id: FieldId) -> Option<&'static FieldSpec> {
-    FIELDS.iter().find(|f| f.id == id)
+    let i = usize::from(index().fields[field_slot(id)?]);
+    FIELDS.get(i.checked_sub(1)?)
+}
+
+/// A set of field IDs, one bit per possible ID (no allocation).
+#[derive(Debug, Default, Clone)]
+pub struct IdSet {
+    bits: [u64; 36 * 36 / 64 + 1],
+    /// IDs outside the upper-case/digit alphabet, kept in a small list.
+    others: Vec<FieldId>,
+}
+
+impl IdSet {
+    /// Adds `id`; true if it was not there yet.
+    pub fn insert(&mut self, id: FieldId) -> bool {
+        match field_slot(id) {
+            Some(s) => {
+                let (word, bit) = (s / 64, 1u64 << (s % 64));
+                let new = self.bits[word] & bit == 0;
+                self.bits[word] |= bit;
+                new
+            }
+            None if self.others.contains(&id) => false,
+            None => {
+                self.others.push(id);
+                true
+            }
+        }
+    }
+
+    /// Is `id` in the set?
+    pub fn contains(&self, id: FieldId) -> bool {
+        match field_slot(id) {
+            Some(s) => self.bits[s / 64] & (1u64 << (s % 64)) != 0,
+            None => self.others.contains(&id),
+        }
+    }
+}
+
+/// Is `id` repeatable in at least one message (AF, AG, the item lists)?
+pub fn repeatable_anywhere(id: FieldId) -> bool {
+    field_slot(id).is_some_and(|s| index().repeatable[s])
 }
 
 /// The field name for display: the registry's name, or "unknown field".
@@ -365,6 +465,23 @@ mod tests {
             assert!(seen.insert(p));
         }
         assert_eq!(SUPPORTED_MESSAGES.positions.len(), 16);
+    }
+
+    #[test]
+    fn indexed_lookups_agree_with_the_table() {
+        for m in MESSAGES {
+            assert_eq!(message(m.code).map(|s| s.code), Some(m.code));
+        }
+        for f in FIELDS {
+            assert_eq!(field(f.id).map(|s| s.id), Some(f.id));
+        }
+        assert!(field(FieldId(*b"ZQ")).is_none() && field(FieldId(*b"a|")).is_none());
+        assert!(message(MessageCode(*b"XS")).is_none() && message(MessageCode(*b"42")).is_none());
+        assert!(
+            repeatable_anywhere(FieldId::AF)
+                && repeatable_anywhere(FieldId::BM)
+                && !repeatable_anywhere(FieldId::AO)
+        );
     }
 
     #[test]

@@ -1,0 +1,459 @@
+//! `sip2check send`: a one-shot and interactive SIP2 client that replaces telnet, printing the
+//! exact bytes sent and received and each response field by field with its violations.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::{Exit, ExitError};
+use crate::sip2::encode::fixed_part;
+use crate::sip2::redact::{MASK, Redaction};
+use crate::sip2::render::{escape_wire, render, render_violations};
+use crate::sip2::{self, Encoding, FieldId, Message, MessageCode, Terminator};
+use crate::transport::{
+    Attempt, ConnectOptions, ErrorDetection, Exchange, Session, StepOptions, TelnetOptions,
+    Timeouts, TlsOptions, TransportError, human,
+};
+
+/// Arguments of `send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The server: HOST:PORT, or [IPv6]:PORT.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub endpoint: String,
+    /// Speak TLS (implied by --ca, --cert, --sni and --insecure).
+    #[arg(long)]
+    pub tls: bool,
+    /// Trust the CA certificates in this PEM file instead of the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Present this PEM client certificate (needs --key).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The PEM private key of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// The TLS server name to send and verify (default: the endpoint's host).
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// Accept any server certificate (for test servers only; never the default).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Log in at the server's telnet-style `login:` and `password:` prompts before SIP.
+    #[arg(long, value_name = "USER:PASS", value_parser = parse_credentials)]
+    pub telnet: Option<Credentials>,
+    /// The telnet login prompt to wait for, in any case.
+    #[arg(
+        long,
+        default_value = "login:",
+        value_name = "TEXT",
+        requires = "telnet"
+    )]
+    pub telnet_login_prompt: String,
+    /// The telnet password prompt to wait for, in any case.
+    #[arg(
+        long,
+        default_value = "password:",
+        value_name = "TEXT",
+        requires = "telnet"
+    )]
+    pub telnet_password_prompt: String,
+    /// Add AY/AZ (sequence number and checksum) to every message; responses must carry AZ.
+    #[arg(long)]
+    pub checksum: bool,
+    /// The terminator to send: cr (the spec), crlf or lf.
+    #[arg(long, default_value = "cr", value_name = "cr|crlf|lf")]
+    pub terminator: Terminator,
+    /// Encoding of what is sent and received: utf-8, ascii, latin1, cp1252, cp850.
+    #[arg(long, default_value = "utf-8", value_name = "ENCODING")]
+    pub encoding: Encoding,
+    /// Seconds to wait for the connection and for each response.
+    #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Duration,
+    /// How many times to re-send after a 96, or to send 97 after a bad checksum.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub retries: u32,
+    /// Send a 93 login first with these credentials (PASS cannot contain ':'; it is never printed).
+    #[arg(long, value_name = "USER:PASS[:LOCATION]", value_parser = parse_login)]
+    pub login: Option<Login>,
+    /// Raw SIP messages to send, without terminator; `{now}` becomes the current 18-character date.
+    /// With none: a line-editing prompt when stdin is a terminal, else one message per stdin line.
+    pub messages: Vec<String>,
+}
+
+/// A user and password from `USER:PASS`.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The user.
+    pub user: String,
+    /// The password.
+    pub password: String,
+}
+
+/// The `--login` credentials.
+#[derive(Debug, Clone)]
+pub struct Login {
+    /// CN and CO.
+    pub credentials: Credentials,
+    /// CP, when given.
+    pub location: Option<String>,
+}
+
+fn parse_credentials(s: &str) -> Result<Credentials, String> {
+    let (user, password) = s
+        .split_once(':')
+        .ok_or_else(|| "expected USER:PASS".to_string())?;
+    if user.is_empty() {
+        return Err("the user before ':' is empty; expected USER:PASS".into());
+    }
+    Ok(Credentials {
+        user: user.to_string(),
+        password: password.to_string(),
+    })
+}
+
+fn parse_login(s: &str) -> Result<Login, String> {
+    let mut parts = s.splitn(3, ':');
+    let (Some(user), Some(password)) = (parts.next(), parts.next()) else {
+        return Err("expected USER:PASS or USER:PASS:LOCATION".into());
+    };
+    if user.is_empty() {
+        return Err("the user before ':' is empty; expected USER:PASS[:LOCATION]".into());
+    }
+    Ok(Login {
+        credentials: Credentials {
+            user: user.to_string(),
+            password: password.to_string(),
+        },
+        location: parts.next().map(str::to_string),
+    })
+}
+
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!(
+            "{s} is out of range; give seconds between 0 and 86400"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+impl SendArgs {
+    fn connect_options(&self) -> ConnectOptions {
+        let tls = self.tls
+            || self.ca.is_some()
+            || self.cert.is_some()
+            || self.sni.is_some()
+            || self.insecure;
+        ConnectOptions {
+            endpoint: self.endpoint.clone(),
+            tls: tls.then(|| TlsOptions {
+                ca: self.ca.clone(),
+                cert: self.cert.clone(),
+                key: self.key.clone(),
+                sni: self.sni.clone(),
+                insecure: self.insecure,
+            }),
+            telnet: self.telnet.as_ref().map(|c| TelnetOptions {
+                user: c.user.clone(),
+                password: c.password.clone(),
+                login_prompt: self.telnet_login_prompt.clone(),
+                password_prompt: self.telnet_password_prompt.clone(),
+            }),
+            terminator: self.terminator,
+            encoding: self.encoding,
+            error_detection: if self.checksum {
+                ErrorDetection::On
+            } else {
+                ErrorDetection::Off
+            },
+            timeouts: Timeouts {
+                connect: self.timeout,
+                response: self.timeout,
+                idle: None,
+            },
+            retries: self.retries,
+            ..ConnectOptions::default()
+        }
+    }
+}
+
+/// Runs `send`.
+pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    let opts = args.connect_options();
+    let encoding = opts.encoding;
+    let mut session = runtime
+        .block_on(Session::connect(opts))
+        .map_err(exit_error)?;
+    let mut out = std::io::stdout().lock();
+    let mut client = Client {
+        session: &mut session,
+        runtime: &runtime,
+        encoding,
+        exit: Exit::Passed,
+    };
+    let result = client.send_all(&args, &mut out);
+    let exit = client.exit;
+    runtime.block_on(session.close());
+    result.map(|()| exit)
+}
+
+/// The open session and the verdict so far.
+struct Client<'a> {
+    session: &'a mut Session,
+    runtime: &'a tokio::runtime::Runtime,
+    encoding: Encoding,
+    exit: Exit,
+}
+
+impl Client<'_> {
+    fn send_all(&mut self, args: &SendArgs, out: &mut impl Write) -> anyhow::Result<()> {
+        if let Some(login) = &args.login {
+            let text = login_message(login)?;
+            if let Some(ex) = self.send(&text, false, out)? {
+                if ex.response.analysis.msg.code == MessageCode::LOGIN_RESPONSE
+                    && ex.response.analysis.msg.fixed_field("ok") != Some("1")
+                {
+                    writeln!(out, "  login refused (ok is not 1)")?;
+                    self.exit = Exit::Failed;
+                }
+            }
+        }
+        if !args.messages.is_empty() {
+            for m in &args.messages {
+                self.send(m, false, out)?;
+            }
+        } else if std::io::stdin().is_terminal() {
+            self.interactive(out)?;
+        } else {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.context("reading messages from stdin")?;
+                if !line.trim().is_empty() {
+                    self.send(&line, false, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn interactive(&mut self, out: &mut impl Write) -> anyhow::Result<()> {
+        let mut editor = rustyline::DefaultEditor::new().context("starting the line editor")?;
+        writeln!(
+            out,
+            "type a SIP message and Enter to send it ({{now}} is the current date); Ctrl-D or \"quit\" ends"
+        )?;
+        loop {
+            match editor.readline("sip2> ") {
+                Ok(line) => {
+                    let line = line.trim();
+                    if line.is_empty() {
+                        continue;
+                    }
+                    if line == "quit" || line == "exit" {
+                        return Ok(());
+                    }
+                    // History is a convenience; a full history is no reason to stop.
+                    let _ = editor.add_history_entry(line);
+                    self.send(line, true, out)?;
+                }
+                Err(
+                    rustyline::error::ReadlineError::Eof
+                    | rustyline::error::ReadlineError::Interrupted,
+                ) => return Ok(()),
+                Err(e) => return Err(e).context("reading from the terminal"),
+            }
+        }
+    }
+
+    /// Sends one message and prints the exchange; in interactive mode an error that leaves the
+    /// connection usable is printed and the prompt goes on.
+    fn send(
+        &mut self,
+        message: &str,
+        interactive: bool,
+        out: &mut impl Write,
+    ) -> anyhow::Result<Option<Exchange>> {
+        let text = expand(message);
+        match self
+            .runtime
+            .block_on(self.session.exchange(&text, &StepOptions::default()))
+        {
+            Ok(ex) => {
+                print_exchange(&ex, self.encoding, out)?;
+                if ex.response.analysis.has_errors() {
+                    self.exit = Exit::Failed;
+                }
+                Ok(Some(ex))
+            }
+            Err(e) => {
+                if let TransportError::ResendLimit { attempts, .. } = &e {
+                    print_attempts(attempts, self.encoding, out)?;
+                }
+                if interactive && !e.is_connection() {
+                    writeln!(out, "error: {e}")?;
+                    self.exit = worse(self.exit, exit_of(&e));
+                    return Ok(None);
+                }
+                Err(exit_error(e).into())
+            }
+        }
+    }
+}
+
+/// The more serious of two verdicts (connection beats usage beats failure beats pass).
+fn worse(a: Exit, b: Exit) -> Exit {
+    if (b as u8) > (a as u8) { b } else { a }
+}
+
+/// Replaces `{now}` with the current SIP date and drops a trailing line end.
+fn expand(message: &str) -> String {
+    let message = message.trim_end_matches(['\r', '\n']);
+    if message.contains("{now}") {
+        message.replace("{now}", &sip2::date::now())
+    } else {
+        message.to_string()
+    }
+}
+
+/// The 93 login built from the table.
+fn login_message(login: &Login) -> anyhow::Result<String> {
+    let spec = sip2::spec::message(MessageCode::LOGIN)
+        .context("the protocol table has no login message")?;
+    let fixed = fixed_part(spec, [("uid_algorithm", "0"), ("pwd_algorithm", "0")])?;
+    let mut msg = Message::new(MessageCode::LOGIN, fixed)
+        .with(FieldId::CN, login.credentials.user.as_str())
+        .with(FieldId::CO, login.credentials.password.as_str());
+    if let Some(loc) = &login.location {
+        msg.push(FieldId::CP, loc.as_str());
+    }
+    Ok(sip2::encode(&msg))
+}
+
+fn print_exchange(ex: &Exchange, encoding: Encoding, out: &mut impl Write) -> anyhow::Result<()> {
+    print_attempts(&ex.attempts, encoding, out)?;
+    writeln!(out, "  ({})", human(ex.elapsed))?;
+    let analysis = &ex.response.analysis;
+    let mut shown = analysis.msg.clone();
+    for f in shown
+        .fields
+        .iter_mut()
+        .filter(|f| Redaction::Secrets.masks(f.id) && !f.value.is_empty())
+    {
+        f.value = MASK.into();
+    }
+    write!(out, "{}", render(&shown))?;
+    if analysis.violations.is_empty() {
+        writeln!(out, "  no violations")?;
+    } else {
+        write!(out, "{}", render_violations(&analysis.violations))?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn print_attempts(
+    attempts: &[Attempt],
+    encoding: Encoding,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    for a in attempts {
+        let note = if a.note == "request" {
+            String::new()
+        } else {
+            format!("   ({})", a.note)
+        };
+        writeln!(out, "> {}{note}", masked_wire(&a.sent, encoding))?;
+        if let Some(r) = &a.received {
+            writeln!(out, "< {}", masked_wire(r, encoding))?;
+        }
+    }
+    Ok(())
+}
+
+/// Escaped wire bytes with password values masked; line ends and blank lines are kept as sent.
+fn masked_wire(bytes: &[u8], encoding: Encoding) -> String {
+    let is_end = |b: &u8| *b == b'\r' || *b == b'\n';
+    let head = bytes.iter().take_while(|b| is_end(b)).count();
+    let tail = bytes
+        .iter()
+        .skip(head)
+        .rev()
+        .take_while(|b| is_end(b))
+        .count();
+    let body = bytes.get(head..bytes.len() - tail).unwrap_or_default();
+    let (text, _) = encoding.decode(body);
+    let masked = Redaction::Secrets.apply(&text);
+    let mut shown = bytes.get(..head).unwrap_or_default().to_vec();
+    if masked == text {
+        shown.extend_from_slice(body);
+    } else {
+        shown.extend_from_slice(&encoding.encode(&masked));
+    }
+    shown.extend_from_slice(bytes.get(bytes.len() - tail..).unwrap_or_default());
+    escape_wire(&shown)
+}
+
+/// The exit code for a transport error: 2 for what the user must fix, 4 for the connection, 1 for the server's answers.
+fn exit_of(e: &TransportError) -> Exit {
+    match e {
+        TransportError::BadEndpoint { .. }
+        | TransportError::TlsConfig { .. }
+        | TransportError::Encoding(_) => Exit::Usage,
+        e if e.is_connection() => Exit::Connection,
+        _ => Exit::Failed,
+    }
+}
+
+fn exit_error(e: TransportError) -> ExitError {
+    ExitError {
+        exit: exit_of(&e),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked_in_wire_lines() {
+        let shown = masked_wire(b"9300CNuser|COsecret|CPloc|AY0AZF000\r", Encoding::Utf8);
+        assert_eq!(shown, "9300CNuser|CO***|CPloc|AY0AZF000<CR>");
+        assert_eq!(masked_wire(b"\n941\r\n", Encoding::Utf8), "<LF>941<CR><LF>");
+    }
+
+    #[test]
+    fn login_is_built_from_the_table() {
+        let login = parse_login("sip:pass:BR1").unwrap();
+        assert_eq!(login_message(&login).unwrap(), "9300CNsip|COpass|CPBR1|");
+        let plain = parse_login("sip:pass").unwrap();
+        assert_eq!(login_message(&plain).unwrap(), "9300CNsip|COpass|");
+        assert!(parse_login("nopassword").is_err());
+    }
+
+    #[test]
+    fn now_expands_to_a_sip_date() {
+        let text = expand("23001{now}AOBR1|AA1|AC|AD|\r\n");
+        assert!(sip2::lint::is_date18(&text[5..23]), "{text}");
+        assert!(!text.contains("{now}") && !text.ends_with('\n'));
+    }
+
+    #[test]
+    fn seconds_must_be_positive() {
+        assert_eq!(parse_seconds("2").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_seconds("0.5").unwrap(), Duration::from_millis(500));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("NaN").is_err());
+        assert!(parse_seconds("soon").is_err());
+    }
+}

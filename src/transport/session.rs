@@ -1,0 +1,366 @@
+//! One connection to a SIP2 server and the request/response exchanges on it: sequence numbers,
+//! checksums over the encoded bytes, 96 re-sends and 97 requests (bounded), linting of every
+//! response with what the wire showed, and a record of every attempt.
+
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::time::Instant;
+
+use super::connect::{self, Stream};
+use super::error::{TransportError, Wait};
+use super::reader::{Filled, FrameReader, Limits, is_reset};
+use super::{ConnectOptions, ErrorDetection, StepOptions, telnet};
+use crate::sip2::encode::Trailer;
+use crate::sip2::frame::Terminator;
+use crate::sip2::redact::Redaction;
+use crate::sip2::{
+    self, Analysis, Context, Direction, Message, MessageCode, RequestInfo, checksum,
+};
+
+/// A request as it went on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    /// The bytes sent, terminator included.
+    pub bytes: Vec<u8>,
+    /// The message decoded, terminator excluded (passwords not masked).
+    pub text: String,
+}
+
+/// A response as it came off the wire, with what the linter found.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The bytes, terminator excluded.
+    pub raw: Vec<u8>,
+    /// The terminator the server used.
+    pub terminator: Terminator,
+    /// An LF came before the message.
+    pub leading_lf: bool,
+    /// The decoded, parsed and linted message.
+    pub analysis: Analysis,
+}
+
+/// One send and what came back, kept for the transcript (re-sends and 97s included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// The bytes sent, terminator included.
+    pub sent: Vec<u8>,
+    /// The bytes received for it, exactly as they came: blank lines before it and terminator
+    /// included (None when nothing whole came).
+    pub received: Option<Vec<u8>>,
+    /// Why this attempt was made ("request", "re-send 1 after 96", "97 1 after a bad checksum").
+    pub note: String,
+}
+
+/// A request and its final response.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The request as last sent.
+    pub request: Sent,
+    /// The response taken as the answer.
+    pub response: Received,
+    /// Every send/receive, in order.
+    pub attempts: Vec<Attempt>,
+    /// From the first byte sent to the last byte received.
+    pub elapsed: Duration,
+}
+
+/// An open connection to a SIP2 server.
+pub struct Session {
+    stream: Box<dyn Stream>,
+    reader: FrameReader,
+    opts: ConnectOptions,
+    next_seq: u8,
+    retries: u32,
+    server_checksums: bool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("endpoint", &self.opts.endpoint)
+            .field("next_seq", &self.next_seq)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The request bytes for one send.
+struct Built {
+    body: Vec<u8>,
+    seq: Option<u8>,
+    trailer: bool,
+}
+
+impl Session {
+    /// Connects (TCP, then TLS and the telnet login when configured).
+    pub async fn connect(opts: ConnectOptions) -> Result<Session, TransportError> {
+        let mut stream = connect::open(&opts).await?;
+        let mut reader = FrameReader::new(opts.max_message_len);
+        if let Some(t) = &opts.telnet {
+            telnet::login(
+                &mut *stream,
+                &mut reader,
+                t,
+                opts.terminator,
+                opts.encoding,
+                opts.timeouts.response,
+                opts.max_message_len,
+            )
+            .await?;
+        }
+        Ok(Session {
+            stream,
+            reader,
+            retries: opts.retries,
+            opts,
+            next_seq: 0,
+            server_checksums: false,
+        })
+    }
+
+    /// The options the session was opened with.
+    pub fn options(&self) -> &ConnectOptions {
+        &self.opts
+    }
+
+    /// The current bound on re-sends and 97s (the configured one, or a lower `retries allowed` from a 98).
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
+    /// Sends one request (message text without terminator; a trailer is added per error detection unless the
+    /// text already ends in `AY<d>AZ<hhhh>`, in which case it is sent verbatim) and waits for the response.
+    pub async fn exchange(
+        &mut self,
+        request: &str,
+        step: &StepOptions,
+    ) -> Result<Exchange, TransportError> {
+        let start = Instant::now();
+        let terminator = step.terminator.unwrap_or(self.opts.terminator);
+        let masked = Redaction::Secrets.apply(request);
+        let parsed = sip2::parse(request).ok();
+        let code = parsed
+            .as_ref()
+            .map(|p| p.msg.code)
+            .or_else(|| request.get(..2).and_then(MessageCode::parse));
+        let verbatim = parsed.and_then(|p| p.msg.trailer).map(|t| t.seq);
+        let mut built = self.build(request, verbatim, self.detection_on(step))?;
+        let limits = Limits {
+            response: step.timeout.unwrap_or(self.opts.timeouts.response),
+            idle: self.opts.timeouts.idle,
+            wait: Wait::Response,
+        };
+        let mut attempts = Vec::new();
+        let mut to_send = with_terminator(&built.body, terminator);
+        let mut note = "request".to_string();
+        let (mut resends_96, mut resends_97) = (0u32, 0u32);
+        // At most 1 + 2 * retries turns: every other turn raises one of the two bounded counters.
+        loop {
+            self.write(&to_send, &masked, limits.response).await?;
+            let frame = self
+                .reader
+                .read_frame(&mut *self.stream, limits, Some(&masked))
+                .await?;
+            attempts.push(Attempt {
+                sent: to_send.clone(),
+                received: Some(frame.wire.clone()),
+                note: std::mem::take(&mut note),
+            });
+            let ctx = Context {
+                raw: None,
+                terminator: Some(frame.terminator),
+                leading_lf: frame.leading_lf,
+                encoding: Some(self.opts.encoding),
+                error_detection: built.trailer,
+                direction: Some(Direction::AcsToSc),
+                request: code.map(|code| RequestInfo {
+                    code,
+                    seq: built.seq,
+                }),
+            };
+            let analysis =
+                sip2::analyze(&frame.raw, &ctx).map_err(|e| TransportError::NotAMessage {
+                    request: masked.clone(),
+                    reason: e.to_string(),
+                    received: frame.raw.clone(),
+                })?;
+            self.learn(&analysis);
+            let is_96 = analysis.msg.code == MessageCode::REQUEST_SC_RESEND
+                && code != Some(MessageCode::REQUEST_SC_RESEND);
+            let bad_sum = analysis.checksum.valid == Some(false);
+            if !step.no_resend && is_96 {
+                if resends_96 >= self.retries {
+                    return Err(resend_limit(masked, true, resends_96, attempts));
+                }
+                resends_96 += 1;
+                // In auto mode a checksummed 96 says the server wants error detection.
+                if !built.trailer && verbatim.is_none() && self.detection_on(step) {
+                    built = self.build(request, None, true)?;
+                    to_send = with_terminator(&built.body, terminator);
+                }
+                note = format!("re-send {resends_96} after 96");
+                continue;
+            }
+            if !step.no_resend && bad_sum {
+                if resends_97 >= self.retries {
+                    return Err(resend_limit(masked, false, resends_97, attempts));
+                }
+                resends_97 += 1;
+                let trailer = if built.trailer {
+                    Trailer::Checksum
+                } else {
+                    Trailer::None
+                };
+                let resend = sip2::to_wire(
+                    &Message::new(MessageCode::REQUEST_ACS_RESEND, ""),
+                    self.opts.encoding,
+                    trailer,
+                )?;
+                to_send = with_terminator(&resend, terminator);
+                note = format!("97 {resends_97} after a bad checksum");
+                continue;
+            }
+            let (text, _) = self.opts.encoding.decode(&built.body);
+            return Ok(Exchange {
+                request: Sent {
+                    bytes: with_terminator(&built.body, terminator),
+                    text: text.into_owned(),
+                },
+                response: Received {
+                    raw: frame.raw,
+                    terminator: frame.terminator,
+                    leading_lf: frame.leading_lf,
+                    analysis,
+                },
+                attempts,
+                elapsed: start.elapsed(),
+            });
+        }
+    }
+
+    /// Waits up to `wait` for the server to close the connection; Ok(true) if it closed, Ok(false) if it sent
+    /// something or stayed open (used by scenarios that expect a disconnect).
+    pub async fn expect_close(&mut self, wait: Duration) -> Result<bool, TransportError> {
+        if !self.reader.pending().is_empty() {
+            return Ok(false);
+        }
+        let filled = self
+            .reader
+            .fill(&mut *self.stream, Instant::now() + wait)
+            .await
+            .map_err(|e| TransportError::io("waiting for the server to close", e))?;
+        Ok(matches!(filled, Some(Filled::Eof)))
+    }
+
+    /// Closes the connection (TLS close_notify included), waiting at most the connect timeout.
+    pub async fn close(&mut self) {
+        let _ = tokio::time::timeout(self.opts.timeouts.connect, self.stream.shutdown()).await;
+    }
+
+    fn detection_on(&self, step: &StepOptions) -> bool {
+        step.checksum.unwrap_or(match self.opts.error_detection {
+            ErrorDetection::Off => false,
+            ErrorDetection::On => true,
+            ErrorDetection::Auto => self.server_checksums,
+        })
+    }
+
+    /// Encodes the request; adds AY/AZ over the encoded bytes when asked and the text has none.
+    fn build(
+        &mut self,
+        request: &str,
+        verbatim: Option<Option<u8>>,
+        trailer: bool,
+    ) -> Result<Built, TransportError> {
+        let mut body = self.opts.encoding.encode_checked(request)?.into_owned();
+        match verbatim {
+            Some(seq) => Ok(Built {
+                body,
+                seq,
+                trailer: true,
+            }),
+            None if trailer => {
+                let seq = self.next_seq;
+                self.next_seq = (seq + 1) % 10;
+                checksum::append_trailer(&mut body, Some(seq));
+                Ok(Built {
+                    body,
+                    seq: Some(seq),
+                    trailer: true,
+                })
+            }
+            None => Ok(Built {
+                body,
+                seq: None,
+                trailer: false,
+            }),
+        }
+    }
+
+    /// Takes what a response tells about the server: checksums in use, retries allowed.
+    fn learn(&mut self, analysis: &Analysis) {
+        if analysis.checksum.present {
+            self.server_checksums = true;
+        }
+        if analysis.msg.code == MessageCode::ACS_STATUS {
+            // 999 means "unknown" (spec); anything else lowers the bound.
+            let allowed = analysis
+                .msg
+                .fixed_field("retries_allowed")
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|v| *v != 999);
+            if let Some(allowed) = allowed {
+                self.retries = self.opts.retries.min(allowed);
+            }
+        }
+    }
+
+    async fn write(
+        &mut self,
+        bytes: &[u8],
+        masked: &str,
+        limit: Duration,
+    ) -> Result<(), TransportError> {
+        let closed = |reader: &FrameReader| TransportError::Closed {
+            request: Some(masked.to_string()),
+            received_so_far: reader.pending().to_vec(),
+        };
+        let send = async {
+            self.stream.write_all(bytes).await?;
+            self.stream.flush().await
+        };
+        match tokio::time::timeout(limit, send).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if is_reset(&e) => Err(closed(&self.reader)),
+            Ok(Err(e)) => Err(TransportError::io(format!("sending {masked}"), e)),
+            Err(_) => Err(TransportError::Timeout {
+                wait: Wait::Response,
+                after: limit,
+                request: Some(masked.to_string()),
+                received_so_far: self.reader.pending().to_vec(),
+            }),
+        }
+    }
+}
+
+fn with_terminator(body: &[u8], terminator: Terminator) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 2);
+    out.extend_from_slice(body);
+    out.extend_from_slice(terminator.bytes());
+    out
+}
+
+fn resend_limit(
+    request: String,
+    code_96: bool,
+    resends: u32,
+    attempts: Vec<Attempt>,
+) -> TransportError {
+    TransportError::ResendLimit {
+        request,
+        code_96,
+        resends,
+        attempts,
+    }
+}

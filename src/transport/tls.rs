@@ -1,0 +1,232 @@
+//! TLS over the TCP stream with rustls and the ring provider: system roots or a CA file,
+//! an optional client certificate, an SNI name, and an explicit `insecure` mode.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use super::TlsOptions;
+use super::connect::{Endpoint, Stream};
+use super::error::TransportError;
+
+/// Performs the TLS handshake on `tcp`.
+pub async fn wrap(
+    tcp: TcpStream,
+    config: ClientConfig,
+    endpoint: &Endpoint,
+    shown: &str,
+    opts: &TlsOptions,
+) -> Result<Box<dyn Stream>, TransportError> {
+    let name = opts.sni.clone().unwrap_or_else(|| endpoint.host.clone());
+    let server_name = ServerName::try_from(name.clone()).map_err(|e| TransportError::Tls {
+        endpoint: shown.to_string(),
+        reason: format!("{name:?} is not a valid server name for SNI: {e}"),
+    })?;
+    let stream = TlsConnector::from(Arc::new(config))
+        .connect(server_name, tcp)
+        .await
+        .map_err(|e| TransportError::Tls {
+            endpoint: shown.to_string(),
+            reason: e.to_string(),
+        })?;
+    Ok(Box::new(stream))
+}
+
+/// Builds the rustls client configuration from the options (files are read here).
+pub fn client_config(opts: &TlsOptions, shown: &str) -> Result<ClientConfig, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TransportError::Tls {
+            endpoint: shown.to_string(),
+            reason: e.to_string(),
+        })?;
+    let builder = if opts.insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAny(
+                provider.signature_verification_algorithms,
+            )))
+    } else {
+        builder.with_root_certificates(roots(opts, shown)?)
+    };
+    match (&opts.cert, &opts.key) {
+        (None, None) => Ok(builder.with_no_client_auth()),
+        (Some(cert), Some(key)) => {
+            let chain = load_certs(cert, "client certificate")?;
+            let key_der = load_key(key)?;
+            builder
+                .with_client_auth_cert(chain, key_der)
+                .map_err(|e| TransportError::TlsConfig {
+                    what: "private key",
+                    path: key.display().to_string(),
+                    reason: format!("does not fit the client certificate: {e}"),
+                })
+        }
+        (Some(cert), None) => Err(TransportError::TlsConfig {
+            what: "client certificate",
+            path: cert.display().to_string(),
+            reason: "has no private key; give the key file too".into(),
+        }),
+        (None, Some(key)) => Err(TransportError::TlsConfig {
+            what: "private key",
+            path: key.display().to_string(),
+            reason: "has no client certificate; give the certificate file too".into(),
+        }),
+    }
+}
+
+fn roots(opts: &TlsOptions, shown: &str) -> Result<RootCertStore, TransportError> {
+    let mut store = RootCertStore::empty();
+    match &opts.ca {
+        Some(path) => {
+            for cert in load_certs(path, "CA file")? {
+                store.add(cert).map_err(|e| TransportError::TlsConfig {
+                    what: "CA file",
+                    path: path.display().to_string(),
+                    reason: format!("holds a certificate that cannot be a trust anchor: {e}"),
+                })?;
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            store.add_parsable_certificates(found.certs);
+            if store.is_empty() {
+                return Err(TransportError::Tls {
+                    endpoint: shown.to_string(),
+                    reason: "no system root certificates were found; give the server's CA with --ca FILE".into(),
+                });
+            }
+        }
+    }
+    Ok(store)
+}
+
+fn read(path: &Path, what: &'static str) -> Result<Vec<u8>, TransportError> {
+    std::fs::read(path).map_err(|e| TransportError::TlsConfig {
+        what,
+        path: path.display().to_string(),
+        reason: format!("cannot be read: {e}"),
+    })
+}
+
+fn load_certs(
+    path: &Path,
+    what: &'static str,
+) -> Result<Vec<CertificateDer<'static>>, TransportError> {
+    let bytes = read(path, what)?;
+    let certs = rustls_pemfile::certs(&mut bytes.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TransportError::TlsConfig {
+            what,
+            path: path.display().to_string(),
+            reason: format!("is not valid PEM: {e}"),
+        })?;
+    if certs.is_empty() {
+        return Err(TransportError::TlsConfig {
+            what,
+            path: path.display().to_string(),
+            reason: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+        });
+    }
+    Ok(certs)
+}
+
+fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TransportError> {
+    let bytes = read(path, "private key")?;
+    let err = |reason: String| TransportError::TlsConfig {
+        what: "private key",
+        path: path.display().to_string(),
+        reason,
+    };
+    rustls_pemfile::private_key(&mut bytes.as_slice())
+        .map_err(|e| err(format!("is not valid PEM: {e}")))?
+        .ok_or_else(|| err("holds no PEM private key (PKCS#8, PKCS#1 or SEC1)".into()))
+}
+
+/// The `insecure` verifier: any certificate is accepted, but handshake signatures are still
+/// checked so the connection is at least consistent with the certificate presented.
+#[derive(Debug)]
+struct AcceptAny(WebPkiSupportedAlgorithms);
+
+impl ServerCertVerifier for AcceptAny {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_and_empty_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "").unwrap();
+        let opts = TlsOptions {
+            ca: Some(empty.clone()),
+            ..TlsOptions::default()
+        };
+        let e = client_config(&opts, "h:1").unwrap_err().to_string();
+        assert!(
+            e.contains("empty.pem") && e.contains("no PEM certificate"),
+            "{e}"
+        );
+        let opts = TlsOptions {
+            ca: Some(dir.path().join("absent.pem")),
+            ..TlsOptions::default()
+        };
+        let e = client_config(&opts, "h:1").unwrap_err().to_string();
+        assert!(
+            e.contains("absent.pem") && e.contains("cannot be read"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_certificate_without_a_key_is_refused() {
+        let opts = TlsOptions {
+            insecure: true,
+            cert: Some("client.pem".into()),
+            ..TlsOptions::default()
+        };
+        let e = client_config(&opts, "h:1").unwrap_err().to_string();
+        assert!(e.contains("has no private key"), "{e}");
+    }
+}
