@@ -58,6 +58,10 @@ fn passing_scenarios_exit_0_with_libtest_summary_and_reports() {
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report["summary"]["passed"], 2);
     assert_eq!(
+        report["scenarios"][1]["steps"][2]["captures"][0]["value"], "***",
+        "a captured patron name is personal data"
+    );
+    assert_eq!(
         report["scenarios"][1]["steps"][2]["captures"][0]["name"],
         "name"
     );

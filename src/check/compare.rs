@@ -172,12 +172,20 @@ pub fn compare(
     out
 }
 
+/// A value taken from a response for later steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Captured {
+    /// The variable name.
+    pub name: String,
+    /// Where it came from (reports mask values of masked fields).
+    pub source: CaptureSource,
+    /// The value.
+    pub value: String,
+}
+
 /// Reads the captures from a response: the values found, and a result for each capture
 /// (a missing field is a failed result; later steps that use it then fail to expand).
-pub fn capture(
-    captures: &[Capture],
-    response: &Analysis,
-) -> (Vec<(String, String)>, Vec<CheckResult>) {
+pub fn capture(captures: &[Capture], response: &Analysis) -> (Vec<Captured>, Vec<CheckResult>) {
     let mut values = Vec::new();
     let mut results = Vec::new();
     for c in captures {
@@ -192,7 +200,11 @@ pub fn capture(
             show(&value.into_iter().collect::<Vec<_>>()),
         ));
         if let Some(v) = value {
-            values.push((c.name.clone(), v.to_string()));
+            values.push(Captured {
+                name: c.name.clone(),
+                source: c.source,
+                value: v.to_string(),
+            });
         }
     }
     (values, results)
@@ -298,13 +310,11 @@ mod tests {
             },
         ];
         let (values, results) = capture(&caps, &response(CHECKOUT));
-        assert_eq!(
-            values,
-            [
-                ("patron".into(), "999999".into()),
-                ("ok".into(), "0".into())
-            ]
-        );
+        let pairs: Vec<(&str, &str)> = values
+            .iter()
+            .map(|c| (c.name.as_str(), c.value.as_str()))
+            .collect();
+        assert_eq!(pairs, [("patron", "999999"), ("ok", "0")]);
         assert_eq!(results.iter().filter(|r| !r.passed).count(), 1);
     }
 }

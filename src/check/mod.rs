@@ -8,5 +8,5 @@ pub mod compare;
 pub mod diff;
 pub mod matcher;
 
-pub use compare::{CheckResult, Target, capture, compare};
+pub use compare::{Captured, CheckResult, Target, capture, compare};
 pub use matcher::{FieldMatcher, Matcher, Verdict};

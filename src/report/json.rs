@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::ReportOptions;
-use super::text::printable;
+use super::text::{captured_value, printable};
 use crate::check::{CheckResult, Target};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, Wire};
 use crate::sip2::Violation;
@@ -53,7 +53,10 @@ fn step(st: &StepResult, opts: &ReportOptions) -> Value {
         "received": st.received.as_ref().map(|w| wire(w, opts)),
         "checks": st.checks.iter().map(|c| check(c, opts)).collect::<Vec<_>>(),
         "violations": st.violations.iter().map(violation).collect::<Vec<_>>(),
-        "captures": st.captures.iter().map(|(k, v)| json!({ "name": k, "value": v })).collect::<Vec<_>>(),
+        "captures": st.captures.iter().map(|c| json!({
+            "name": c.name,
+            "value": captured_value(c, opts.redaction),
+        })).collect::<Vec<_>>(),
     })
 }
 

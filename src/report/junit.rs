@@ -11,7 +11,7 @@ use junit_report::{Report, TestCase, TestSuite};
 
 use super::ReportOptions;
 use super::console::render_step;
-use super::text::{printable, printable_lines, wire_line};
+use super::text::{captured_value, printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 
 /// Writes the report for `run` to `out`.
@@ -97,8 +97,9 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             wire_line(received, opts.redaction)
         ));
     }
-    for (k, v) in &step.captures {
-        transcript.push_str(&format!("captured  {k} = {}\n", printable(v)));
+    for c in &step.captures {
+        let value = captured_value(c, opts.redaction);
+        transcript.push_str(&format!("captured  {} = {value}\n", c.name));
     }
     case.set_system_out(&cdata(&transcript));
     case

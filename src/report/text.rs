@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
+use crate::check::Captured;
 use crate::runner::result::Wire;
-use crate::sip2::redact::Redaction;
+use crate::scenario::CaptureSource;
+use crate::sip2::redact::{MASK, Redaction};
 
 /// `s` with CR as `<CR>`, LF as `<LF>`, and other control characters (C0, DEL, C1) as `<0xNN>`.
 pub fn printable(s: &str) -> String {
@@ -42,6 +44,14 @@ pub fn wire_line(w: &Wire, redaction: Redaction) -> String {
         });
     }
     out
+}
+
+/// A captured value as reports show it: masked when its field is.
+pub fn captured_value(c: &Captured, redaction: Redaction) -> String {
+    match c.source {
+        CaptureSource::Field(id) if redaction.masks(id) => MASK.to_string(),
+        _ => printable(&c.value),
+    }
 }
 
 #[cfg(test)]

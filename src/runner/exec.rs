@@ -155,8 +155,8 @@ async fn run_step(
                 result.checks = check::compare(&step.expect, &analysis, scope, ctx.strict);
                 let (values, captured) = check::capture(&step.capture, &analysis);
                 result.checks.extend(captured);
-                for (k, v) in &values {
-                    scope.captures.insert(k.clone(), v.clone());
+                for c in &values {
+                    scope.captures.insert(c.name.clone(), c.value.clone());
                 }
                 result.captures = values;
             }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::check::CheckResult;
+use crate::check::{Captured, CheckResult};
 use crate::sip2::{Severity, Terminator, Violation};
 
 /// A whole run.
@@ -78,7 +78,7 @@ pub struct StepResult {
     /// One result per expectation and capture.
     pub checks: Vec<CheckResult>,
     /// Values captured for later steps.
-    pub captures: Vec<(String, String)>,
+    pub captures: Vec<Captured>,
     /// Why it could not run or complete.
     pub error: Option<String>,
     /// How long it took.
