@@ -156,6 +156,11 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
                     acs::Library::builtin(),
                     acs::ServeOptions {
                         isolate: true,
+                        // Like Evergreen and Koha: the first message must be a login.
+                        dialect: acs::Dialect {
+                            login_required: Some(true),
+                            ..Default::default()
+                        },
                         ..Default::default()
                     },
                 ))
