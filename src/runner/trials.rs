@@ -116,9 +116,15 @@ pub fn execute(
 /// `SIP2_PROFILE` (a profile file). libtest's arguments (filters, `--list`, ...) apply.
 pub fn harness_main(paths: &[&str]) -> ExitCode {
     let args = Arguments::from_args();
-    let profile = match std::env::var_os("SIP2_PROFILE") {
-        Some(p) => Profile::load(&PathBuf::from(p)),
-        None => Profile::emulator(),
+    let endpoint = std::env::var("SIP2_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty());
+    let profile = match (std::env::var_os("SIP2_PROFILE"), &endpoint) {
+        (Some(p), _) => Profile::load(&PathBuf::from(p)).map_err(|e| e.to_string()),
+        (None, None) => Profile::emulator().map_err(|e| e.to_string()),
+        (None, Some(e)) => Err(format!(
+            "SIP2_ENDPOINT={e} needs SIP2_PROFILE=FILE with that server's variables (start from a copy of fixtures/profiles/emulator.yaml)"
+        )),
     };
     let profile = match profile {
         Ok(p) => p,
@@ -127,13 +133,10 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let target = match std::env::var("SIP2_ENDPOINT") {
-        Ok(e) if !e.is_empty() => Target::Endpoint(e),
-        _ => profile
-            .endpoint
-            .clone()
-            .filter(|_| std::env::var_os("SIP2_PROFILE").is_some())
-            .map_or(Target::Emulator, Target::Endpoint),
+    // With SIP2_PROFILE alone, the profile's own endpoint (if any) is the server.
+    let target = match endpoint.or_else(|| profile.endpoint.clone()) {
+        Some(e) => Target::Endpoint(e),
+        None => Target::Emulator,
     };
     let config = RunConfig {
         paths: paths.iter().map(PathBuf::from).collect(),
