@@ -83,6 +83,32 @@ fn a_wrong_patron_name_exits_1_and_shows_field_expected_and_actual() {
     );
 }
 
+/// The output with what changes between runs (dates, the emulator's port, timings) replaced.
+fn normalized(out: &str) -> String {
+    let date = regex::Regex::new(r"\d{8}    \d{6}").unwrap();
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let took = regex::Regex::new(r"finished in [0-9.]+s").unwrap();
+    let out = date.replace_all(out, "YYYYMMDD    HHMMSS");
+    let out = port.replace_all(&out, "127.0.0.1:PORT");
+    took.replace_all(&out, "finished in N s").into_owned()
+}
+
+#[test]
+fn the_failing_run_prints_the_golden_text() {
+    let o = run(&["tests/scenarios/fail"]);
+    let got = normalized(&text(&o).0);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/run_fail.stdout");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        want == got,
+        "{} differs (UPDATE_GOLDEN=1 rewrites it)\n--- expected\n{want}\n--- got\n{got}",
+        path.display()
+    );
+}
+
 #[test]
 fn a_yaml_typo_exits_2_naming_file_line_and_column() {
     let o = run(&["tests/scenarios/bad"]);

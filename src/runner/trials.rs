@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use super::exec::run_scenario;
-use super::plan::{Plan, RunConfig, Selection, Target, plan};
+use super::plan::{Plan, RunConfig, Selection, Target, plan, select};
 use super::result::{Outcome, RunResult, ScenarioResult, StepResult};
 use crate::report::ReportOptions;
 use crate::report::console::{render_scenario, report_error};
@@ -146,6 +146,22 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
         strict: false,
         jobs: None,
     };
+    if args.list {
+        // Listing (as cargo nextest does before every run) needs no server and no probe.
+        return match select(&config) {
+            Ok(scenarios) => {
+                let listed = scenarios
+                    .into_iter()
+                    .map(|s| Trial::test(s.id, || Ok(())))
+                    .collect();
+                libtest_mimic::run(&args, listed).exit_code()
+            }
+            Err(e) => {
+                report_error(&e);
+                ExitCode::from(2)
+            }
+        };
+    }
     let plan = match plan(&config) {
         Ok(p) => p,
         Err(e) => {

@@ -54,6 +54,20 @@ pub fn load(
             Err(mut e) => errors.append(&mut e),
         }
     }
+    for (i, s) in out.iter().enumerate() {
+        if let Some(first) = out[..i].iter().find(|o| o.id == s.id) {
+            errors.push(LoadError::at(
+                &s.file,
+                1,
+                1,
+                format!(
+                    "scenario id {} is also the id of {}; ids are <directory>::<file stem>, rename one",
+                    s.id,
+                    first.file.display()
+                ),
+            ));
+        }
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -622,6 +636,14 @@ mod tests {
         write(dir.path(), "s/b.yaml", "stepz: []\n");
         let err = load(&[dir.path().join("s")], &vars()).unwrap_err();
         assert_eq!(err.0.len(), 2, "{err}");
+        write(dir.path(), "x/s/a.yaml", "steps:\n  - send: \"99\"\n");
+        write(dir.path(), "y/s/a.yaml", "steps:\n  - send: \"99\"\n");
+        let err = load(&[dir.path().join("x"), dir.path().join("y")], &vars()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("scenario id s::a is also the id of"),
+            "{err}"
+        );
         let empty = dir.path().join("empty");
         std::fs::create_dir_all(&empty).unwrap();
         let err = load(&[empty], &vars()).unwrap_err();
