@@ -110,6 +110,32 @@ fn the_failing_run_prints_the_golden_text() {
 }
 
 #[test]
+fn lint_findings_are_noted_and_fail_only_under_strict() {
+    let o = run(&["tests/scenarios/lint"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        err.contains("1 error-severity lint finding(s)")
+            && err.contains("lint::long_id step 2: error [value-too-long]"),
+        "{err}"
+    );
+    let o = run(&["tests/scenarios/lint", "--strict"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("test lint::long_id ") && l.ends_with("FAILED")),
+        "{out}"
+    );
+    assert!(out.contains("lint value-too-long"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("test lint::long_id_accepted") && l.ends_with("ok")),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_yaml_typo_exits_2_naming_file_line_and_column() {
     let o = run(&["tests/scenarios/bad"]);
     let (out, err) = text(&o);

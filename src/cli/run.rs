@@ -10,7 +10,7 @@ use libtest_mimic::{Arguments, ColorSetting};
 
 use super::{Exit, ExitError};
 use crate::report::{self, ReportOptions};
-use crate::runner::{self, RunConfig, RunResult, Selection, Target};
+use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
 use crate::scenario::Profile;
 use crate::sip2::redact::Redaction;
 
@@ -180,8 +180,51 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     };
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
     plan.shutdown();
+    if !args.strict {
+        lint_note(&result)?;
+    }
     write_reports(&args, &result, &opts)?;
     Ok(exit_of(&result, conclusion.has_failed()))
+}
+
+/// At most this many lint findings of passing steps are listed on stderr.
+const MAX_LINT_NOTES: usize = 20;
+
+/// Lists, on stderr, error-severity lint findings in steps that passed (failed steps show theirs).
+fn lint_note(result: &RunResult) -> anyhow::Result<()> {
+    let found: Vec<String> = result
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.steps
+                .iter()
+                .filter(|st| st.status == StepStatus::Passed)
+                .flat_map(move |st| {
+                    st.errors()
+                        .map(move |v| format!("  {} step {}: {v}", s.id, st.index))
+                })
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "sip2check: {} error-severity lint finding(s) in passing steps (--strict fails them):",
+        found.len()
+    )?;
+    for line in found.iter().take(MAX_LINT_NOTES) {
+        writeln!(err, "{}", report::text::printable(line))?;
+    }
+    if found.len() > MAX_LINT_NOTES {
+        writeln!(
+            err,
+            "  ... and {} more (see --json)",
+            found.len() - MAX_LINT_NOTES
+        )?;
+    }
+    Ok(())
 }
 
 fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> anyhow::Result<()> {

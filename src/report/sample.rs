@@ -24,6 +24,7 @@ fn step(index: usize, name: &str, status: StepStatus) -> StepResult {
         sent: None,
         received: None,
         violations: Vec::new(),
+        accepted: Vec::new(),
         checks: Vec::new(),
         captures: Vec::new(),
         error: None,

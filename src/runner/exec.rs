@@ -107,6 +107,13 @@ async fn run_step(
         sent: None,
         received: None,
         violations: Vec::new(),
+        accepted: step
+            .expect
+            .lint
+            .iter()
+            .chain(&step.expect.violations)
+            .copied()
+            .collect(),
         checks: Vec::new(),
         captures: Vec::new(),
         error: None,

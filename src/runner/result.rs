@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::check::{Captured, CheckResult};
-use crate::sip2::{Severity, Terminator, Violation};
+use crate::sip2::{Rule, Severity, Terminator, Violation};
 
 /// A whole run.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +75,8 @@ pub struct StepResult {
     pub received: Option<Wire>,
     /// The linter's findings on the response.
     pub violations: Vec<Violation>,
+    /// Lint rules the step accepts or requires (`lint:`, `violations:`).
+    pub accepted: Vec<Rule>,
     /// One result per expectation and capture.
     pub checks: Vec<CheckResult>,
     /// Values captured for later steps.
@@ -120,6 +122,7 @@ impl StepResult {
             sent: None,
             received: None,
             violations: Vec::new(),
+            accepted: Vec::new(),
             checks: Vec::new(),
             captures: Vec::new(),
             error: Some(reason.to_string()),
@@ -132,11 +135,11 @@ impl StepResult {
         self.checks.iter().filter(|c| !c.passed)
     }
 
-    /// The violations of error severity.
+    /// The error-severity violations the step does not accept (what `--strict` fails).
     pub fn errors(&self) -> impl Iterator<Item = &Violation> {
         self.violations
             .iter()
-            .filter(|v| v.severity == Severity::Error)
+            .filter(|v| v.severity == Severity::Error && !self.accepted.contains(&v.rule))
     }
 }
 
