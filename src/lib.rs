@@ -4,6 +4,7 @@
 //!
 //! The protocol itself lives in [`sip2`], with no I/O.
 
+pub mod acs;
 pub mod check;
 pub mod cli;
 pub mod report;

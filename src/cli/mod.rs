@@ -7,6 +7,7 @@
 mod decode;
 mod run;
 mod send;
+mod serve;
 mod spec;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Send raw SIP messages to a server and show the exact bytes and the decoded, linted answers.
     Send(Box<send::SendArgs>),
+    /// Run the reference ACS emulator (a SIP2 server with a built-in library).
+    Serve(serve::ServeArgs),
 }
 
 /// The process exit code.
@@ -73,5 +76,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Spec(args) => spec::run(args),
         Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -1,0 +1,29 @@
+//! The reference ACS emulator behind `sip2check serve` and the runner's embedded default.
+//!
+//! A real tokio server built on the `sip2` codec: an in-memory library loaded from YAML
+//! ([`Library`]), circulation rules, one handler per request, dialect and fault knobs, and a
+//! certification log of the client's requests ([`ServeReport`]). Start it with [`spawn`].
+//! Must not depend on the runner, the scenario model or the CLI.
+
+mod circulation;
+mod dialect;
+mod faults;
+mod fixture;
+mod handlers;
+mod library;
+mod report;
+mod server;
+mod session;
+mod tls;
+
+pub use circulation::{Password, Refusal};
+pub use dialect::{Dialect, FieldOrder, parse_on_off};
+pub use faults::Faults;
+pub use fixture::BUILTIN_YAML;
+pub use library::{
+    Account, FLAG_NAMES, Fee, Hold, Institution, Item, Library, LibraryError, Loan, Money, Patron,
+    Policy, Unsupported,
+};
+pub use report::{MAX_RECORDS, ReportError, RequestRecord, ServeReport};
+pub use server::{IDLE_TIMEOUT, MAX_CONNECTIONS, ServeOptions, Server, ServerTls, spawn};
+pub use session::bx_flags;

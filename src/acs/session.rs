@@ -1,0 +1,511 @@
+//! One connection's protocol state, without I/O: frame bytes in, response bytes out.
+//!
+//! Decodes and lints each request (`sip2::analyze`), records it for `--strict`, applies the
+//! session rules (login, error detection, 96/97, supported messages), dispatches to a handler,
+//! then applies the dialect (field order, encoding, trailer, terminator) and message-level faults.
+
+use std::sync::{Arc, Mutex};
+
+use super::dialect::{FieldOrder, Resolved};
+use super::faults;
+use super::handlers::{self, Ctx, build};
+use super::library::{Account, Library, Unsupported};
+use super::report::RequestRecord;
+use super::server::Shared;
+use crate::sip2::encode::{BuildError, spec_order};
+use crate::sip2::redact::Redaction;
+use crate::sip2::spec::{self, Direction};
+use crate::sip2::{
+    self, Context, FieldId, Message, MessageCode, Terminator, checksum, date, render,
+};
+
+/// Failed logins after which the connection is closed (SIPtest needs at least three attempts).
+pub const MAX_FAILED_LOGINS: u32 = 10;
+
+/// What to do after a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Write these bytes (terminator included).
+    Reply(Vec<u8>),
+    /// Write nothing.
+    Ignore,
+    /// Close the connection without answering.
+    Close,
+    /// Write these bytes, then close (the last failed login allowed).
+    ReplyThenClose(Vec<u8>),
+}
+
+/// One connection's state.
+pub struct Session {
+    shared: Arc<Shared>,
+    library: Arc<Mutex<Library>>,
+    connection: u64,
+    peer: String,
+    requests: u64,
+    account: Option<Account>,
+    failed_logins: u32,
+    dialect: Resolved,
+    last: Option<Vec<u8>>,
+}
+
+impl Session {
+    /// A new session on `library` for connection number `connection` from `peer`.
+    pub fn new(
+        shared: Arc<Shared>,
+        library: Arc<Mutex<Library>>,
+        connection: u64,
+        peer: String,
+    ) -> Session {
+        let dialect = shared.opts.dialect.resolve();
+        Session {
+            shared,
+            library,
+            connection,
+            peer,
+            requests: 0,
+            account: None,
+            failed_logins: 0,
+            dialect,
+            last: None,
+        }
+    }
+
+    /// The terminator responses use now (for the telnet prompts, too).
+    pub fn terminator(&self) -> Terminator {
+        self.dialect.terminator
+    }
+
+    /// Logs in as `login`/`password` (the telnet transport's prompts); true when accepted.
+    pub fn login(&mut self, login: &str, password: &str) -> bool {
+        let account = {
+            let lib = self.lock();
+            lib.account(login)
+                .filter(|a| a.password == password)
+                .cloned()
+        };
+        match account {
+            Some(a) => {
+                self.dialect = a.dialect.over(&self.shared.opts.dialect).resolve();
+                self.account = Some(a);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Library> {
+        // A handler never panics while holding the lock, but a poisoned lock must not take the server down.
+        self.library.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Handles one framed request (`raw` without its terminator).
+    pub fn handle(&mut self, raw: &[u8], terminator: Terminator, leading_lf: bool) -> Action {
+        self.requests += 1;
+        let strict = self.shared.opts.strict;
+        let ctx = Context {
+            terminator: Some(terminator),
+            leading_lf,
+            encoding: Some(self.dialect.encoding),
+            error_detection: self.dialect.error_detection == Some(true),
+            direction: Some(Direction::ScToAcs),
+            ..Context::default()
+        };
+        let analysis = match sip2::analyze(raw, &ctx) {
+            Ok(a) => a,
+            Err(e) => {
+                if strict {
+                    self.record(
+                        raw,
+                        terminator,
+                        None,
+                        format!("not a message: {e}"),
+                        Vec::new(),
+                    );
+                }
+                return if raw.is_empty() {
+                    Action::Ignore
+                } else {
+                    self.resend()
+                };
+            }
+        };
+        let code = analysis.msg.code;
+        if strict {
+            let name = spec::message(code)
+                .map_or("unknown message", |s| s.name)
+                .to_string();
+            self.record(
+                raw,
+                terminator,
+                Some(code),
+                name,
+                analysis.violations.clone(),
+            );
+        }
+        let faults = &self.shared.opts.faults;
+        if faults.close_on == Some(code) {
+            return Action::Close;
+        }
+        let checksums_on = self
+            .dialect
+            .error_detection
+            .unwrap_or(analysis.checksum.present);
+        if self.dialect.error_detection != Some(false) && analysis.checksum.valid == Some(false) {
+            return self.resend();
+        }
+        if faults.always_96 {
+            return self.resend();
+        }
+        if code == MessageCode::REQUEST_ACS_RESEND {
+            return match &self.last {
+                Some(last) => Action::Reply(last.clone()),
+                None => self.resend(),
+            };
+        }
+        if code != MessageCode::LOGIN && self.dialect.login_required && self.account.is_none() {
+            return Action::Close;
+        }
+        let institution = self.institution();
+        if !self.supported(code, &institution) {
+            return match self.unsupported_policy(&institution) {
+                Unsupported::Ignore => Action::Ignore,
+                Unsupported::Resend => self.resend(),
+            };
+        }
+        let msg = &analysis.msg;
+        let reply = match code {
+            MessageCode::LOGIN => self.login_message(msg),
+            MessageCode::SC_STATUS => self.acs_status(&institution),
+            _ => {
+                let mut lib = self.lock();
+                let mut ctx = Ctx {
+                    lib: &mut lib,
+                    institution: &institution,
+                };
+                dispatch(&mut ctx, msg)
+            }
+        };
+        match reply {
+            Ok(Some(m)) => {
+                let seq = msg.trailer.as_ref().and_then(|t| t.seq);
+                let bytes = self.finish(m, checksums_on, seq);
+                if self.account.is_none()
+                    && code == MessageCode::LOGIN
+                    && self.failed_logins >= MAX_FAILED_LOGINS
+                {
+                    return Action::ReplyThenClose(bytes);
+                }
+                Action::Reply(bytes)
+            }
+            Ok(None) => Action::Ignore,
+            Err(_) => self.resend(),
+        }
+    }
+
+    fn record(
+        &self,
+        raw: &[u8],
+        terminator: Terminator,
+        code: Option<MessageCode>,
+        name: String,
+        violations: Vec<sip2::Violation>,
+    ) {
+        let mut wire = raw.to_vec();
+        wire.extend_from_slice(terminator.bytes());
+        let text = String::from_utf8_lossy(&wire).into_owned();
+        let masked = Redaction::Secrets.apply(text.trim_end_matches(['\r', '\n']));
+        let mut shown = render::escape_wire(masked.as_bytes());
+        shown.push_str(&render::escape_wire(terminator.bytes()));
+        self.shared.record(RequestRecord {
+            connection: self.connection,
+            index: self.requests,
+            peer: self.peer.clone(),
+            code: code.map(|c| c.as_str().to_string()),
+            name,
+            raw: shown,
+            violations,
+        });
+    }
+
+    /// The institution the session answers for: the account's, else the library's first.
+    fn institution(&self) -> String {
+        match &self.account {
+            Some(a) => a.institution.clone(),
+            None => self
+                .lock()
+                .institutions
+                .first()
+                .map(|i| i.id.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn unsupported_policy(&self, institution: &str) -> Unsupported {
+        self.lock()
+            .institution(institution)
+            .map_or(Unsupported::Ignore, |i| i.policy.unsupported)
+    }
+
+    /// True when the BX flag of request `code` is Y for `institution`.
+    fn supported(&self, code: MessageCode, institution: &str) -> bool {
+        let Some(pos) = spec::supported_position(code) else {
+            return false;
+        };
+        bx_flags(&self.lock(), institution)
+            .get(pos)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// A 96, with AZ when error detection is on.
+    fn resend(&self) -> Action {
+        let msg = Message::new(MessageCode::REQUEST_SC_RESEND, "");
+        let mut bytes = self
+            .dialect
+            .encoding
+            .encode(&sip2::encode(&msg))
+            .into_owned();
+        if self.dialect.error_detection == Some(true) || self.shared.opts.faults.bad_checksum {
+            checksum::append_trailer(&mut bytes, None);
+            if self.shared.opts.faults.bad_checksum {
+                faults::corrupt_checksum(&mut bytes);
+            }
+        }
+        bytes.extend_from_slice(self.dialect.terminator.bytes());
+        Action::Reply(bytes)
+    }
+
+    fn login_message(&mut self, msg: &Message) -> Result<Option<Message<'static>>, BuildError> {
+        let algorithms_plain = msg.fixed_field("uid_algorithm") == Some("0")
+            && msg.fixed_field("pwd_algorithm") == Some("0");
+        let ok = algorithms_plain
+            && self.login(
+                msg.field(FieldId::CN).unwrap_or_default(),
+                msg.field(FieldId::CO).unwrap_or_default(),
+            );
+        if !ok {
+            self.failed_logins += 1;
+        }
+        Ok(Some(build(
+            MessageCode::LOGIN_RESPONSE,
+            &[("ok", if ok { "1" } else { "0" })],
+        )?))
+    }
+
+    fn acs_status(&self, institution: &str) -> Result<Option<Message<'static>>, BuildError> {
+        let lib = self.lock();
+        let Some(inst) = lib.institution(institution) else {
+            return Ok(None);
+        };
+        let p = &inst.policy;
+        let yn = |b: bool| if b { "Y" } else { "N" };
+        let timeout = format!("{:03}", p.timeout.min(999));
+        let retries = format!("{:03}", p.retries.min(999));
+        let now = date::now();
+        let bx: String = bx_flags(&lib, institution).iter().map(|b| yn(*b)).collect();
+        let location = self
+            .account
+            .as_ref()
+            .map_or_else(|| inst.id.clone(), |a| a.location.clone());
+        Ok(Some(
+            build(
+                MessageCode::ACS_STATUS,
+                &[
+                    ("on_line_status", "Y"),
+                    ("checkin_ok", yn(p.checkin)),
+                    ("checkout_ok", yn(p.checkout)),
+                    ("acs_renewal_policy", yn(p.renewal)),
+                    ("status_update_ok", yn(p.status_update)),
+                    ("off_line_ok", yn(p.offline)),
+                    ("timeout_period", &timeout),
+                    ("retries_allowed", &retries),
+                    ("date_time_sync", &now),
+                    ("protocol_version", "2.00"),
+                ],
+            )?
+            .with(FieldId::AO, inst.id.clone())
+            .with(FieldId::AM, inst.name.clone())
+            .with(FieldId::BX, bx)
+            .with(FieldId::AN, location),
+        ))
+    }
+
+    /// Orders fields, applies faults, encodes, adds the trailer and terminator; remembers it for 97.
+    fn finish(
+        &mut self,
+        mut msg: Message<'static>,
+        checksums_on: bool,
+        seq: Option<u8>,
+    ) -> Vec<u8> {
+        let opts = &self.shared.opts;
+        if let Some(s) = msg.spec() {
+            spec_order(s, &mut msg);
+        }
+        if self.dialect.field_order == FieldOrder::Reverse {
+            msg.fields.reverse();
+        }
+        opts.faults.apply(&mut msg);
+        if opts.faults.garbage {
+            let mut g = faults::garbage(
+                self.connection
+                    .wrapping_mul(1_000_003)
+                    .wrapping_add(self.requests),
+            );
+            g.extend_from_slice(self.dialect.terminator.bytes());
+            return g;
+        }
+        // Characters the account's encoding lacks become '?', as Evergreen's ASCII fallback does.
+        let mut bytes = self
+            .dialect
+            .encoding
+            .encode(&sip2::encode(&msg))
+            .into_owned();
+        if checksums_on || opts.faults.bad_checksum {
+            checksum::append_trailer(&mut bytes, seq.or(opts.faults.bad_checksum.then_some(0)));
+            if opts.faults.bad_checksum {
+                faults::corrupt_checksum(&mut bytes);
+            }
+        }
+        bytes.extend_from_slice(self.dialect.terminator.bytes());
+        self.last = Some(bytes.clone());
+        bytes
+    }
+}
+
+/// The 16 BX flags for `institution`: what this emulator answers, narrowed by the institution's policy.
+/// Login, SC status and resend are always supported (a client needs them to read BX at all).
+pub fn bx_flags(lib: &Library, institution: &str) -> [bool; 16] {
+    let Some(inst) = lib.institution(institution) else {
+        return [false; 16];
+    };
+    let p = &inst.policy;
+    let mut flags = p.supported;
+    for (code, allowed) in [
+        (MessageCode::CHECKOUT, p.checkout),
+        (MessageCode::CHECKIN, p.checkin),
+        (MessageCode::RENEW, p.renewal),
+        (MessageCode::RENEW_ALL, p.renewal),
+        (MessageCode::ITEM_STATUS_UPDATE, p.status_update),
+    ] {
+        if let Some(f) = spec::supported_position(code).and_then(|i| flags.get_mut(i)) {
+            *f = *f && allowed;
+        }
+    }
+    for code in [
+        MessageCode::SC_STATUS,
+        MessageCode::LOGIN,
+        MessageCode::REQUEST_ACS_RESEND,
+    ] {
+        if let Some(f) = spec::supported_position(code).and_then(|i| flags.get_mut(i)) {
+            *f = true;
+        }
+    }
+    flags
+}
+
+fn dispatch(ctx: &mut Ctx, msg: &Message) -> Result<Option<Message<'static>>, BuildError> {
+    let reply = match msg.code {
+        MessageCode::PATRON_STATUS_REQUEST => handlers::patron_status(ctx, msg),
+        MessageCode::PATRON_INFORMATION => handlers::patron_information(ctx, msg),
+        MessageCode::CHECKOUT => handlers::checkout(ctx, msg),
+        MessageCode::CHECKIN => handlers::checkin(ctx, msg),
+        MessageCode::BLOCK_PATRON => handlers::block_patron(ctx, msg),
+        MessageCode::PATRON_ENABLE => handlers::patron_enable(ctx, msg),
+        MessageCode::HOLD => handlers::hold(ctx, msg),
+        MessageCode::RENEW => handlers::renew(ctx, msg),
+        MessageCode::RENEW_ALL => handlers::renew_all(ctx, msg),
+        MessageCode::END_PATRON_SESSION => handlers::end_session(ctx, msg),
+        MessageCode::FEE_PAID => handlers::fee_paid(ctx, msg),
+        MessageCode::ITEM_INFORMATION => handlers::item_information(ctx, msg),
+        MessageCode::ITEM_STATUS_UPDATE => handlers::item_status_update(ctx, msg),
+        _ => return Ok(None),
+    };
+    reply.map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acs::server::ServeOptions;
+    use proptest::prelude::*;
+
+    fn session(strict: bool) -> Session {
+        Shared::test_session(
+            Library::builtin(),
+            ServeOptions {
+                strict,
+                ..ServeOptions::default()
+            },
+        )
+    }
+
+    fn reply(a: Action) -> String {
+        match a {
+            Action::Reply(b) => String::from_utf8_lossy(&b).into_owned(),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn resend_97_and_96_follow_the_last_response() {
+        let mut s = session(false);
+        assert_eq!(reply(s.handle(b"97", Terminator::Cr, false)), "96\r");
+        let login = reply(s.handle(b"9300CNsip_01|COsip_01|CPBR1|", Terminator::Cr, false));
+        assert_eq!(login, "941\r");
+        assert_eq!(reply(s.handle(b"97", Terminator::Cr, false)), login);
+        assert_eq!(reply(s.handle(b"\x01\x02", Terminator::Cr, false)), "96\r");
+        assert_eq!(s.handle(b"", Terminator::Cr, false), Action::Ignore);
+        assert_eq!(s.handle(b"XX", Terminator::Cr, false), Action::Ignore);
+    }
+
+    #[test]
+    fn the_tenth_failed_login_is_answered_then_the_connection_closes() {
+        let mut s = session(false);
+        for _ in 1..MAX_FAILED_LOGINS {
+            assert_eq!(
+                reply(s.handle(b"9300CNx|COy|", Terminator::Cr, false)),
+                "940\r"
+            );
+        }
+        assert_eq!(
+            s.handle(b"9300CNx|COy|", Terminator::Cr, false),
+            Action::ReplyThenClose(b"940\r".to_vec())
+        );
+    }
+
+    fn request_code() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "23", "11", "09", "01", "99", "97", "93", "63", "35", "37", "17", "19", "25", "15",
+            "29", "65", "94", "ZZ",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let mut s = session(true);
+            let _ = s.handle(&bytes, Terminator::Cr, false);
+        }
+
+        #[test]
+        fn message_shaped_input_never_panics_and_answers_are_one_line(
+            code in request_code(),
+            fixed in "[ 0-9YN+*-]{0,45}",
+            fields in prop::collection::vec(("(A[A-Z]|B[A-Z]|C[A-Z])", "[ -{}~\u{e1}]{0,20}"), 0..8),
+        ) {
+            let mut s = session(true);
+            let _ = s.handle(b"9300CNsip_01|COsip_01|CPBR1|", Terminator::Cr, false);
+            let mut msg = format!("{code}{fixed}");
+            for (id, v) in fields {
+                msg.push_str(&format!("{id}{v}|"));
+            }
+            if let Action::Reply(bytes) = s.handle(msg.as_bytes(), Terminator::Cr, false) {
+                prop_assert!(bytes.ends_with(b"\r"));
+                prop_assert!(!bytes[..bytes.len() - 1].contains(&b'\r'));
+            }
+        }
+    }
+}

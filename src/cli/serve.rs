@@ -1,0 +1,335 @@
+//! `sip2check serve`: run the reference ACS emulator until Ctrl-C or SIGTERM.
+//!
+//! Prints `listening on ADDR` as its first stdout line (so scripts and tests can use port 0),
+//! logs `--strict` violations to stderr as they arrive, and writes the certification report
+//! (`--report FILE`, JUnit; `--json` adds FILE with a .json extension) when it stops.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::{Exit, ExitError};
+use crate::acs::{
+    self, Dialect, Faults, FieldOrder, Library, ServeOptions, ServeReport, ServerTls,
+};
+use crate::sip2::{Encoding, FieldId, MessageCode, Terminator};
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Always answer 96 (Request SC Resend).
+    #[arg(long)]
+    pub always_96: bool,
+    /// Answer with a wrong checksum (AY/AZ on every response).
+    #[arg(long)]
+    pub bad_checksum: bool,
+    /// Close the connection after answering N messages.
+    #[arg(long, value_name = "N")]
+    pub close_after: Option<usize>,
+    /// Close the connection when a message with this code arrives (e.g. 11).
+    #[arg(long, value_name = "CODE", value_parser = parse_code)]
+    pub close_on: Option<MessageCode>,
+    /// Wait this many milliseconds before every response.
+    #[arg(long, value_name = "MS")]
+    pub delay_ms: Option<u64>,
+    /// Leave this field out of every response (repeatable, e.g. --drop-field AO).
+    #[arg(long = "drop-field", value_name = "ID", value_parser = parse_field)]
+    pub drop_fields: Vec<FieldId>,
+    /// Encoding of requests and responses: utf-8, ascii, latin1, cp1252, cp850 [default: utf-8].
+    #[arg(long)]
+    pub encoding: Option<Encoding>,
+    /// Checksums: on (every response has AZ), off (never); default: as the request.
+    #[arg(long, value_name = "on|off", value_parser = acs::parse_on_off)]
+    pub error_detection: Option<bool>,
+    /// Field order of responses: spec or reverse [default: spec].
+    #[arg(long, value_name = "spec|reverse")]
+    pub field_order: Option<FieldOrder>,
+    /// Answer with bytes that are not SIP.
+    #[arg(long)]
+    pub garbage: bool,
+    /// Give every connection its own fresh copy of the library.
+    #[arg(long)]
+    pub isolate: bool,
+    /// Also write the report as JSON, next to --report with a .json extension.
+    #[arg(long, requires = "report")]
+    pub json: bool,
+    /// Library YAML file [default: the built-in fixtures/library.yaml].
+    #[arg(long, value_name = "FILE")]
+    pub library: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:6001")]
+    pub listen: SocketAddr,
+    /// The first message must be a successful 93 Login (otherwise the connection is closed).
+    #[arg(long)]
+    pub login_required: bool,
+    /// Write the client's conformance (JUnit XML) here when the server stops (needs --strict).
+    #[arg(long, value_name = "FILE", requires = "strict")]
+    pub report: Option<PathBuf>,
+    /// Read requests and never answer.
+    #[arg(long)]
+    pub silent: bool,
+    /// Write responses in chunks of N bytes with a short pause between them.
+    #[arg(long, value_name = "N")]
+    pub split: Option<usize>,
+    /// Lint every request and log each violation with the raw message.
+    #[arg(long)]
+    pub strict: bool,
+    /// Telnet-style login (login: / password: prompts) before SIP.
+    #[arg(long)]
+    pub telnet: bool,
+    /// Response terminator: cr, crlf or lf [default: cr].
+    #[arg(long)]
+    pub terminator: Option<Terminator>,
+    /// TLS certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM); needs --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Invert the Y/N flags and the 0/1 ok of responses.
+    #[arg(long)]
+    pub wrong_flags: bool,
+}
+
+fn parse_code(s: &str) -> Result<MessageCode, String> {
+    MessageCode::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a two-character message code such as 11"))
+}
+
+fn parse_field(s: &str) -> Result<FieldId, String> {
+    FieldId::parse(s).ok_or_else(|| format!("{s:?} is not a two-character field ID such as AO"))
+}
+
+impl ServeArgs {
+    /// The server options these flags describe.
+    pub fn to_options(&self) -> ServeOptions {
+        ServeOptions {
+            listen: Some(self.listen),
+            isolate: self.isolate,
+            strict: self.strict,
+            dialect: Dialect {
+                terminator: self.terminator,
+                encoding: self.encoding,
+                login_required: self.login_required.then_some(true),
+                error_detection: self.error_detection,
+                field_order: self.field_order,
+            },
+            faults: Faults {
+                delay: self.delay_ms.map(Duration::from_millis),
+                split: self.split.filter(|n| *n > 0),
+                close_after: self.close_after,
+                close_on: self.close_on,
+                bad_checksum: self.bad_checksum,
+                always_96: self.always_96,
+                garbage: self.garbage,
+                silent: self.silent,
+                drop_fields: self.drop_fields.clone(),
+                wrong_flags: self.wrong_flags,
+            },
+            tls: self
+                .tls_cert
+                .clone()
+                .zip(self.tls_key.clone())
+                .map(|(cert, key)| ServerTls { cert, key }),
+            telnet: self.telnet,
+        }
+    }
+}
+
+/// Runs `serve`.
+pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
+    let library = match &args.library {
+        Some(path) => Library::load(path)?,
+        None => Library::builtin(),
+    };
+    let opts = args.to_options();
+    let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
+    let report = runtime.block_on(async {
+        // Handlers go in before the address is printed, so a SIGTERM sent right after it is caught.
+        let stop = StopSignal::install()?;
+        let mut server = acs::spawn(library, opts).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidInput {
+                // A TLS certificate or key that cannot be used: a configuration error.
+                ExitError {
+                    exit: Exit::Usage,
+                    message: format!("TLS: {e}"),
+                }
+            } else {
+                ExitError {
+                    exit: Exit::Connection,
+                    message: format!("cannot listen on {}: {e}", args.listen),
+                }
+            }
+        })?;
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on {}", server.addr())?;
+            out.flush()?;
+        }
+        if let Some(mut log) = server.take_log() {
+            tokio::spawn(async move {
+                while let Some(r) = log.recv().await {
+                    if r.violations.is_empty() {
+                        continue;
+                    }
+                    let mut err = std::io::stderr().lock();
+                    let _ = writeln!(err, "{}: received {}", r.title(), r.raw);
+                    for v in &r.violations {
+                        let _ = writeln!(err, "  {v}");
+                    }
+                }
+            });
+        }
+        stop.wait().await;
+        Ok::<ServeReport, anyhow::Error>(server.shutdown().await)
+    })?;
+    eprintln!(
+        "sip2check serve: stopped after {} connections, {} requests",
+        report.connections, report.requests
+    );
+    if let Some(path) = &args.report {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("creating report {}", path.display()))?;
+        report.write_junit(std::io::BufWriter::new(file))?;
+        if args.json {
+            let json_path = path.with_extension("json");
+            std::fs::write(&json_path, serde_json::to_string_pretty(&report.to_json())?)
+                .with_context(|| format!("writing {}", json_path.display()))?;
+        }
+    }
+    Ok(if args.strict && report.failures() > 0 {
+        Exit::Failed
+    } else {
+        Exit::Passed
+    })
+}
+
+/// Ctrl-C and SIGTERM, installed up front.
+struct StopSignal {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn install() -> anyhow::Result<StopSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignal {
+                term: signal(SignalKind::terminate()).context("installing the SIGTERM handler")?,
+                int: signal(SignalKind::interrupt()).context("installing the Ctrl-C handler")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignal {})
+    }
+
+    /// Waits for Ctrl-C or SIGTERM.
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        T::try_parse_from(std::iter::once("serve").chain(args.iter().copied())).map(|t| t.args)
+    }
+
+    #[test]
+    fn every_knob_reaches_the_options() {
+        let a = parse(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--terminator",
+            "crlf",
+            "--encoding",
+            "cp850",
+            "--login-required",
+            "--error-detection",
+            "off",
+            "--field-order",
+            "reverse",
+            "--delay-ms",
+            "5",
+            "--split",
+            "3",
+            "--close-after",
+            "2",
+            "--close-on",
+            "11",
+            "--bad-checksum",
+            "--always-96",
+            "--garbage",
+            "--silent",
+            "--drop-field",
+            "AO",
+            "--drop-field",
+            "AJ",
+            "--wrong-flags",
+            "--isolate",
+            "--telnet",
+        ])
+        .unwrap();
+        let o = a.to_options();
+        assert_eq!(o.dialect.terminator, Some(Terminator::CrLf));
+        assert_eq!(o.dialect.encoding, Some(Encoding::Cp850));
+        assert_eq!(o.dialect.login_required, Some(true));
+        assert_eq!(o.dialect.error_detection, Some(false));
+        assert_eq!(o.dialect.field_order, Some(FieldOrder::Reverse));
+        assert_eq!(o.faults.delay, Some(Duration::from_millis(5)));
+        assert_eq!((o.faults.split, o.faults.close_after), (Some(3), Some(2)));
+        assert_eq!(o.faults.close_on, Some(MessageCode::CHECKOUT));
+        assert!(o.faults.bad_checksum && o.faults.always_96 && o.faults.garbage && o.faults.silent);
+        assert_eq!(o.faults.drop_fields, vec![FieldId::AO, FieldId::AJ]);
+        assert!(o.faults.wrong_flags && o.isolate && o.telnet);
+    }
+
+    #[test]
+    fn defaults_are_a_well_behaved_server() {
+        let o = parse(&[]).unwrap().to_options();
+        assert_eq!(o.listen, Some("127.0.0.1:6001".parse().unwrap()));
+        assert_eq!(o.dialect, Dialect::default());
+        assert_eq!(o.faults, Faults::default());
+        assert!(o.tls.is_none() && !o.strict);
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(parse(&["--error-detection", "maybe"]).is_err());
+        assert!(parse(&["--close-on", "123"]).is_err());
+        assert!(
+            parse(&["--report", "r.xml"]).is_err(),
+            "--report needs --strict"
+        );
+        assert!(
+            parse(&["--tls-cert", "c.pem"]).is_err(),
+            "--tls-cert needs --tls-key"
+        );
+        assert!(parse(&["--terminator", "nl"]).is_err());
+    }
+}
