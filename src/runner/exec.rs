@@ -47,7 +47,8 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
                 let (result, gone) =
                     run_step(i + 1, step, scenario, &mut session, &mut scope, ctx).await;
                 if gone {
-                    lost = Some(if step.expect.closed {
+                    let expected = step.expect.closed && result.status == StepStatus::Passed;
+                    lost = Some(if expected {
                         format!(
                             "the server closed the connection at step {}, as expected",
                             i + 1
