@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
+use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
 
 use super::{Exit, ExitError};
@@ -61,6 +62,9 @@ pub struct RunArgs {
     /// Run only scenarios with this tag (repeatable: any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
+    /// libtest arguments after `--` (e.g. `-- --format terse`, `-- --test-threads 2`).
+    #[arg(last = true, value_name = "LIBTEST")]
+    pub libtest: Vec<String>,
 }
 
 impl RunArgs {
@@ -109,6 +113,20 @@ impl RunArgs {
             strict: self.strict,
             jobs: self.jobs.map(usize::from),
         })
+    }
+
+    /// libtest-mimic's arguments: those after `--`, with our colour unless they set one.
+    fn libtest_arguments(&self, opts: &ReportOptions) -> anyhow::Result<Arguments> {
+        let mut libtest = Arguments::try_parse_from(
+            std::iter::once("sip2check run --").chain(self.libtest.iter().map(String::as_str)),
+        )
+        .map_err(|e| usage(format!("after --: {e}")))?;
+        libtest.color = libtest.color.or(Some(if opts.color {
+            ColorSetting::Always
+        } else {
+            ColorSetting::Never
+        }));
+        Ok(libtest)
     }
 
     fn report_options(&self) -> ReportOptions {
@@ -170,14 +188,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             writeln!(out, "sip2check: note: {note}")?;
         }
     }
-    let libtest = Arguments {
-        color: Some(if opts.color {
-            ColorSetting::Always
-        } else {
-            ColorSetting::Never
-        }),
-        ..Arguments::default()
-    };
+    let libtest = args.libtest_arguments(&opts)?;
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
     plan.shutdown();
     if !args.strict {
@@ -308,6 +319,18 @@ mod tests {
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         assert!(parse(&["--jobs", "0"]).is_err());
         assert!(parse(&["--color", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn arguments_after_the_double_dash_go_to_libtest() {
+        let a = parse(&["x.yaml", "--", "--format", "terse", "--test-threads", "2"]).unwrap();
+        assert_eq!(a.libtest, ["--format", "terse", "--test-threads", "2"]);
+        let l = a.libtest_arguments(&a.report_options()).unwrap();
+        assert_eq!(l.test_threads, Some(2));
+        assert_eq!(l.format, Some(libtest_mimic::FormatSetting::Terse));
+        let bad = parse(&["--", "--no-such-flag"]).unwrap();
+        let e = bad.libtest_arguments(&bad.report_options()).unwrap_err();
+        assert!(e.to_string().contains("after --"), "{e}");
     }
 
     #[test]
