@@ -13,6 +13,7 @@ use super::library::{Account, Library, Unsupported};
 use super::report::RequestRecord;
 use super::server::Shared;
 use crate::sip2::encode::{BuildError, spec_order};
+use crate::sip2::lint::MAX_VALUE_LEN;
 use crate::sip2::redact::Redaction;
 use crate::sip2::spec::{self, Direction};
 use crate::sip2::{
@@ -341,6 +342,22 @@ impl Session {
         if let Some(s) = msg.spec() {
             spec_order(s, &mut msg);
         }
+        // Library data may hold '|' or line breaks, which would split the field or the message
+        // (spec section 3.1; Koha does the same replacement), or run past 255 characters
+        // (Evergreen truncates, LP#1070470).
+        for f in &mut msg.fields {
+            if f.value.contains(['|', '\r', '\n']) {
+                f.value = f.value.replace(['|', '\r', '\n'], " ").into();
+            }
+            if f.value.len() > MAX_VALUE_LEN {
+                f.value = f
+                    .value
+                    .chars()
+                    .take(MAX_VALUE_LEN)
+                    .collect::<String>()
+                    .into();
+            }
+        }
         if self.dialect.field_order == FieldOrder::Reverse {
             msg.fields.reverse();
         }
@@ -456,6 +473,31 @@ mod tests {
         assert_eq!(reply(s.handle(b"\x01\x02", Terminator::Cr, false)), "96\r");
         assert_eq!(s.handle(b"", Terminator::Cr, false), Action::Ignore);
         assert_eq!(s.handle(b"XX", Terminator::Cr, false), Action::Ignore);
+    }
+
+    #[test]
+    fn delimiters_in_library_data_do_not_break_the_message() {
+        let mut lib = Library::builtin();
+        if let Some(p) = lib.patrons.get_mut("999999") {
+            p.name = "Pipe|Name\r\nX".into();
+        }
+        if let Some(p) = lib.patrons.get_mut("miker") {
+            p.name = "é".repeat(300);
+        }
+        let mut s = Shared::test_session(lib, ServeOptions::default());
+        let r = reply(s.handle(
+            b"2300120060101    084237AOBR1|AA999999|AC|",
+            Terminator::Cr,
+            false,
+        ));
+        assert!(r.contains("|AEPipe Name  X|"), "{r}");
+        assert_eq!(r.matches('\r').count(), 1);
+        let long = reply(s.handle(
+            b"2300120060101    084237AOBR1|AAmiker|AC|",
+            Terminator::Cr,
+            false,
+        ));
+        assert!(long.contains(&format!("|AE{}|", "é".repeat(255))), "{long}");
     }
 
     #[test]
