@@ -111,28 +111,30 @@ fn the_failing_run_prints_the_golden_text() {
 
 #[test]
 fn lint_findings_are_noted_and_fail_only_under_strict() {
-    let o = run(&["tests/scenarios/lint"]);
+    // The profile declares ASCII; the emulator sends a UTF-8 title: a non-ascii finding.
+    let ascii = [
+        "tests/scenarios/lint",
+        "--profile",
+        "tests/profiles/ascii.yaml",
+    ];
+    let o = run(&ascii);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
         err.contains("1 error-severity lint finding(s)")
-            && err.contains("lint::long_id step 2: error [value-too-long]"),
+            && err.contains("lint::diacritic step 2: error [non-ascii]"),
         "{err}"
     );
-    let o = run(&["tests/scenarios/lint", "--strict"]);
+    let o = run(&[&ascii[..], &["--strict"]].concat());
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
-    assert!(
+    let verdict = |id: &str, v: &str| {
         out.lines()
-            .any(|l| l.starts_with("test lint::long_id ") && l.ends_with("FAILED")),
-        "{out}"
-    );
-    assert!(out.contains("lint value-too-long"), "{out}");
-    assert!(
-        out.lines()
-            .any(|l| l.starts_with("test lint::long_id_accepted") && l.ends_with("ok")),
-        "{out}"
-    );
+            .any(|l| l.starts_with(&format!("test {id} ")) && l.ends_with(v))
+    };
+    assert!(verdict("lint::diacritic", "FAILED"), "{out}");
+    assert!(verdict("lint::diacritic_accepted", "ok"), "{out}");
+    assert!(out.contains("lint non-ascii"), "{out}");
 }
 
 #[test]
