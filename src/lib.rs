@@ -5,6 +5,10 @@
 //! The protocol itself lives in [`sip2`], with no I/O.
 
 pub mod acs;
+pub mod check;
 pub mod cli;
+pub mod report;
+pub mod runner;
+pub mod scenario;
 pub mod sip2;
 pub mod transport;

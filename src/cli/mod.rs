@@ -5,6 +5,7 @@
 //! 4 connection or timeout errors.
 
 mod decode;
+mod run;
 mod send;
 mod serve;
 mod spec;
@@ -29,6 +30,8 @@ pub enum Command {
     Decode(decode::DecodeArgs),
     /// Print the protocol table: message layouts, field IDs, code tables and lint rules.
     Spec(spec::SpecArgs),
+    /// Run YAML scenarios against a SIP2 server (default: the built-in emulator).
+    Run(run::RunArgs),
     /// Send raw SIP messages to a server and show the exact bytes and the decoded, linted answers.
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
@@ -71,6 +74,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Decode(args) => decode::run(args),
         Command::Spec(args) => spec::run(args),
+        Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
     }

@@ -8,10 +8,9 @@ use super::text::Encoding;
 
 /// The checksum of `bytes` (everything through "AZ"), as the spec computes it.
 pub fn compute(bytes: &[u8]) -> u16 {
-    let sum = bytes
-        .iter()
-        .fold(0u16, |acc, &b| acc.wrapping_add(u16::from(b)));
-    sum.wrapping_neg()
+    // A u64 sum vectorises; only its low 16 bits matter.
+    let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+    ((sum & 0xFFFF) as u16).wrapping_neg()
 }
 
 /// The checksum as the four upper-case hex digits that follow `AZ`.

@@ -195,29 +195,40 @@ fn check_kind(kind: &Kind, value: &str) -> Verdict {
 
 /// Is `value` an 18-character SIP date `YYYYMMDDZZZZHHMMSS` (strict: blanks or a zone letter in ZZZZ)?
 pub fn is_date18(value: &str) -> bool {
-    let b = value.as_bytes();
-    if b.len() != 18 {
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        mo0,
+        mo1,
+        d0,
+        d1,
+        z0,
+        z1,
+        z2,
+        z3,
+        h0,
+        h1,
+        mi0,
+        mi1,
+        s0,
+        s1,
+    ] = value.as_bytes()
+    else {
         return false;
-    }
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    let zone_ok = b.get(8..11).is_some_and(|z| z == b"   ")
-        && b.get(11)
-            .is_some_and(|&z| z == b' ' || z.is_ascii_uppercase());
-    let num = |r: std::ops::Range<usize>| {
-        value
-            .get(r)
-            .and_then(|s| s.parse::<u32>().ok())
-            .unwrap_or(99)
     };
-    digits(0..8)
-        && zone_ok
-        && digits(12..18)
-        && (1..=12).contains(&num(4..6))
-        && (1..=31).contains(&num(6..8))
-        && num(12..14) < 24
-        && num(14..16) < 60
-        && num(16..18) < 61
+    let two = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+    [y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1]
+        .iter()
+        .all(|c| c.is_ascii_digit())
+        && [*z0, *z1, *z2] == [b' '; 3]
+        && (*z3 == b' ' || z3.is_ascii_uppercase())
+        && (1..=12).contains(&two(*mo0, *mo1))
+        && (1..=31).contains(&two(*d0, *d1))
+        && two(*h0, *h1) < 24
+        && two(*mi0, *mi1) < 60
+        && two(*s0, *s1) < 61
 }
 
 fn lint_fixed(msg: &Message, spec: &MessageSpec, out: &mut Vec<Violation>) {
@@ -312,10 +323,7 @@ fn lint_value(id: FieldId, value: &str, out: &mut Vec<Violation>) {
         ));
     }
     // Fast path: a byte scan; only text with suspicious bytes is decoded character by character.
-    // A fold rather than `any`: no early exit, so the compiler can vectorise the scan.
-    let suspicious = value.bytes().fold(false, |acc, b| {
-        acc | (b < 0x20) | (b == 0x7f) | (b == b'|') | (b >= 0x80)
-    });
+    let suspicious = has_special_byte(value.as_bytes());
     if !suspicious {
         return;
     }
@@ -337,6 +345,32 @@ fn lint_value(id: FieldId, value: &str, out: &mut Vec<Violation>) {
     }
 }
 
+/// Is there a byte < 0x20, 0x7F, '|' or >= 0x80? Eight bytes at a time (SWAR): this scan runs
+/// over every value of every message, so it is on the linter's hot path.
+fn has_special_byte(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
+    let special = |w: u64| {
+        // High bytes first: the "less than" test below is only exact for bytes < 0x80.
+        w & HI != 0
+            || w.wrapping_sub(LO * 0x20) & !w & HI != 0
+            || has_zero(w ^ (LO * u64::from(b'|')))
+            || has_zero(w ^ (LO * 0x7f))
+    };
+    let mut words = bytes.chunks_exact(8);
+    let found = words.by_ref().any(|c| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        special(u64::from_le_bytes(w))
+    });
+    found
+        || words
+            .remainder()
+            .iter()
+            .any(|&b| b < 0x20 || b == 0x7f || b == b'|' || b >= 0x80)
+}
+
 /// Checks a registry field: used where the spec lists it, and shaped as its kind says.
 fn lint_known_field(
     id: FieldId,
@@ -353,7 +387,7 @@ fn lint_known_field(
             Rule::UnexpectedField,
             FieldRef::Field(id),
             "a field this message defines",
-            format!("{} ({})", id, reg.name),
+            [id.as_str(), " (", reg.name, ")"].concat(),
         ));
     }
     if id == FieldId::PA {
@@ -394,49 +428,47 @@ fn lint_known_field(
 }
 
 fn lint_counts(msg: &Message, spec: &MessageSpec, out: &mut Vec<Violation>) {
-    if spec.code == MessageCode::RENEW_ALL_RESPONSE {
-        for (key, id) in [
-            ("renewed_count", FieldId::BM),
-            ("unrenewed_count", FieldId::BN),
-        ] {
-            let Some(count) = msg.fixed_field(key).and_then(|c| c.parse::<usize>().ok()) else {
-                continue;
+    let renew_all = spec.code == MessageCode::RENEW_ALL_RESPONSE;
+    if !renew_all && spec.code != MessageCode::PATRON_INFORMATION_RESPONSE {
+        return;
+    }
+    let mut offset = 0;
+    for f in spec.fixed {
+        let value = msg.fixed.get(offset..offset + f.len);
+        offset += f.len;
+        // 66 must list exactly its counts; 64 lists at most its counts (BP/BQ may window the list).
+        let list = if renew_all {
+            [
+                ("renewed_count", FieldId::BM),
+                ("unrenewed_count", FieldId::BN),
+            ]
+            .into_iter()
+            .find(|(key, _)| *key == f.key)
+            .map(|(_, id)| id)
+        } else {
+            spec::ITEM_LISTS
+                .iter()
+                .find(|l| l.count == f.key)
+                .map(|l| l.field)
+        };
+        let (Some(id), Some(count)) = (list, value.and_then(|c| c.parse::<usize>().ok())) else {
+            continue;
+        };
+        let sent = msg.field_all(id).count();
+        if sent > count || (renew_all && sent != count) {
+            let expected = if renew_all {
+                format!("{sent}")
+            } else {
+                format!("at least {sent}")
             };
-            let sent = msg.field_all(id).count();
-            if sent != count {
-                out.push(Violation::new(
-                    Rule::ItemCount,
-                    FieldRef::Fixed(spec_key(spec, key)),
-                    format!("{sent} ({sent} {id} fields sent)"),
-                    count.to_string(),
-                ));
-            }
+            out.push(Violation::new(
+                Rule::ItemCount,
+                FieldRef::Fixed(f.key),
+                format!("{expected} ({sent} {id} fields sent)"),
+                count.to_string(),
+            ));
         }
     }
-    if spec.code == MessageCode::PATRON_INFORMATION_RESPONSE {
-        for list in &spec::ITEM_LISTS {
-            let Some(count) = msg
-                .fixed_field(list.count)
-                .and_then(|c| c.parse::<usize>().ok())
-            else {
-                continue;
-            };
-            let sent = msg.field_all(list.field).count();
-            if sent > count {
-                out.push(Violation::new(
-                    Rule::ItemCount,
-                    FieldRef::Fixed(list.count),
-                    format!("at least {sent} ({sent} {} fields sent)", list.field),
-                    count.to_string(),
-                ));
-            }
-        }
-    }
-}
-
-/// The table's own `&'static` key for a fixed field.
-fn spec_key(spec: &MessageSpec, key: &str) -> &'static str {
-    spec.fixed_field(key).map_or("message", |(_, f)| f.key)
 }
 
 fn lint_wire(ctx: &Context, out: &mut Vec<Violation>) {

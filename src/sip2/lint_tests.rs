@@ -288,3 +288,41 @@ fn code_point_checksums_are_named_in_the_violation() {
         .expect("checksum violation");
     assert!(v.actual.contains("code-points"), "{v}");
 }
+
+#[test]
+fn word_at_a_time_scan_agrees_with_the_byte_rule() {
+    let naive = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .any(|&b| b < 0x20 || b == 0x7f || b == b'|' || b >= 0x80)
+    };
+    for len in 0..20 {
+        for pos in 0..len {
+            for b in 0..=255u8 {
+                let mut buf = vec![b'a'; len];
+                buf[pos] = b;
+                assert_eq!(
+                    super::has_special_byte(&buf),
+                    naive(&buf),
+                    "byte {b:#04x} at {pos} of {len}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn dates_are_checked_field_by_field() {
+    assert!(is_date18("20261129    101500"));
+    assert!(is_date18("20261129   Z101500"));
+    for bad in [
+        "20261329    101500",
+        "20261100    101500",
+        "20261129    241500",
+        "20261129 00 101500",
+        "2026112     101500",
+        "2026-1129    101500",
+    ] {
+        assert!(!is_date18(bad), "{bad:?}");
+    }
+}

@@ -1,0 +1,12 @@
+//! Judging a response: matchers, the field-by-field comparison of a response with a step's
+//! expectations (one result per expectation, pass or fail), and diff segments for reports.
+//!
+//! Pure functions over `sip2::Analysis` and `scenario::Expect`; no I/O, no formatting of
+//! whole reports (that is `report/`).
+
+pub mod compare;
+pub mod diff;
+pub mod matcher;
+
+pub use compare::{Captured, CheckResult, Target, capture, compare};
+pub use matcher::{FieldMatcher, Matcher, Verdict};

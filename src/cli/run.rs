@@ -1,0 +1,374 @@
+//! `sip2check run`: scenarios against a server (or the built-in emulator), libtest-style
+//! output, JUnit/JSON reports, and an exit code from the results.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use clap::Parser as _;
+use libtest_mimic::{Arguments, ColorSetting};
+
+use super::{Exit, ExitError};
+use crate::report::{self, ReportOptions};
+use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
+use crate::scenario::Profile;
+use crate::sip2::redact::Redaction;
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+#[command(
+    after_long_help = "Exit codes: 0 all passed, 1 failures, 2 usage or scenario errors, 4 connection errors."
+)]
+pub struct RunArgs {
+    /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorSetting,
+    /// The server to test, HOST:PORT; default: the profile's endpoint, else the built-in emulator.
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Make --filter and --skip match whole scenario ids.
+    #[arg(long)]
+    pub exact: bool,
+    /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Scenarios at once; default 1 against an endpoint (they share library data), all CPUs against the emulator.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+    /// Write a JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a JUnit XML report to this file (a testsuite per scenario, a testcase per step).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// List the selected scenarios and their steps instead of running them.
+    #[arg(long)]
+    pub list: bool,
+    /// Show patron personal data (AE, BD, BE, BF, PB) in transcripts; passwords stay masked.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Scenario files or directories [default: scenarios/].
+    pub paths: Vec<PathBuf>,
+    /// Profile file: the server's variables and dialect (see fixtures/profiles/emulator.yaml).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Leave out scenarios whose id contains this text (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub skip: Vec<String>,
+    /// Fail steps whose responses have error-severity lint violations they do not accept.
+    #[arg(long)]
+    pub strict: bool,
+    /// Run only scenarios with this tag (repeatable: any of them).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// libtest arguments after `--` (e.g. `-- --format terse`, `-- --test-threads 2`).
+    #[arg(last = true, value_name = "LIBTEST")]
+    pub libtest: Vec<String>,
+}
+
+impl RunArgs {
+    /// Resolves the profile, the server and the selection (Low→High arguments).
+    pub fn to_config(&self) -> anyhow::Result<RunConfig> {
+        let profile = match &self.profile {
+            Some(p) => Profile::load(p).map_err(|e| usage(e.to_string()))?,
+            None => Profile::emulator().map_err(|e| usage(e.to_string()))?,
+        };
+        let endpoint = self
+            .endpoint
+            .clone()
+            .or_else(|| self.profile.as_ref().and_then(|_| profile.endpoint.clone()));
+        let target = match endpoint {
+            Some(e) if self.profile.is_none() => {
+                return Err(usage(format!(
+                    "--endpoint {e} needs --profile FILE with that server's variables (barcodes, login); start from a copy of fixtures/profiles/emulator.yaml"
+                ))
+                .into());
+            }
+            Some(e) => Target::Endpoint(e),
+            None => Target::Emulator,
+        };
+        let paths = if self.paths.is_empty() {
+            let default = PathBuf::from("scenarios");
+            if !default.is_dir() {
+                return Err(usage(
+                    "no scenarios/ directory here: give scenario files or directories, e.g. `sip2check run path/to/scenarios`".into(),
+                )
+                .into());
+            }
+            vec![default]
+        } else {
+            self.paths.clone()
+        };
+        Ok(RunConfig {
+            paths,
+            target,
+            profile,
+            selection: Selection {
+                filter: self.filter.clone(),
+                skip: self.skip.clone(),
+                exact: self.exact,
+                tags: self.tag.clone(),
+            },
+            strict: self.strict,
+            jobs: self.jobs.map(usize::from),
+        })
+    }
+
+    /// libtest-mimic's arguments: those after `--`, with our colour unless they set one.
+    fn libtest_arguments(&self, opts: &ReportOptions) -> anyhow::Result<Arguments> {
+        let mut libtest = Arguments::try_parse_from(
+            std::iter::once("sip2check run --").chain(self.libtest.iter().map(String::as_str)),
+        )
+        .map_err(|e| usage(format!("after --: {e}")))?;
+        libtest.color = libtest.color.or(Some(if opts.color {
+            ColorSetting::Always
+        } else {
+            ColorSetting::Never
+        }));
+        Ok(libtest)
+    }
+
+    fn report_options(&self) -> ReportOptions {
+        let color = match self.color {
+            ColorSetting::Always => true,
+            ColorSetting::Never => false,
+            ColorSetting::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        ReportOptions {
+            redaction: if self.no_redact {
+                Redaction::Secrets
+            } else {
+                Redaction::SecretsAndPersonal
+            },
+            color,
+        }
+    }
+}
+
+fn usage(message: String) -> ExitError {
+    ExitError {
+        exit: Exit::Usage,
+        message,
+    }
+}
+
+/// Runs `run`.
+pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
+    let config = args.to_config()?;
+    let opts = args.report_options();
+    if args.list {
+        let scenarios = runner::select(&config).map_err(|e| usage(e.to_string()))?;
+        let refs: Vec<_> = scenarios.iter().collect();
+        std::io::stdout()
+            .lock()
+            .write_all(report::console::render_list(&refs).as_bytes())?;
+        return Ok(Exit::Passed);
+    }
+    let plan = runner::plan(&config).map_err(|e| ExitError {
+        exit: if e.is_connection() {
+            Exit::Connection
+        } else {
+            Exit::Usage
+        },
+        message: e.to_string(),
+    })?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "sip2check: {} scenario(s) against {} (profile {})",
+            plan.scenarios.len(),
+            plan.endpoint,
+            plan.profile
+        )?;
+        if let Some(note) = &plan.probe_note {
+            writeln!(out, "sip2check: note: {note}")?;
+        }
+    }
+    let libtest = args.libtest_arguments(&opts)?;
+    let (conclusion, result) = runner::execute(&plan, &libtest, opts);
+    plan.shutdown();
+    if !args.strict {
+        lint_note(&result)?;
+    }
+    write_reports(&args, &result, &opts)?;
+    Ok(exit_of(&result, conclusion.has_failed()))
+}
+
+/// At most this many lint findings of passing steps are listed on stderr.
+const MAX_LINT_NOTES: usize = 20;
+
+/// Lists, on stderr, error-severity lint findings in steps that passed (failed steps show theirs).
+fn lint_note(result: &RunResult) -> anyhow::Result<()> {
+    let found: Vec<String> = result
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.steps
+                .iter()
+                .filter(|st| st.status == StepStatus::Passed)
+                .flat_map(move |st| {
+                    st.errors()
+                        .map(move |v| format!("  {} step {}: {v}", s.id, st.index))
+                })
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "sip2check: {} error-severity lint finding(s) in passing steps (--strict fails them):",
+        found.len()
+    )?;
+    for line in found.iter().take(MAX_LINT_NOTES) {
+        writeln!(err, "{}", report::text::printable(line))?;
+    }
+    if found.len() > MAX_LINT_NOTES {
+        writeln!(
+            err,
+            "  ... and {} more (see --json)",
+            found.len() - MAX_LINT_NOTES
+        )?;
+    }
+    Ok(())
+}
+
+fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> anyhow::Result<()> {
+    if let Some(path) = &args.junit {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
+        report::junit::write(result, opts, std::io::BufWriter::new(file))
+            .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
+    }
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&report::json::to_value(result, opts))?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write the JSON report {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// 4 when a scenario could not run to the end, 1 when one failed, else 0.
+fn exit_of(result: &RunResult, libtest_failed: bool) -> Exit {
+    let (_, failed, errored, _) = result.counts();
+    if errored > 0 {
+        Exit::Connection
+    } else if failed > 0 || libtest_failed {
+        Exit::Failed
+    } else {
+        Exit::Passed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<RunArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("run").chain(args.iter().copied())).map(|c| c.run)
+    }
+
+    #[test]
+    fn every_flag_parses() {
+        let a = parse(&[
+            "a.yaml",
+            "b",
+            "--endpoint",
+            "127.0.0.1:6001",
+            "--profile",
+            "p.yaml",
+            "--jobs",
+            "3",
+            "--filter",
+            "check",
+            "--skip",
+            "x",
+            "--skip",
+            "y",
+            "--tag",
+            "holds",
+            "--exact",
+            "--list",
+            "--junit",
+            "o.xml",
+            "--json",
+            "o.json",
+            "--strict",
+            "--no-redact",
+            "--color",
+            "never",
+        ])
+        .unwrap();
+        assert_eq!(a.paths, [PathBuf::from("a.yaml"), PathBuf::from("b")]);
+        assert_eq!(a.jobs, Some(3));
+        assert_eq!(a.skip, ["x", "y"]);
+        assert!(a.exact && a.list && a.strict && a.no_redact);
+        assert_eq!(a.color, ColorSetting::Never);
+        assert_eq!(a.report_options().redaction, Redaction::Secrets);
+        assert!(parse(&["--jobs", "0"]).is_err());
+        assert!(parse(&["--color", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn arguments_after_the_double_dash_go_to_libtest() {
+        let a = parse(&["x.yaml", "--", "--format", "terse", "--test-threads", "2"]).unwrap();
+        assert_eq!(a.libtest, ["--format", "terse", "--test-threads", "2"]);
+        let l = a.libtest_arguments(&a.report_options()).unwrap();
+        assert_eq!(l.test_threads, Some(2));
+        assert_eq!(l.format, Some(libtest_mimic::FormatSetting::Terse));
+        let bad = parse(&["--", "--no-such-flag"]).unwrap();
+        let e = bad.libtest_arguments(&bad.report_options()).unwrap_err();
+        assert!(e.to_string().contains("after --"), "{e}");
+    }
+
+    #[test]
+    fn redaction_defaults_to_personal_data() {
+        let a = parse(&["--color", "always"]).unwrap();
+        let o = a.report_options();
+        assert_eq!(o.redaction, Redaction::SecretsAndPersonal);
+        assert!(o.color);
+    }
+
+    #[test]
+    fn an_endpoint_needs_a_profile() {
+        let a = parse(&["x.yaml", "--endpoint", "127.0.0.1:1"]).unwrap();
+        let e = a.to_config().unwrap_err();
+        assert!(e.to_string().contains("needs --profile"), "{e}");
+        let a = parse(&["x.yaml"]).unwrap();
+        assert_eq!(a.to_config().unwrap().target, Target::Emulator);
+    }
+
+    #[test]
+    fn exit_codes_follow_the_results() {
+        use crate::runner::{Outcome, ScenarioResult};
+        let mut r = RunResult::default();
+        assert_eq!(exit_of(&r, false), Exit::Passed);
+        let mk = |o: Outcome| ScenarioResult {
+            id: "a::b".into(),
+            name: "b".into(),
+            file: PathBuf::from("b.yaml"),
+            tags: vec![],
+            outcome: o,
+            steps: vec![],
+            duration: std::time::Duration::ZERO,
+        };
+        r.scenarios.push(mk(Outcome::Skipped("x".into())));
+        assert_eq!(exit_of(&r, false), Exit::Passed);
+        r.scenarios.push(mk(Outcome::Failed));
+        assert_eq!(exit_of(&r, true), Exit::Failed);
+        r.scenarios.push(mk(Outcome::Errored("closed".into())));
+        assert_eq!(exit_of(&r, true), Exit::Connection);
+    }
+}

@@ -1,0 +1,127 @@
+//! The JSON report: the same content as JUnit for machines, one document per run.
+
+use serde_json::{Value, json};
+
+use super::ReportOptions;
+use super::text::{captured_value, printable};
+use crate::check::{CheckResult, Target};
+use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, Wire};
+use crate::sip2::Violation;
+use crate::sip2::redact::{MASK, Redaction};
+
+/// The report for `run` as a JSON value.
+pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
+    let (passed, failed, errored, skipped) = run.counts();
+    json!({
+        "endpoint": run.endpoint,
+        "profile": run.profile,
+        "institution": run.institution,
+        "bx": run.bx,
+        "started": run.started,
+        "duration_ms": run.duration.as_millis() as u64,
+        "summary": { "passed": passed, "failed": failed, "errored": errored, "skipped": skipped },
+        "scenarios": run.scenarios.iter().map(|s| scenario(s, opts)).collect::<Vec<_>>(),
+    })
+}
+
+fn scenario(s: &ScenarioResult, opts: &ReportOptions) -> Value {
+    let reason = match &s.outcome {
+        Outcome::Errored(r) | Outcome::Skipped(r) => Some(r.as_str()),
+        Outcome::Passed | Outcome::Failed => None,
+    };
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "file": s.file.display().to_string(),
+        "tags": s.tags,
+        "outcome": s.outcome.as_str(),
+        "reason": reason,
+        "duration_ms": s.duration.as_millis() as u64,
+        "steps": s.steps.iter().map(|st| step(st, opts)).collect::<Vec<_>>(),
+    })
+}
+
+fn step(st: &StepResult, opts: &ReportOptions) -> Value {
+    json!({
+        "index": st.index,
+        "name": st.name,
+        "loc": st.loc,
+        "status": st.status.as_str(),
+        "error": st.error,
+        "duration_ms": st.duration.as_millis() as u64,
+        "sent": st.sent.as_ref().map(|w| wire(w, opts)),
+        "received": st.received.as_ref().map(|w| wire(w, opts)),
+        "checks": st.checks.iter().map(|c| check(c, opts)).collect::<Vec<_>>(),
+        "violations": st.violations.iter().map(violation).collect::<Vec<_>>(),
+        "captures": st.captures.iter().map(|c| json!({
+            "name": c.name,
+            "value": captured_value(c, opts.redaction),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A check; values of masked fields are masked unless the check failed (then the difference
+/// is the point), and passwords always.
+fn check(c: &CheckResult, opts: &ReportOptions) -> Value {
+    let masked = match c.target {
+        Target::Field(id) => opts.redaction.masks(id) && (c.passed || Redaction::Secrets.masks(id)),
+        _ => false,
+    };
+    let (expected, actual) = if masked {
+        (MASK, MASK)
+    } else {
+        (c.expected.as_str(), c.actual.as_str())
+    };
+    json!({
+        "target": c.target.to_string(),
+        "passed": c.passed,
+        "expected": expected,
+        "actual": actual,
+    })
+}
+
+fn wire(w: &Wire, opts: &ReportOptions) -> Value {
+    let text = opts.redaction.apply(&w.text);
+    json!({
+        "text": text,
+        "display": printable(&text),
+        "terminator": w.terminator.map(|t| t.as_str()),
+        "leading_lf": w.leading_lf,
+    })
+}
+
+fn violation(v: &Violation) -> Value {
+    json!({
+        "rule": v.rule.code(),
+        "severity": v.severity.as_str(),
+        "field": v.field.to_string(),
+        "expected": v.expected,
+        "actual": v.actual,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    #[test]
+    fn same_content_as_junit_masked() {
+        let v = to_value(&sample::run(), &ReportOptions::default());
+        assert_eq!(v["summary"]["failed"], 0);
+        assert_eq!(v["summary"]["errored"], 1);
+        assert_eq!(v["summary"]["skipped"], 1);
+        let steps = &v["scenarios"][0]["steps"];
+        assert_eq!(steps[1]["status"], "failed");
+        assert_eq!(steps[1]["checks"][1]["target"], "ok");
+        assert_eq!(steps[1]["violations"][0]["rule"], "control-char");
+        assert_eq!(steps[3]["status"], "not run");
+        assert_eq!(steps[0]["sent"]["text"], "9300CNsip_01|CO***|CPBR1|");
+        assert!(
+            steps[1]["received"]["display"]
+                .as_str()
+                .unwrap()
+                .contains("<0x01>")
+        );
+    }
+}

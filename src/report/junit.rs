@@ -1,0 +1,289 @@
+//! JUnit XML (via junit-report, the only file that names it): a testsuite per scenario, a
+//! testcase per step. A failed step is a `<failure>` whose message is one line and whose body
+//! is the console rendering; an errored step is an `<error>`; steps not run and skipped
+//! scenarios are `<skipped>` with the reason. The step's transcript goes to system-out with
+//! `<CR>` for terminators and no control characters, so every file is valid XML.
+
+use std::io::Write;
+use std::time::Duration;
+
+use junit_report::{Report, TestCase, TestSuite};
+
+use super::ReportOptions;
+use super::console::render_step;
+use super::text::{captured_value, printable, printable_lines, wire_line};
+use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
+
+/// Writes the report for `run` to `out`.
+pub fn write(
+    run: &RunResult,
+    opts: &ReportOptions,
+    out: impl Write,
+) -> Result<(), junit_report::Error> {
+    let plain = ReportOptions {
+        color: false,
+        ..*opts
+    };
+    let mut report = Report::new();
+    for s in &run.scenarios {
+        report.add_testsuite(suite(run, s, &plain));
+    }
+    report.write_xml(out)
+}
+
+fn suite(run: &RunResult, s: &ScenarioResult, opts: &ReportOptions) -> TestSuite {
+    let mut suite = TestSuite::new(&printable(&s.id));
+    for step in &s.steps {
+        suite.add_testcase(case(s, step, opts));
+    }
+    let mut info = format!(
+        "scenario: {}\nfile: {}\nendpoint: {}\nprofile: {}\n",
+        s.name,
+        s.file.display(),
+        run.endpoint,
+        run.profile
+    );
+    if let Some(inst) = &run.institution {
+        info.push_str(&format!("institution: {inst}\n"));
+    }
+    if let Some(bx) = &run.bx {
+        info.push_str(&format!("ACS supported messages (BX): {bx}\n"));
+    }
+    info.push_str(&format!("outcome: {}", s.outcome.as_str()));
+    if let Outcome::Errored(reason) | Outcome::Skipped(reason) = &s.outcome {
+        info.push_str(&format!(" ({reason})"));
+    }
+    suite.set_system_out(&cdata(&info));
+    suite
+}
+
+fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase {
+    let name = printable(&format!("{:02} {}", step.index, step.name));
+    let time = to_time(step.duration);
+    let mut case = match (&s.outcome, step.status) {
+        (Outcome::Skipped(reason), _) => {
+            TestCase::skipped_with_cause(&name, "skipped", &printable(reason))
+        }
+        (_, StepStatus::Passed) => TestCase::success(&name, time),
+        (_, StepStatus::Failed) => {
+            let kind = step
+                .failures()
+                .next()
+                .map_or_else(|| "check".to_string(), |c| kind_of(&c.target));
+            let mut tc = TestCase::failure(&name, time, &kind, &printable(&summary(step)));
+            set_cause(&mut tc, &render_step(step, opts));
+            tc
+        }
+        (_, StepStatus::Errored) => {
+            let msg = step.error.as_deref().unwrap_or("could not complete");
+            let mut tc = TestCase::error(&name, time, "connection", &printable(msg));
+            set_cause(&mut tc, &render_step(step, opts));
+            tc
+        }
+        (_, StepStatus::NotRun) => TestCase::skipped_with_cause(
+            &name,
+            "not-run",
+            &printable(step.error.as_deref().unwrap_or("not run")),
+        ),
+    };
+    case.set_classname(&printable(&s.id));
+    let mut transcript = format!("{}\n", step.loc);
+    if let Some(sent) = &step.sent {
+        transcript.push_str(&format!("sent      {}\n", wire_line(sent, opts.redaction)));
+    }
+    if let Some(received) = &step.received {
+        transcript.push_str(&format!(
+            "received  {}\n",
+            wire_line(received, opts.redaction)
+        ));
+    }
+    for c in &step.captures {
+        let value = captured_value(c, opts.redaction);
+        transcript.push_str(&format!("captured  {} = {value}\n", c.name));
+    }
+    case.set_system_out(&cdata(&transcript));
+    case
+}
+
+/// The failure message: every failed check on one line.
+fn summary(step: &StepResult) -> String {
+    let parts: Vec<String> = step
+        .failures()
+        .map(|c| format!("{} expected {} got {}", c.target, c.expected, c.actual))
+        .collect();
+    format!(
+        "step {} \"{}\": {}",
+        step.index,
+        step.name,
+        parts.join("; ")
+    )
+}
+
+/// The failure `type`: the lint rule code for lint checks, else what was checked.
+fn kind_of(target: &crate::check::Target) -> String {
+    use crate::check::Target;
+    match target {
+        Target::Message => "message".into(),
+        Target::Leader => "leader".into(),
+        Target::Fixed(_) => "fixed-field".into(),
+        Target::Field(_) => "field".into(),
+        Target::Lint(rule) => rule.code().into(),
+        Target::Capture(_) => "capture".into(),
+        Target::Closed => "closed".into(),
+    }
+}
+
+fn set_cause(tc: &mut TestCase, body: &str) {
+    let body = cdata(body);
+    match &mut tc.result {
+        junit_report::TestResult::Failure { cause, .. }
+        | junit_report::TestResult::Error { cause, .. }
+        | junit_report::TestResult::SkippedWithCause { cause, .. } => *cause = Some(body),
+        junit_report::TestResult::Success | junit_report::TestResult::Skipped => {}
+    }
+}
+
+/// Text for a CDATA section: no control characters, and no `]]>` that would end it early.
+fn cdata(text: &str) -> String {
+    printable_lines(text).replace("]]>", "]]]]><![CDATA[>")
+}
+
+fn to_time(d: Duration) -> junit_report::Duration {
+    junit_report::Duration::microseconds(i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+    use crate::sip2::redact::Redaction;
+    use quick_xml::events::Event;
+
+    /// An element: name, attributes, CDATA text inside.
+    type Element = (String, Vec<(String, String)>, String);
+
+    /// Every element, in document order.
+    fn read_back(xml: &str) -> Vec<Element> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut out: Vec<Element> = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        let element = |e: &quick_xml::events::BytesStart| {
+            let attrs = e
+                .attributes()
+                .map(|a| {
+                    let a = a.expect("attribute");
+                    (
+                        String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .expect("escaped value")
+                            .into_owned(),
+                    )
+                })
+                .collect();
+            (
+                String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+                attrs,
+                String::new(),
+            )
+        };
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) => {
+                    out.push(element(&e));
+                    open.push(out.len() - 1);
+                }
+                Event::Empty(e) => out.push(element(&e)),
+                Event::End(_) => {
+                    open.pop();
+                }
+                Event::CData(t) => {
+                    let text = String::from_utf8(t.into_inner().to_vec()).unwrap();
+                    if let Some(i) = open.last() {
+                        out[*i].2.push_str(&text);
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn attr<'a>(e: &'a Element, key: &str) -> &'a str {
+        e.1.iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn failing_steps_control_characters_and_non_ascii_read_back() {
+        let mut buf = Vec::new();
+        write(&sample::run(), &ReportOptions::default(), &mut buf).unwrap();
+        let xml = String::from_utf8(buf).unwrap();
+        assert!(
+            !xml.bytes().any(|b| b < 0x20 && b != b'\n' && b != b'\t'),
+            "control characters in the XML:\n{xml}"
+        );
+        let elements = read_back(&xml);
+        let names: Vec<&str> = elements.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(names.iter().filter(|n| **n == "testsuite").count(), 2);
+        assert_eq!(
+            names.iter().filter(|n| **n == "testcase").count(),
+            5,
+            "one per step"
+        );
+        let failure = elements
+            .iter()
+            .find(|e| e.0 == "failure")
+            .expect("a failure");
+        assert_eq!(attr(failure, "type"), "fixed-field");
+        assert!(
+            attr(failure, "message").contains("ok expected \"1\" got \"0\""),
+            "{failure:?}"
+        );
+        assert!(
+            failure.2.contains("AE"),
+            "the body holds the field table: {}",
+            failure.2
+        );
+        let error = elements.iter().find(|e| e.0 == "error").expect("an error");
+        assert!(attr(error, "message").contains("server closed the connection"));
+        let skipped: Vec<_> = elements.iter().filter(|e| e.0 == "skipped").collect();
+        assert_eq!(
+            skipped.len(),
+            2,
+            "the step not run and the skipped scenario's step"
+        );
+        assert!(attr(skipped[1], "message").contains("does not support hold"));
+        let outs: String = elements
+            .iter()
+            .filter(|e| e.0 == "system-out")
+            .map(|e| e.2.as_str())
+            .collect();
+        assert!(
+            outs.contains("cáliz<0x01> ]]> de fuego|AH|AE***|"),
+            "{outs}"
+        );
+        assert!(outs.contains("ACS supported messages (BX): YYYYYYYYYYYYYNYY"));
+        assert!(
+            !outs.contains("COsip_01") && !outs.contains("AEDavid"),
+            "masked: {outs}"
+        );
+        let testcase = elements.iter().find(|e| e.0 == "testcase").unwrap();
+        assert_eq!(attr(testcase, "name"), "01 login");
+        assert_eq!(attr(testcase, "classname"), "demo::checkout");
+    }
+
+    #[test]
+    fn no_redact_still_masks_passwords() {
+        let mut buf = Vec::new();
+        let opts = ReportOptions {
+            redaction: Redaction::Secrets,
+            color: false,
+        };
+        write(&sample::run(), &opts, &mut buf).unwrap();
+        let xml = String::from_utf8(buf).unwrap();
+        assert!(xml.contains("AEDavid J. Fiander"));
+        assert!(!xml.contains("COsip_01"));
+    }
+}

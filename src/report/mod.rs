@@ -1,0 +1,32 @@
+//! Reports: the console text of a failed scenario (libtest style, with the field table),
+//! JUnit XML and JSON. All read `runner::result`; all mask passwords, and patron personal data
+//! unless asked not to, through `sip2::redact`.
+//!
+//! Must not depend on the transport or the runner's execution; only on the result model.
+
+pub mod console;
+pub mod json;
+pub mod junit;
+#[cfg(test)]
+mod sample;
+pub mod text;
+
+use crate::sip2::redact::Redaction;
+
+/// How reports are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// What to mask in transcripts (passwords always; personal data by default).
+    pub redaction: Redaction,
+    /// ANSI colours (console only).
+    pub color: bool,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            redaction: Redaction::SecretsAndPersonal,
+            color: false,
+        }
+    }
+}

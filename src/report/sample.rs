@@ -1,0 +1,111 @@
+//! A run with one failed, errored and not-run step and one skipped scenario, for report tests.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::check::{CheckResult, Target};
+use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Wire};
+use crate::sip2::{FieldId, FieldRef, Rule, Terminator, Violation};
+
+fn wire(text: &str) -> Option<Wire> {
+    Some(Wire {
+        text: text.into(),
+        terminator: Some(Terminator::Cr),
+        leading_lf: false,
+    })
+}
+
+fn step(index: usize, name: &str, status: StepStatus) -> StepResult {
+    StepResult {
+        index,
+        name: name.into(),
+        loc: format!("scenarios/demo/checkout.yaml:{}", index * 4),
+        status,
+        sent: None,
+        received: None,
+        violations: Vec::new(),
+        accepted: Vec::new(),
+        checks: Vec::new(),
+        captures: Vec::new(),
+        error: None,
+        duration: Duration::from_millis(3),
+    }
+}
+
+/// The sample run.
+pub fn run() -> RunResult {
+    let mut login = step(1, "login", StepStatus::Passed);
+    login.sent = wire("9300CNsip_01|COsip_01|CPBR1|");
+    login.received = wire("941");
+    let mut checkout = step(2, "checkout of cáliz", StepStatus::Failed);
+    checkout.sent = wire("11YN20260329    203000                  AOBR1|AA999999|AB660|AC|");
+    checkout.received = wire(
+        "120NUN20260329    203000AOBR1|AA999999|AB660|AJHarry Potter y el cáliz\u{1} ]]> de fuego|AH|AEDavid J. Fiander|AFItem not available|",
+    );
+    checkout.checks = vec![
+        CheckResult::new(Target::Leader, true, "/^12/".into(), "\"120NUN\"".into()),
+        CheckResult {
+            target: Target::Fixed("ok"),
+            passed: false,
+            expected: "\"1\"".into(),
+            actual: "\"0\"".into(),
+            diff: Some(("1".into(), "0".into())),
+        },
+        CheckResult {
+            target: Target::Field(FieldId::AE),
+            passed: false,
+            expected: "\"David J. Fiandre\"".into(),
+            actual: "\"David J. Fiander\"".into(),
+            diff: Some(("David J. Fiandre".into(), "David J. Fiander".into())),
+        },
+    ];
+    checkout.violations = vec![Violation::new(
+        Rule::ControlChar,
+        FieldRef::Field(FieldId::AJ),
+        "no control characters",
+        "0x01",
+    )];
+    let mut checkin = step(3, "checkin", StepStatus::Errored);
+    checkin.sent = wire("09N20260329    20300020260329    203000APx|AOBR1|AB660|AC|");
+    checkin.error =
+        Some("server closed the connection after 09N...; no response (received nothing)".into());
+    let not_run = StepResult::not_run(
+        4,
+        "renew",
+        "scenarios/demo/checkout.yaml:16".into(),
+        "the connection was lost at step 3",
+    );
+    let steps = vec![login, checkout, checkin, not_run];
+    let failed = ScenarioResult {
+        id: "demo::checkout".into(),
+        name: "checkout".into(),
+        file: PathBuf::from("scenarios/demo/checkout.yaml"),
+        tags: vec!["circulation".into()],
+        outcome: Outcome::from_steps(&steps),
+        steps,
+        duration: Duration::from_millis(12),
+    };
+    let skipped = ScenarioResult {
+        id: "demo::holds".into(),
+        name: "holds".into(),
+        file: PathBuf::from("scenarios/demo/holds.yaml"),
+        tags: vec![],
+        outcome: Outcome::Skipped("the ACS does not support hold".into()),
+        steps: vec![StepResult::not_run(
+            1,
+            "hold",
+            "scenarios/demo/holds.yaml:3".into(),
+            "the ACS does not support hold",
+        )],
+        duration: Duration::ZERO,
+    };
+    RunResult {
+        endpoint: "127.0.0.1:6001".into(),
+        profile: "site.yaml".into(),
+        institution: Some("BR1".into()),
+        bx: Some("YYYYYYYYYYYYYNYY".into()),
+        started: "2026-11-29T09:00:00+00:00".into(),
+        duration: Duration::from_millis(20),
+        scenarios: vec![failed, skipped],
+    }
+}

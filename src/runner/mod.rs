@@ -1,0 +1,16 @@
+//! The runner: scenarios in, results out. [`plan`] loads and selects scenarios, starts the
+//! built-in emulator when no endpoint is given and probes the ACS's BX; [`trials`] turns each
+//! scenario into a libtest-mimic trial that runs its steps on one connection ([`exec`]).
+//! `sip2check run` and `tests/conformance.rs` ([`harness_main`]) both go through here.
+//!
+//! Main types: [`RunConfig`], [`Plan`], [`result::RunResult`] (the one result model every
+//! reporter reads). Never prints except through libtest-mimic.
+
+pub mod exec;
+pub mod plan;
+pub mod result;
+pub mod trials;
+
+pub use plan::{Plan, RunConfig, Selection, SetupError, Target, plan, select};
+pub use result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
+pub use trials::{Sink, execute, harness_main, trials};

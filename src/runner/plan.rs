@@ -1,0 +1,406 @@
+//! The plan of a run: load and select scenarios, start the built-in emulator when no endpoint
+//! is given, and probe the ACS once (login, then SC status) for its supported messages (BX),
+//! so scenarios that `require` a message the ACS lacks are skipped with the reason.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::exec::ExecContext;
+use crate::acs;
+use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
+use crate::sip2::encode::fixed_part;
+use crate::sip2::{self, FieldId, Message, MessageCode, spec};
+use crate::transport::{self, ConnectOptions, Session, StepOptions, TransportError};
+
+/// Where the scenarios run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The built-in emulator, started on a loopback port for this run.
+    Emulator,
+    /// An external server, `host:port`.
+    Endpoint(String),
+}
+
+/// Which scenarios to run (libtest's filter semantics, plus tags).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Run only ids containing this (or equal to it, with `exact`).
+    pub filter: Option<String>,
+    /// Leave out ids containing any of these (or equal, with `exact`).
+    pub skip: Vec<String>,
+    /// Match whole ids.
+    pub exact: bool,
+    /// Run only scenarios carrying one of these tags.
+    pub tags: Vec<String>,
+}
+
+impl Selection {
+    /// Does the scenario pass the selection?
+    pub fn matches(&self, s: &Scenario) -> bool {
+        let hit = |pat: &str| {
+            if self.exact {
+                s.id == pat
+            } else {
+                s.id.contains(pat)
+            }
+        };
+        self.filter.as_deref().is_none_or(hit)
+            && !self.skip.iter().any(|p| hit(p))
+            && (self.tags.is_empty() || s.tags.iter().any(|t| self.tags.contains(t)))
+    }
+}
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Scenario files or directories.
+    pub paths: Vec<PathBuf>,
+    /// The server.
+    pub target: Target,
+    /// Variables and dialect.
+    pub profile: Profile,
+    /// Which scenarios.
+    pub selection: Selection,
+    /// Error-severity violations fail steps.
+    pub strict: bool,
+    /// Scenarios at once (default: 1 against an endpoint, the CPU count against the emulator).
+    pub jobs: Option<usize>,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// Scenario files with errors (exit 2).
+    #[error("{0}")]
+    Load(#[from] LoadErrors),
+    /// The emulator could not start.
+    #[error("cannot start the built-in emulator: {0}")]
+    Emulator(std::io::Error),
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The capability probe could not reach the server (exit 4).
+    #[error("capability probe of {endpoint} failed: {source}")]
+    Probe {
+        /// The server.
+        endpoint: String,
+        /// What went wrong.
+        source: TransportError,
+    },
+}
+
+impl SetupError {
+    /// True when the server could not be reached (exit 4 rather than 2).
+    pub fn is_connection(&self) -> bool {
+        matches!(self, SetupError::Probe { .. })
+    }
+}
+
+/// A run, ready to become trials.
+pub struct Plan {
+    /// The selected scenarios, in id order.
+    pub scenarios: Vec<Scenario>,
+    /// Why each skipped scenario is skipped, by id.
+    pub skips: Vec<(String, String)>,
+    /// Shared by every scenario.
+    pub exec: Arc<ExecContext>,
+    /// For reports: the server.
+    pub endpoint: String,
+    /// For reports: the profile's source.
+    pub profile: String,
+    /// For reports: the institution variable.
+    pub institution: Option<String>,
+    /// The ACS's BX, when the probe got one.
+    pub bx: Option<String>,
+    /// What went wrong in the probe short of a connection error (e.g. login refused).
+    pub probe_note: Option<String>,
+    /// Scenarios at once.
+    pub jobs: usize,
+    runtime: Arc<tokio::runtime::Runtime>,
+    server: Option<acs::Server>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("scenarios", &self.scenarios.len())
+            .field("endpoint", &self.endpoint)
+            .field("bx", &self.bx)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads the scenarios under `config.paths` and keeps the selected ones.
+pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, LoadErrors> {
+    let all = scenario::load(&config.paths, &config.profile.vars)?;
+    Ok(all
+        .into_iter()
+        .filter(|s| config.selection.matches(s))
+        .collect())
+}
+
+/// Loads, selects, starts the emulator if needed and probes the ACS.
+pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
+    let scenarios = select(config)?;
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(SetupError::Runtime)?,
+    );
+    let (server, endpoint, label) = match &config.target {
+        Target::Emulator => {
+            let server = runtime
+                .block_on(acs::spawn(
+                    acs::Library::builtin(),
+                    acs::ServeOptions {
+                        isolate: true,
+                        // Like Evergreen and Koha: the first message must be a login.
+                        dialect: acs::Dialect {
+                            login_required: Some(true),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    },
+                ))
+                .map_err(SetupError::Emulator)?;
+            let addr = server.addr().to_string();
+            let label = format!("built-in emulator ({addr})");
+            (Some(server), addr, label)
+        }
+        Target::Endpoint(e) => (None, e.clone(), e.clone()),
+    };
+    let connect = connect_options(&config.profile, &endpoint);
+    let probe = runtime.block_on(probe(&connect, &config.profile));
+    let (bx, probe_note) = match probe {
+        Ok(found) => found,
+        Err(source) => {
+            if let Some(server) = server {
+                runtime.block_on(server.shutdown());
+            }
+            return Err(SetupError::Probe {
+                endpoint: label,
+                source,
+            });
+        }
+    };
+    let skips = scenarios
+        .iter()
+        .filter_map(|s| unsupported(s, bx.as_deref()).map(|r| (s.id.clone(), r)))
+        .collect();
+    let jobs = config.jobs.unwrap_or(match config.target {
+        Target::Emulator => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        Target::Endpoint(_) => 1,
+    });
+    Ok(Plan {
+        scenarios,
+        skips,
+        exec: Arc::new(ExecContext {
+            connect,
+            vars: config.profile.vars.clone(),
+            strict: config.strict,
+        }),
+        endpoint: label,
+        profile: config.profile.source.clone(),
+        institution: config.profile.vars.get("institution").cloned(),
+        bx,
+        probe_note,
+        jobs: jobs.max(1),
+        runtime,
+        server,
+    })
+}
+
+impl Plan {
+    /// The runtime every trial blocks on.
+    pub fn handle(&self) -> tokio::runtime::Handle {
+        self.runtime.handle().clone()
+    }
+
+    /// Stops the emulator, if this run started one.
+    pub fn shutdown(mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+/// The transport settings for `endpoint` from the profile's dialect.
+pub fn connect_options(profile: &Profile, endpoint: &str) -> ConnectOptions {
+    let defaults = ConnectOptions::default();
+    ConnectOptions {
+        endpoint: endpoint.to_string(),
+        tls: profile.tls.as_ref().map(|t| transport::TlsOptions {
+            ca: t.ca.clone(),
+            cert: t.cert.clone(),
+            key: t.key.clone(),
+            sni: t.sni.clone(),
+            insecure: t.insecure,
+        }),
+        telnet: profile.telnet.as_ref().map(|t| transport::TelnetOptions {
+            user: t.user.clone(),
+            password: t.password.clone(),
+            ..Default::default()
+        }),
+        terminator: profile.terminator.unwrap_or(defaults.terminator),
+        encoding: profile.encoding.unwrap_or(defaults.encoding),
+        error_detection: match profile.error_detection {
+            ErrorDetection::Off => transport::ErrorDetection::Off,
+            ErrorDetection::On => transport::ErrorDetection::On,
+            ErrorDetection::Auto => transport::ErrorDetection::Auto,
+        },
+        timeouts: transport::Timeouts {
+            connect: profile.connect_timeout.unwrap_or(defaults.timeouts.connect),
+            response: profile
+                .response_timeout
+                .unwrap_or(defaults.timeouts.response),
+            idle: defaults.timeouts.idle,
+        },
+        ..defaults
+    }
+}
+
+/// Logs in (when the profile has `login.*`) and asks for the ACS status; returns BX, or a note
+/// saying why there is none. Only a connection failure is an error.
+async fn probe(
+    connect: &ConnectOptions,
+    profile: &Profile,
+) -> Result<(Option<String>, Option<String>), TransportError> {
+    let mut session = Session::connect(connect.clone()).await?;
+    let step = StepOptions::default();
+    if let Some(login) = login_request(profile) {
+        let ex = session.exchange(&login, &step).await?;
+        if ex.response.analysis.msg.fixed_field("ok") != Some("1") {
+            session.close().await;
+            return Ok((
+                None,
+                Some(format!(
+                    "the probe's login as {:?} was refused; check login.user/login.password in the profile",
+                    profile.vars.get("login.user").map_or("", String::as_str)
+                )),
+            ));
+        }
+    }
+    let status = sc_status_request();
+    let ex = session.exchange(&status, &step).await?;
+    session.close().await;
+    let bx = ex
+        .response
+        .analysis
+        .msg
+        .field(FieldId::BX)
+        .map(str::to_string);
+    let note = bx.is_none().then(|| {
+        "the ACS status (98) carried no BX; no scenario is skipped for `requires`".to_string()
+    });
+    Ok((bx, note))
+}
+
+fn login_request(profile: &Profile) -> Option<String> {
+    let v = |k: &str| profile.vars.get(k).map(String::as_str);
+    let user = v("login.user")?;
+    let spec = spec::message(MessageCode::LOGIN)?;
+    let fixed = fixed_part(spec, [("uid_algorithm", "0"), ("pwd_algorithm", "0")]).ok()?;
+    let msg = Message::new(MessageCode::LOGIN, fixed)
+        .with(FieldId::CN, user)
+        .with(FieldId::CO, v("login.password").unwrap_or(""))
+        .with(FieldId::CP, v("login.location").unwrap_or(""));
+    Some(sip2::encode(&msg))
+}
+
+fn sc_status_request() -> String {
+    let fixed = spec::message(MessageCode::SC_STATUS)
+        .and_then(|spec| {
+            fixed_part(
+                spec,
+                [
+                    ("status_code", "0"),
+                    ("max_print_width", "030"),
+                    ("protocol_version", "2.00"),
+                ],
+            )
+            .ok()
+        })
+        .unwrap_or_default();
+    sip2::encode(&Message::new(MessageCode::SC_STATUS, fixed))
+}
+
+/// Why the ACS cannot run `s` (a required message whose BX flag is not Y), if it cannot.
+fn unsupported(s: &Scenario, bx: Option<&str>) -> Option<String> {
+    let bx = bx?;
+    let missing: Vec<&str> = s
+        .requires
+        .iter()
+        .filter(|m| {
+            spec::supported_position(m.code)
+                .is_some_and(|p| bx.as_bytes().get(p).copied() != Some(b'Y'))
+        })
+        .map(|m| m.key)
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the ACS does not support {} (its BX is {bx})",
+            missing.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(id: &str, tags: &[&str], requires: &[&str]) -> Scenario {
+        Scenario {
+            id: id.into(),
+            name: id.into(),
+            about: String::new(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            requires: requires
+                .iter()
+                .map(|r| spec::message_by_name(r).unwrap())
+                .collect(),
+            checksum: None,
+            file: PathBuf::from("x.yaml"),
+            steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn selection_filters_skips_and_tags() {
+        let s = scenario("siptest::03checkout", &["circulation"], &[]);
+        let sel = |f: Option<&str>, skip: &[&str], exact: bool, tags: &[&str]| Selection {
+            filter: f.map(str::to_string),
+            skip: skip.iter().map(|x| x.to_string()).collect(),
+            exact,
+            tags: tags.iter().map(|x| x.to_string()).collect(),
+        };
+        assert!(sel(Some("checkout"), &[], false, &[]).matches(&s));
+        assert!(!sel(Some("checkout"), &[], true, &[]).matches(&s));
+        assert!(sel(Some("siptest::03checkout"), &[], true, &[]).matches(&s));
+        assert!(!sel(None, &["03"], false, &[]).matches(&s));
+        assert!(sel(None, &[], false, &["circulation"]).matches(&s));
+        assert!(!sel(None, &[], false, &["holds"]).matches(&s));
+    }
+
+    #[test]
+    fn requires_reads_bx_positions() {
+        let s = scenario("a::b", &[], &["checkout", "renew_all"]);
+        assert_eq!(unsupported(&s, Some("YYYYYYYYYYYYYYYY")), None);
+        let r = unsupported(&s, Some("YYYYYYYYYYYYYYYN")).unwrap();
+        assert!(r.contains("renew_all") && !r.contains("checkout"), "{r}");
+        assert!(
+            unsupported(&s, Some("Y"))
+                .unwrap()
+                .contains("checkout, renew_all")
+        );
+        assert_eq!(unsupported(&s, None), None);
+    }
+
+    #[test]
+    fn probe_requests_come_from_the_table() {
+        let p = Profile::emulator().unwrap();
+        assert_eq!(login_request(&p).unwrap(), "9300CNsip_01|COsip_01|CPBR1|");
+        assert_eq!(sc_status_request(), "9900302.00");
+    }
+}

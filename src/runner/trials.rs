@@ -1,0 +1,175 @@
+//! libtest-mimic trials, one per scenario, and the entry point shared by `sip2check run` and
+//! `cargo test` harnesses ([`harness_main`]). Trial bodies are synchronous: they block on the
+//! plan's tokio runtime, and hand their [`ScenarioResult`] to a [`Sink`] for the reports.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+
+use super::exec::run_scenario;
+use super::plan::{Plan, RunConfig, Selection, Target, plan, select};
+use super::result::{Outcome, RunResult, ScenarioResult, StepResult};
+use crate::report::ReportOptions;
+use crate::report::console::{render_scenario, report_error};
+use crate::scenario::Profile;
+
+/// Collects the results of the trials as they finish.
+#[derive(Debug, Clone, Default)]
+pub struct Sink(Arc<Mutex<Vec<ScenarioResult>>>);
+
+impl Sink {
+    fn push(&self, r: ScenarioResult) {
+        // A poisoned lock means another trial panicked; its result is lost, ours is still kept.
+        match self.0.lock() {
+            Ok(mut v) => v.push(r),
+            Err(poisoned) => poisoned.into_inner().push(r),
+        }
+    }
+
+    /// Every result so far, in id order.
+    pub fn take(&self) -> Vec<ScenarioResult> {
+        let mut v = match self.0.lock() {
+            Ok(mut v) => std::mem::take(&mut *v),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+}
+
+/// One trial per planned scenario; skipped ones are ignored with their reason.
+pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
+    plan.scenarios
+        .iter()
+        .map(|s| {
+            let skip = plan
+                .skips
+                .iter()
+                .find(|(id, _)| *id == s.id)
+                .map(|(_, r)| r.clone());
+            let (scenario, sink, exec, handle) =
+                (s.clone(), sink.clone(), plan.exec.clone(), plan.handle());
+            Trial::ignorable_test(s.id.clone(), move || {
+                if let Some(reason) = skip {
+                    sink.push(skipped(&scenario, &reason));
+                    return Ok(Completion::ignored_with(reason));
+                }
+                let result = handle.block_on(run_scenario(&scenario, &exec));
+                let message = render_scenario(&result, &opts);
+                let passed = result.outcome == Outcome::Passed;
+                sink.push(result);
+                if passed {
+                    Ok(Completion::Completed)
+                } else {
+                    Err(Failed::from(message))
+                }
+            })
+        })
+        .collect()
+}
+
+fn skipped(s: &crate::scenario::Scenario, reason: &str) -> ScenarioResult {
+    ScenarioResult {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        file: s.file.clone(),
+        tags: s.tags.clone(),
+        outcome: Outcome::Skipped(reason.to_string()),
+        steps: s
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, st)| StepResult::not_run(i + 1, &st.name, st.loc.to_string(), reason))
+            .collect(),
+        duration: std::time::Duration::ZERO,
+    }
+}
+
+/// Runs the planned scenarios as libtest-mimic trials and gathers the results.
+pub fn execute(
+    plan: &Plan,
+    args: &Arguments,
+    opts: ReportOptions,
+) -> (libtest_mimic::Conclusion, RunResult) {
+    let started = chrono::Local::now();
+    let clock = std::time::Instant::now();
+    let sink = Sink::default();
+    let mut args = args.clone();
+    args.test_threads = args.test_threads.or(Some(plan.jobs));
+    let conclusion = libtest_mimic::run(&args, trials(plan, &sink, opts));
+    let run = RunResult {
+        endpoint: plan.endpoint.clone(),
+        profile: plan.profile.clone(),
+        institution: plan.institution.clone(),
+        bx: plan.bx.clone(),
+        started: started.to_rfc3339(),
+        duration: clock.elapsed(),
+        scenarios: sink.take(),
+    };
+    (conclusion, run)
+}
+
+/// The `main` of a `cargo test` harness (`harness = false`): runs the scenarios under `paths`
+/// against the built-in emulator, or against `SIP2_ENDPOINT` (host:port) with the variables of
+/// `SIP2_PROFILE` (a profile file). libtest's arguments (filters, `--list`, ...) apply.
+pub fn harness_main(paths: &[&str]) -> ExitCode {
+    let args = Arguments::from_args();
+    let endpoint = std::env::var("SIP2_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty());
+    let profile = match (std::env::var_os("SIP2_PROFILE"), &endpoint) {
+        (Some(p), _) => Profile::load(&PathBuf::from(p)).map_err(|e| e.to_string()),
+        (None, None) => Profile::emulator().map_err(|e| e.to_string()),
+        (None, Some(e)) => Err(format!(
+            "SIP2_ENDPOINT={e} needs SIP2_PROFILE=FILE with that server's variables (start from a copy of fixtures/profiles/emulator.yaml)"
+        )),
+    };
+    let profile = match profile {
+        Ok(p) => p,
+        Err(e) => {
+            report_error(&e);
+            return ExitCode::from(2);
+        }
+    };
+    // With SIP2_PROFILE alone, the profile's own endpoint (if any) is the server.
+    let target = match endpoint.or_else(|| profile.endpoint.clone()) {
+        Some(e) => Target::Endpoint(e),
+        None => Target::Emulator,
+    };
+    let config = RunConfig {
+        paths: paths.iter().map(PathBuf::from).collect(),
+        target,
+        profile,
+        selection: Selection::default(),
+        strict: false,
+        jobs: None,
+    };
+    if args.list {
+        // Listing (as cargo nextest does before every run) needs no server and no probe.
+        return match select(&config) {
+            Ok(scenarios) => {
+                let listed = scenarios
+                    .into_iter()
+                    .map(|s| Trial::test(s.id, || Ok(())))
+                    .collect();
+                libtest_mimic::run(&args, listed).exit_code()
+            }
+            Err(e) => {
+                report_error(&e);
+                ExitCode::from(2)
+            }
+        };
+    }
+    let plan = match plan(&config) {
+        Ok(p) => p,
+        Err(e) => {
+            report_error(&e);
+            return ExitCode::from(if e.is_connection() { 4 } else { 2 });
+        }
+    };
+    let (conclusion, _) = execute(&plan, &args, ReportOptions::default());
+    plan.shutdown();
+    conclusion.exit_code()
+}

@@ -1,0 +1,666 @@
+//! Loading: finds scenario files, parses them, resolves `use:` against the nearest
+//! `common.yaml`, and checks what the YAML shape cannot (templates against the profile and
+//! earlier captures, fixed-field keys of the response, capture sources). Every error names
+//! the file, line and column; loading goes on past a bad file so all errors show at once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::error::{LoadError, LoadErrors};
+use super::locate::Locator;
+use super::model::{FixedValue, OrderedMap, ScenarioDoc, SendDoc, StepDoc, did_you_mean};
+use super::template::{BUILTINS, Template, check_name};
+use super::{Capture, CaptureSource, Expect, Loc, Scenario, Send, Step};
+use crate::sip2::spec::{self, MessageSpec};
+use crate::sip2::{FieldId, MessageCode};
+
+/// The shared steps shipped with sip2check, used when no `common.yaml` sits above a scenario.
+pub const BUILTIN_COMMON: &str = include_str!("../../scenarios/common.yaml");
+
+/// The name of the shared-steps file.
+pub const COMMON_FILE: &str = "common.yaml";
+
+/// How deep directories are searched for scenario files.
+const MAX_DEPTH: usize = 8;
+
+/// Loads every scenario under `paths` (files or directories, searched recursively for
+/// `*.yaml`/`*.yml` other than `common.yaml`), sorted by path, checked against `vars`.
+pub fn load(
+    paths: &[PathBuf],
+    vars: &BTreeMap<String, String>,
+) -> Result<Vec<Scenario>, LoadErrors> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if let Err(e) = discover(p, 0, &mut files) {
+            errors.push(e);
+        } else if !files.iter().any(|f: &PathBuf| f.starts_with(p)) {
+            errors.push(LoadError::at(
+                p,
+                1,
+                1,
+                "no scenario files (*.yaml) here; give a scenario file or a directory of them",
+            ));
+        }
+    }
+    files.sort();
+    files.dedup();
+    let mut commons = CommonCache::default();
+    let mut out = Vec::new();
+    for f in &files {
+        match load_with(f, vars, &mut commons) {
+            Ok(s) => out.push(s),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    for (i, s) in out.iter().enumerate() {
+        if let Some(first) = out[..i].iter().find(|o| o.id == s.id) {
+            errors.push(LoadError::at(
+                &s.file,
+                1,
+                1,
+                format!(
+                    "scenario id {} is also the id of {}; ids are <directory>::<file stem>, rename one",
+                    s.id,
+                    first.file.display()
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+/// Loads one scenario file.
+pub fn load_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Scenario, LoadErrors> {
+    load_with(path, vars, &mut CommonCache::default()).map_err(LoadErrors)
+}
+
+fn discover(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        LoadError::at(
+            path,
+            1,
+            1,
+            format!("cannot read: {e}; give a scenario file or directory"),
+        )
+    })?;
+    if meta.is_file() {
+        if path.file_name().is_none_or(|n| n != COMMON_FILE) {
+            out.push(path.to_path_buf());
+        }
+        return Ok(());
+    }
+    if depth >= MAX_DEPTH {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(path)
+        .map_err(|e| LoadError::at(path, 1, 1, format!("cannot list the directory: {e}")))?;
+    for entry in entries.flatten() {
+        let p = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            discover(&p, depth + 1, out)?;
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && name != COMMON_FILE {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The scenario id: `<directory name>::<file stem>`.
+fn scenario_id(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    match path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|d| d.to_string_lossy().into_owned())
+    {
+        Some(dir) if !dir.is_empty() => format!("{dir}::{stem}"),
+        _ => stem,
+    }
+}
+
+/// Parsed common.yaml files by path.
+#[derive(Default)]
+struct CommonCache {
+    files: BTreeMap<PathBuf, Arc<Common>>,
+}
+
+struct Common {
+    path: PathBuf,
+    text: String,
+    steps: Vec<(String, StepDoc, usize)>,
+}
+
+impl CommonCache {
+    /// The nearest common.yaml above `scenario`, or the built-in one.
+    fn for_scenario(&mut self, scenario: &Path) -> Result<Arc<Common>, LoadError> {
+        let found = scenario
+            .ancestors()
+            .skip(1)
+            .take(MAX_DEPTH)
+            .map(|dir| dir.join(COMMON_FILE))
+            .find(|p| p.is_file());
+        let (path, text) = match found {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| LoadError::at(&p, 1, 1, format!("cannot read: {e}")))?;
+                (p, text)
+            }
+            None => (
+                PathBuf::from("<built-in>/scenarios/common.yaml"),
+                BUILTIN_COMMON.to_string(),
+            ),
+        };
+        if let Some(c) = self.files.get(&path) {
+            return Ok(c.clone());
+        }
+        let map: OrderedMap<String, StepDoc> =
+            serde_yaml::from_str(&text).map_err(|e| LoadError::yaml(&path, &e))?;
+        let lines = Locator::new(&text).top_level_keys();
+        let mut steps = Vec::new();
+        for (name, doc) in map.0 {
+            let line = lines
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map_or(1, |(_, l)| *l);
+            if doc.use_.is_some() {
+                return Err(LoadError::at(
+                    &path,
+                    line,
+                    1,
+                    format!("shared step {name:?} uses another shared step; write it out instead"),
+                ));
+            }
+            steps.push((name, doc, line));
+        }
+        let common = Arc::new(Common {
+            path: path.clone(),
+            text,
+            steps,
+        });
+        self.files.insert(path, common.clone());
+        Ok(common)
+    }
+}
+
+fn load_with(
+    path: &Path,
+    vars: &BTreeMap<String, String>,
+    commons: &mut CommonCache,
+) -> Result<Scenario, Vec<LoadError>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![LoadError::at(path, 1, 1, format!("cannot read: {e}"))])?;
+    let doc: ScenarioDoc =
+        serde_yaml::from_str(&text).map_err(|e| vec![LoadError::yaml(path, &e)])?;
+    let locator = Locator::new(&text);
+    let step_lines = locator.step_lines();
+    let file: Arc<str> = Arc::from(path.display().to_string());
+    let mut steps = Vec::new();
+    let mut errors = Vec::new();
+    let mut captures: Vec<String> = Vec::new();
+    for (i, sdoc) in doc.steps.iter().enumerate() {
+        let line = step_lines.get(i).copied().unwrap_or(1);
+        let next = step_lines.get(i + 1).copied().unwrap_or(0);
+        let here = Loc {
+            file: file.clone(),
+            line,
+            via: None,
+        };
+        let built = match &sdoc.use_ {
+            Some(name) => resolve_use(path, sdoc, name, here, vars, &captures, commons),
+            None => build_step(
+                sdoc,
+                &Place {
+                    path,
+                    locator: &locator,
+                    from: line,
+                    to: next,
+                    loc: here,
+                },
+                vars,
+                &captures,
+            ),
+        };
+        match built {
+            Ok(step) => {
+                captures.extend(step.capture.iter().map(|c| c.name.clone()));
+                steps.push(step);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if doc.steps.is_empty() {
+        let at = locator.key(1, 0, "steps");
+        errors.push(LoadError::at(
+            path,
+            at.map_or(1, |l| l.line),
+            1,
+            "a scenario needs at least one step",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    Ok(Scenario {
+        id: scenario_id(path),
+        name: doc.name.unwrap_or(stem),
+        about: doc.about.unwrap_or_default(),
+        tags: doc.tags,
+        requires: doc.requires.into_iter().map(|r| r.0).collect(),
+        checksum: doc.checksum,
+        file: path.to_path_buf(),
+        steps,
+    })
+}
+
+fn resolve_use(
+    path: &Path,
+    sdoc: &StepDoc,
+    name: &str,
+    here: Loc,
+    vars: &BTreeMap<String, String>,
+    captures: &[String],
+    commons: &mut CommonCache,
+) -> Result<Step, LoadError> {
+    let only_name = sdoc.send.is_none()
+        && sdoc.expect.is_none()
+        && sdoc.checksum.is_none()
+        && sdoc.timeout.is_none()
+        && sdoc.terminator.is_none()
+        && sdoc.resend.is_none()
+        && sdoc.capture.0.is_empty();
+    if !only_name {
+        return Err(LoadError::at(
+            path,
+            here.line,
+            1,
+            format!("a `use: {name}` step takes only a name; to change it, write the step out"),
+        ));
+    }
+    let common = commons.for_scenario(path)?;
+    let Some(index) = common.steps.iter().position(|(n, _, _)| n == name) else {
+        let names: Vec<&str> = common.steps.iter().map(|(n, _, _)| n.as_str()).collect();
+        return Err(LoadError::at(
+            path,
+            here.line,
+            1,
+            format!(
+                "unknown shared step {name:?}{}; {} defines: {}",
+                did_you_mean(name, names.iter().copied()),
+                common.path.display(),
+                names.join(", ")
+            ),
+        ));
+    };
+    let (_, cdoc, cline) = &common.steps[index];
+    let next = common.steps.get(index + 1).map_or(0, |(_, _, l)| *l);
+    let locator = Locator::new(&common.text);
+    let loc = Loc {
+        file: Arc::from(common.path.display().to_string()),
+        line: *cline,
+        via: Some(Arc::new(here)),
+    };
+    let mut step = build_step(
+        cdoc,
+        &Place {
+            path: &common.path,
+            locator: &locator,
+            from: *cline,
+            to: next,
+            loc,
+        },
+        vars,
+        captures,
+    )?;
+    step.name = sdoc
+        .name
+        .clone()
+        .or_else(|| cdoc.name.clone())
+        .unwrap_or_else(|| name.to_string());
+    Ok(step)
+}
+
+/// Where a step is written, for error locations.
+struct Place<'a> {
+    path: &'a Path,
+    locator: &'a Locator<'a>,
+    from: usize,
+    to: usize,
+    loc: Loc,
+}
+
+impl Place<'_> {
+    fn error(&self, at: Option<super::locate::LineCol>, message: String) -> LoadError {
+        let (line, col) = at.map_or((self.from, 1), |l| (l.line, l.col));
+        LoadError::at(self.path, line, col, message)
+    }
+}
+
+fn build_step(
+    doc: &StepDoc,
+    place: &Place,
+    vars: &BTreeMap<String, String>,
+    captures: &[String],
+) -> Result<Step, LoadError> {
+    let Some(send) = &doc.send else {
+        return Err(place.error(None, "a step needs send: (the message to send)".into()));
+    };
+    let (send, request) = match send {
+        SendDoc::Raw(t) => (Send::Raw(t.clone()), raw_spec(t)),
+        SendDoc::Structured(s) => (Send::Structured(s.clone()), Some(s.spec)),
+    };
+    let edoc = doc.expect.clone().unwrap_or_default();
+    let response = edoc
+        .message
+        .map(|m| m.0)
+        .or_else(|| request.and_then(|r| r.response).and_then(spec::message));
+    let mut expect = Expect {
+        message: edoc.message.map(|m| m.0),
+        leader: edoc.leader.map(|l| l.0),
+        fixed: Vec::new(),
+        fields: edoc.fields.0.into_iter().map(|(k, m)| (k.0, m.0)).collect(),
+        lint: edoc.lint.iter().map(|r| r.0).collect(),
+        violations: edoc.violations.iter().map(|r| r.0).collect(),
+        closed: edoc.closed,
+    };
+    for (key, m) in edoc.fixed.0 {
+        let f = fixed_key(response, &key)
+            .map_err(|msg| place.error(place.locator.key(place.from, place.to, &key), msg))?;
+        expect.fixed.push((f, m.0));
+    }
+    if expect.closed
+        && (expect.message.is_some()
+            || expect.leader.is_some()
+            || !expect.fixed.is_empty()
+            || !expect.fields.is_empty()
+            || !doc.capture.0.is_empty())
+    {
+        return Err(place.error(
+            place.locator.key(place.from, place.to, "closed"),
+            "closed: true means no response comes, so it takes no other expectation or capture"
+                .into(),
+        ));
+    }
+    let mut capture = Vec::new();
+    for (name, source) in &doc.capture.0 {
+        let at = place.locator.key(place.from, place.to, name);
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || BUILTINS.contains(&name.as_str())
+        {
+            return Err(place.error(
+                at,
+                format!("capture name {name:?}: use letters, digits and '_', not a built-in (now, today, datepat)"),
+            ));
+        }
+        let source = capture_source(response, source).map_err(|m| place.error(at, m))?;
+        capture.push(Capture {
+            name: name.clone(),
+            source,
+        });
+    }
+    let step = Step {
+        name: doc.name.clone().unwrap_or_else(|| default_name(&send)),
+        loc: place.loc.clone(),
+        send,
+        checksum: doc.checksum,
+        timeout: doc.timeout.map(|t| t.0),
+        terminator: doc.terminator.map(|t| t.0),
+        resend: doc.resend.unwrap_or(true),
+        expect,
+        capture,
+    };
+    for t in templates(&step) {
+        for name in t.names() {
+            if let Err(e) = check_name(name, vars, captures.iter().map(String::as_str)) {
+                return Err(place.error(
+                    place.locator.template(place.from, place.to, name),
+                    e.to_string(),
+                ));
+            }
+        }
+    }
+    Ok(step)
+}
+
+/// The spec of a raw request whose first two characters are a literal message code.
+fn raw_spec(t: &Template) -> Option<&'static MessageSpec> {
+    let code = t.as_str().get(..2)?;
+    MessageCode::parse(code).and_then(spec::message)
+}
+
+fn default_name(send: &Send) -> String {
+    match send {
+        Send::Structured(s) => s.spec.key.to_string(),
+        Send::Raw(t) => {
+            raw_spec(t).map_or_else(|| "raw message".to_string(), |s| s.key.to_string())
+        }
+    }
+}
+
+fn fixed_key(response: Option<&'static MessageSpec>, key: &str) -> Result<&'static str, String> {
+    let Some(spec) = response else {
+        return Err(format!(
+            "cannot tell which message's fixed field {key:?} is: add expect.message"
+        ));
+    };
+    match spec.fixed_field(key) {
+        Some((_, f)) => Ok(f.key),
+        None => {
+            let keys: Vec<&str> = spec.fixed.iter().map(|f| f.key).collect();
+            Err(format!(
+                "{} has no fixed field {key:?}{}; its fixed fields: {}",
+                spec.name,
+                did_you_mean(key, keys.iter().copied()),
+                keys.join(", ")
+            ))
+        }
+    }
+}
+
+fn capture_source(
+    response: Option<&'static MessageSpec>,
+    source: &str,
+) -> Result<CaptureSource, String> {
+    if let Some(id) = FieldId::parse(source).filter(|id| spec::field(*id).is_some()) {
+        return Ok(CaptureSource::Field(id));
+    }
+    fixed_key(response, source)
+        .map(CaptureSource::Fixed)
+        .map_err(|e| format!("capture from {source:?}: not a field ID, and {e}"))
+}
+
+/// Every template in a step (for the load-time name check).
+fn templates(step: &Step) -> Vec<&Template> {
+    let mut out = Vec::new();
+    match &step.send {
+        Send::Raw(t) => out.push(t),
+        Send::Structured(s) => {
+            for (_, v) in &s.fixed {
+                if let FixedValue::Text(t) = v {
+                    out.push(t);
+                }
+            }
+            out.extend(s.fields.iter().map(|(_, t)| t));
+        }
+    }
+    out.extend(step.expect.leader.iter());
+    for (_, m) in &step.expect.fixed {
+        out.extend(m.matcher.templates());
+    }
+    for (_, m) in &step.expect.fields {
+        out.extend(m.matcher.templates());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> BTreeMap<String, String> {
+        [("institution", "BR1"), ("patron.barcode", "999999")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const COMMON: &str = "login:\n  send: \"9300CN{{ institution }}|\"\n  expect:\n    leader: '^941'\nbroken:\n  send: \"99{{ nope }}\"\n";
+
+    #[test]
+    fn loads_ids_use_and_captures() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let f = write(
+            dir.path(),
+            "suite/checkout.yaml",
+            "tags: [circulation]\nrequires: [checkout]\nsteps:\n  - use: login\n  - name: out\n    send: \"11YN{{ now }}AA{{ patron.barcode }}|\"\n    expect:\n      fixed: { ok: \"1\" }\n    capture: { due: AH, status: ok }\n  - send: \"09{{ due }}|{{ status }}\"\n",
+        );
+        let all = load(&[dir.path().to_path_buf()], &vars()).unwrap();
+        assert_eq!(all.len(), 1);
+        let s = &all[0];
+        assert_eq!(s.id, "suite::checkout");
+        assert_eq!(s.requires[0].key, "checkout");
+        assert_eq!(s.steps[0].name, "login");
+        assert_eq!(s.steps[0].loc.line, 1);
+        assert_eq!(
+            s.steps[0].loc.to_string(),
+            format!(
+                "{}:1 (used from {}:4)",
+                dir.path().join("common.yaml").display(),
+                f.display()
+            )
+        );
+        assert_eq!(s.steps[1].loc.line, 5);
+        assert_eq!(s.steps[1].expect.fixed[0].0, "ok");
+        assert_eq!(s.steps[1].capture[1].source, CaptureSource::Fixed("ok"));
+        assert_eq!(s.steps[2].name, "checkin");
+    }
+
+    #[test]
+    fn errors_point_at_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let cases = [
+            (
+                "a.yaml",
+                "steps:\n  - send: \"99\"\n    expect:\n      leadr: x\n",
+                4,
+                "unknown field `leadr`",
+            ),
+            (
+                "b.yaml",
+                "steps:\n  - use: login\n  - send: \"23{{ patron.pin }}\"\n",
+                3,
+                "undefined variable \"patron.pin\"",
+            ),
+            (
+                "c.yaml",
+                "steps:\n  - send: \"11YN\"\n    expect:\n      fixed: { okk: \"1\" }\n",
+                4,
+                "did you mean \"ok\"",
+            ),
+            (
+                "d.yaml",
+                "steps:\n  - use: logn\n",
+                2,
+                "did you mean \"login\"",
+            ),
+            (
+                "e.yaml",
+                "steps:\n  - send: \"99\"\n    capture: { x: nosuch }\n",
+                3,
+                "capture from \"nosuch\"",
+            ),
+            (
+                "f.yaml",
+                "steps:\n  - send: \"99{{ later }}\"\n  - send: \"99\"\n    capture: { later: AO }\n",
+                2,
+                "undefined variable \"later\"",
+            ),
+            (
+                "g.yaml",
+                "steps:\n  - expect: { closed: true }\n",
+                2,
+                "needs send",
+            ),
+            (
+                "h.yaml",
+                "steps:\n  - send: \"99\"\n    expect: { closed: true, leader: x }\n",
+                3,
+                "closed: true means",
+            ),
+        ];
+        for (name, text, line, want) in cases {
+            let p = write(dir.path(), name, text);
+            let err = load_file(&p, &vars()).unwrap_err();
+            let e = &err.0[0];
+            assert_eq!(
+                (e.line, e.file.as_path()),
+                (line, p.as_path()),
+                "{name}: {err}"
+            );
+            assert!(e.message.contains(want), "{name}: {err}");
+        }
+        let p = write(dir.path(), "u.yaml", "steps:\n  - use: broken\n");
+        let e = &load_file(&p, &vars()).unwrap_err().0[0];
+        assert!(e.file.ends_with("common.yaml") && e.line == 6, "{e}");
+    }
+
+    #[test]
+    fn all_bad_files_are_reported_and_empty_dirs_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "s/a.yaml", "steps: [}\n");
+        write(dir.path(), "s/b.yaml", "stepz: []\n");
+        let err = load(&[dir.path().join("s")], &vars()).unwrap_err();
+        assert_eq!(err.0.len(), 2, "{err}");
+        write(dir.path(), "x/s/a.yaml", "steps:\n  - send: \"99\"\n");
+        write(dir.path(), "y/s/a.yaml", "steps:\n  - send: \"99\"\n");
+        let err = load(&[dir.path().join("x"), dir.path().join("y")], &vars()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("scenario id s::a is also the id of"),
+            "{err}"
+        );
+        let empty = dir.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let err = load(&[empty], &vars()).unwrap_err();
+        assert!(err.to_string().contains("no scenario files"), "{err}");
+    }
+
+    #[test]
+    fn the_builtin_common_steps_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "x/s.yaml",
+            "steps:\n  - use: login\n  - use: sc_status\n",
+        );
+        let vars: BTreeMap<String, String> = crate::scenario::Profile::emulator().unwrap().vars;
+        let s = load_file(&p, &vars).unwrap();
+        assert_eq!(s.steps.len(), 2);
+        assert!(s.steps[0].loc.file.contains("<built-in>"));
+    }
+}

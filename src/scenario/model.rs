@@ -1,0 +1,877 @@
+//! The YAML shape of scenario files, as serde types with `deny_unknown_fields`.
+//!
+//! Everything that can be checked while reading is checked here (message names, fixed-field
+//! keys of a request, field IDs, matchers, regexes, rule names), so serde_yaml attaches the
+//! line and column. Checks that need the profile or other steps live in `load.rs`.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::template::{DATEPAT, Template};
+use crate::check::matcher::{FieldMatcher, Matcher};
+use crate::sip2::spec::{self, FixedSpec, Kind, MessageSpec};
+use crate::sip2::{Direction, FieldId, Rule, Terminator};
+
+/// A scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioDoc {
+    /// Display name.
+    pub name: Option<String>,
+    /// Free text.
+    pub about: Option<String>,
+    /// Tags for `--tag`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Requests the ACS must support (BX).
+    #[serde(default)]
+    pub requires: Vec<RequestName>,
+    /// Scenario-wide error detection override.
+    pub checksum: Option<bool>,
+    /// The steps, in order.
+    pub steps: Vec<StepDoc>,
+}
+
+/// One step as written (either `use:` or a full step).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDoc {
+    /// A shared step from common.yaml.
+    #[serde(rename = "use")]
+    pub use_: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// The request.
+    pub send: Option<SendDoc>,
+    /// Per-step error detection override.
+    pub checksum: Option<bool>,
+    /// Seconds to wait for the response.
+    pub timeout: Option<Seconds>,
+    /// Per-step terminator.
+    pub terminator: Option<TerminatorName>,
+    /// Answer 96 by resending / bad checksums by 97.
+    pub resend: Option<bool>,
+    /// What the response must be.
+    pub expect: Option<ExpectDoc>,
+    /// Response values to keep as variables: name -> field ID or fixed-field key.
+    #[serde(default)]
+    pub capture: OrderedMap<String, String>,
+}
+
+/// `expect:` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectDoc {
+    /// The response message.
+    pub message: Option<MessageName>,
+    /// Regex on the start of the response.
+    pub leader: Option<RegexTemplate>,
+    /// Fixed fields by key.
+    #[serde(default)]
+    pub fixed: OrderedMap<String, FieldMatcherDoc>,
+    /// Tagged fields by ID.
+    #[serde(default)]
+    pub fields: OrderedMap<FieldKey, FieldMatcherDoc>,
+    /// Lint rules this step accepts.
+    #[serde(default)]
+    pub lint: Vec<RuleName>,
+    /// Lint rules that must be reported.
+    #[serde(default)]
+    pub violations: Vec<RuleName>,
+    /// The server must close the connection instead of answering.
+    #[serde(default)]
+    pub closed: bool,
+}
+
+/// A request as written: raw text or one message with its fields.
+#[derive(Debug, Clone)]
+pub enum SendDoc {
+    /// Sent as written (templates expanded).
+    Raw(Template),
+    /// Built from the spec table.
+    Structured(Structured),
+}
+
+/// A structured request.
+#[derive(Debug, Clone)]
+pub struct Structured {
+    /// The message.
+    pub spec: &'static MessageSpec,
+    /// Every fixed field in wire order, with its value.
+    pub fixed: Vec<(&'static FixedSpec, FixedValue)>,
+    /// Tagged fields in the order written (a list gives repeats).
+    pub fields: Vec<(FieldId, Template)>,
+}
+
+/// The value of a fixed field in a request.
+#[derive(Debug, Clone)]
+pub enum FixedValue {
+    /// The current date (date fields by default, or `now`).
+    Now,
+    /// This text.
+    Text(Template),
+}
+
+/// An ordered map that refuses duplicate keys (YAML allows them silently).
+#[derive(Debug, Clone)]
+pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
+where
+    K: Deserialize<'de> + PartialEq + fmt::Debug,
+    V: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V2<K, V>(PhantomData<(K, V)>);
+        impl<'de, K, V> Visitor<'de> for V2<K, V>
+        where
+            K: Deserialize<'de> + PartialEq + fmt::Debug,
+            V: Deserialize<'de>,
+        {
+            type Value = OrderedMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out: Vec<(K, V)> = Vec::new();
+                while let Some(k) = map.next_key::<K>()? {
+                    if out.iter().any(|(seen, _)| *seen == k) {
+                        return Err(de::Error::custom(format!("{k:?} is given twice")));
+                    }
+                    let v = map.next_value()?;
+                    out.push((k, v));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(V2(PhantomData))
+    }
+}
+
+/// A positive number of seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Seconds(pub Duration);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let secs = f64::deserialize(d)?;
+        if !(secs > 0.0 && secs <= 3600.0) {
+            return Err(de::Error::custom(format!(
+                "timeout {secs} is out of range: give seconds, more than 0 and at most 3600"
+            )));
+        }
+        Ok(Seconds(Duration::from_secs_f64(secs)))
+    }
+}
+
+/// `cr`, `crlf` or `lf`.
+#[derive(Debug, Clone, Copy)]
+pub struct TerminatorName(pub Terminator);
+
+impl<'de> Deserialize<'de> for TerminatorName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map(TerminatorName).map_err(de::Error::custom)
+    }
+}
+
+/// A message by key, spec name or code.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageName(pub &'static MessageSpec);
+
+impl<'de> Deserialize<'de> for MessageName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        lookup_message(&s)
+            .map(MessageName)
+            .map_err(de::Error::custom)
+    }
+}
+
+/// A request whose BX flag the ACS must set.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestName(pub &'static MessageSpec);
+
+impl<'de> Deserialize<'de> for RequestName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let m = lookup_message(&s).map_err(de::Error::custom)?;
+        if m.direction != Direction::ScToAcs || spec::supported_position(m.code).is_none() {
+            return Err(de::Error::custom(format!(
+                "requires lists requests (such as checkout, renew_all); {s:?} is the {}",
+                m.name
+            )));
+        }
+        Ok(RequestName(m))
+    }
+}
+
+/// A lint rule by its stable code.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleName(pub Rule);
+
+impl<'de> Deserialize<'de> for RuleName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Rule::from_code(&s).map(RuleName).ok_or_else(|| {
+            let codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+            de::Error::custom(format!(
+                "unknown lint rule {s:?}{}; rules: {}",
+                did_you_mean(&s, codes.iter().copied()),
+                codes.join(", ")
+            ))
+        })
+    }
+}
+
+/// A known field ID such as `AO`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldKey(pub FieldId);
+
+impl<'de> Deserialize<'de> for FieldKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        field_id(&s).map(FieldKey).map_err(de::Error::custom)
+    }
+}
+
+/// A regex that may hold templates, checked for syntax with stand-in values.
+#[derive(Debug, Clone)]
+pub struct RegexTemplate(pub Template);
+
+impl<'de> Deserialize<'de> for RegexTemplate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        regex_template(&s)
+            .map(RegexTemplate)
+            .map_err(de::Error::custom)
+    }
+}
+
+/// A field matcher as written: a plain string, a keyword or a map.
+#[derive(Debug, Clone)]
+pub struct FieldMatcherDoc(pub FieldMatcher);
+
+impl<'de> Deserialize<'de> for FieldMatcherDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MatcherVisitor).map(FieldMatcherDoc)
+    }
+}
+
+struct MatcherVisitor;
+
+const QUOTE_NUMBERS: &str =
+    "write the value in quotes (e.g. \"1\", \"001\"): YAML numbers lose leading zeros";
+
+impl<'de> Visitor<'de> for MatcherVisitor {
+    type Value = FieldMatcher;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value to equal, present/absent/empty, or a map such as { matches: REGEX }")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<FieldMatcher, E> {
+        let matcher = match s {
+            "present" => Matcher::Present,
+            "absent" => Matcher::Absent,
+            "empty" => Matcher::Empty,
+            _ => Matcher::Equals(Template::parse(s).map_err(E::custom)?),
+        };
+        Ok(FieldMatcher {
+            matcher,
+            optional: false,
+        })
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<FieldMatcher, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<FieldMatcher, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<FieldMatcher, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<FieldMatcher, E> {
+        Err(E::custom(
+            "write Y/N flags and other values in quotes, e.g. \"Y\"",
+        ))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<FieldMatcher, E> {
+        Err(E::custom(
+            "no value: write \"\" for an empty value, or present/absent/empty",
+        ))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<FieldMatcher, A::Error> {
+        Err(de::Error::custom(
+            "a list is ambiguous here: write { all: [...] } for the exact repeated values, or { one_of: [...] }",
+        ))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FieldMatcher, A::Error> {
+        let m = MatcherMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        m.into_matcher().map_err(de::Error::custom)
+    }
+}
+
+/// The map form of a matcher: exactly one matcher key, plus `optional`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatcherMap {
+    equals: Option<String>,
+    matches: Option<String>,
+    one_of: Option<Vec<String>>,
+    present: Option<bool>,
+    absent: Option<bool>,
+    empty: Option<bool>,
+    length: Option<usize>,
+    date: Option<bool>,
+    contains: Option<String>,
+    each: Option<FieldMatcherDoc>,
+    all: Option<Vec<String>>,
+    optional: Option<bool>,
+}
+
+impl MatcherMap {
+    fn into_matcher(self) -> Result<FieldMatcher, String> {
+        let mut found: Vec<(&str, Matcher)> = Vec::new();
+        let parse = |s: &str| Template::parse(s).map_err(|e| e.to_string());
+        let parse_all = |v: &[String]| v.iter().map(|s| parse(s)).collect::<Result<Vec<_>, _>>();
+        if let Some(s) = &self.equals {
+            found.push(("equals", Matcher::Equals(parse(s)?)));
+        }
+        if let Some(s) = &self.matches {
+            found.push(("matches", Matcher::Matches(regex_template(s)?)));
+        }
+        if let Some(v) = &self.one_of {
+            found.push(("one_of", Matcher::OneOf(parse_all(v)?)));
+        }
+        for (key, flag, m) in [
+            ("present", self.present, Matcher::Present),
+            ("absent", self.absent, Matcher::Absent),
+            ("empty", self.empty, Matcher::Empty),
+            ("date", self.date, Matcher::Date),
+        ] {
+            match flag {
+                Some(true) => found.push((key, m)),
+                Some(false) => {
+                    return Err(format!(
+                        "{key}: false is not a check; write {key}: true or leave it out"
+                    ));
+                }
+                None => {}
+            }
+        }
+        if let Some(n) = self.length {
+            found.push(("length", Matcher::Length(n)));
+        }
+        if let Some(s) = &self.contains {
+            found.push(("contains", Matcher::Contains(parse(s)?)));
+        }
+        if let Some(inner) = self.each {
+            if inner.0.optional {
+                return Err("optional goes next to each:, not inside it".into());
+            }
+            found.push(("each", Matcher::Each(Box::new(inner.0.matcher))));
+        }
+        if let Some(v) = &self.all {
+            found.push(("all", Matcher::All(parse_all(v)?)));
+        }
+        let optional = self.optional.unwrap_or(false);
+        match found.len() {
+            1 => Ok(FieldMatcher {
+                matcher: found.remove(0).1,
+                optional,
+            }),
+            0 => Err("no check given: use one of equals, matches, one_of, present, absent, empty, length, date, contains, each, all".into()),
+            _ => Err(format!(
+                "one check per field, found {}; split them over steps or use one regex",
+                found.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(" and ")
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SendDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SendVisitor)
+    }
+}
+
+struct SendVisitor;
+
+impl<'de> Visitor<'de> for SendVisitor {
+    type Value = SendDoc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(
+            "a raw message string, or a map with one message key (e.g. checkout:) and its fields",
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<SendDoc, E> {
+        if s.len() < 2 {
+            return Err(E::custom(format!(
+                "{s:?} is not a message: a raw send starts with the two-digit code"
+            )));
+        }
+        Template::parse(s).map(SendDoc::Raw).map_err(E::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SendDoc, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(
+                "empty send: give one message key such as checkout: or \"11\":",
+            ));
+        };
+        let spec = lookup_message(&key).map_err(de::Error::custom)?;
+        let structured = map.next_value_seed(StructuredSeed(spec))?;
+        if let Some(other) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "send holds one message; found {key:?} and {other:?}"
+            )));
+        }
+        Ok(SendDoc::Structured(structured))
+    }
+}
+
+struct StructuredSeed(&'static MessageSpec);
+
+impl<'de> DeserializeSeed<'de> for StructuredSeed {
+    type Value = Structured;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Structured, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StructuredSeed {
+    type Value = Structured;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "the fields of {} as a map", self.0.name)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Structured, E> {
+        build_structured(self.0, Vec::new(), Vec::new()).map_err(E::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Structured, A::Error> {
+        let spec = self.0;
+        let mut fixed: Vec<(&'static FixedSpec, FixedValue)> = Vec::new();
+        let mut fields: Vec<(FieldId, Template)> = Vec::new();
+        let seen: Vec<&'static str> = Vec::new();
+        let mut key_seed = KeySeed { spec, seen };
+        while let Some(key) = map.next_key_seed(&mut key_seed)? {
+            match key {
+                StructuredKey::Fixed(f) => {
+                    let value = map.next_value_seed(FixedSeed { spec, field: f })?;
+                    fixed.push((f, value));
+                }
+                StructuredKey::Field(id) => {
+                    let values: OneOrMany = map.next_value()?;
+                    for v in values.0 {
+                        fields.push((id, Template::parse(&v).map_err(de::Error::custom)?));
+                    }
+                }
+            }
+        }
+        build_structured(spec, fixed, fields).map_err(de::Error::custom)
+    }
+}
+
+/// A key of a structured request: a fixed field of the message or a field ID.
+enum StructuredKey {
+    Fixed(&'static FixedSpec),
+    Field(FieldId),
+}
+
+/// Classifies keys while they are read, so errors carry the key's line.
+struct KeySeed {
+    spec: &'static MessageSpec,
+    seen: Vec<&'static str>,
+}
+
+impl<'de> DeserializeSeed<'de> for &mut KeySeed {
+    type Value = StructuredKey;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<StructuredKey, D::Error> {
+        // Checked inside the visitor so that serde_yaml marks errors with the key's line.
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut KeySeed {
+    type Value = StructuredKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a fixed-field key or a field ID")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<StructuredKey, E> {
+        let spec = self.spec;
+        if let Some((_, f)) = spec.fixed_field(key) {
+            if self.seen.contains(&f.key) {
+                return Err(E::custom(format!("{key:?} is given twice")));
+            }
+            self.seen.push(f.key);
+            return Ok(StructuredKey::Fixed(f));
+        }
+        if let Ok(id) = field_id(key) {
+            return Ok(StructuredKey::Field(id));
+        }
+        let keys: Vec<&str> = spec.fixed.iter().map(|f| f.key).collect();
+        Err(E::custom(format!(
+            "{} has no fixed field {key:?}{} and it is not a known field ID; fixed fields: {}; tagged fields are two-letter IDs such as AO (see `sip2check spec {}`)",
+            spec.name,
+            did_you_mean(key, keys.iter().copied()),
+            if keys.is_empty() {
+                "(none)".to_string()
+            } else {
+                keys.join(", ")
+            },
+            spec.code
+        )))
+    }
+}
+
+/// Reads a fixed field's value, checking its length when it holds no template.
+struct FixedSeed {
+    spec: &'static MessageSpec,
+    field: &'static FixedSpec,
+}
+
+impl<'de> DeserializeSeed<'de> for FixedSeed {
+    type Value = FixedValue;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FixedValue, D::Error> {
+        let (spec, field) = (self.spec, self.field);
+        d.deserialize_any(ScalarThen(move |value: &str| {
+            fixed_value(spec, field, value)
+        }))
+    }
+}
+
+/// A string scalar passed through a check inside the visitor (so errors carry its line).
+struct ScalarThen<F>(F);
+
+impl<'de, T, F: FnOnce(&str) -> Result<T, String>> Visitor<'de> for ScalarThen<F> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+        (self.0)(s).map_err(E::custom)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<T, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<T, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<T, E> {
+        Err(E::custom("write the value in quotes, e.g. \"Y\""))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Err(E::custom("no value: write \"\" for an empty value"))
+    }
+}
+
+fn build_structured(
+    spec: &'static MessageSpec,
+    mut given: Vec<(&'static FixedSpec, FixedValue)>,
+    fields: Vec<(FieldId, Template)>,
+) -> Result<Structured, String> {
+    let mut fixed = Vec::with_capacity(spec.fixed.len());
+    let mut missing = Vec::new();
+    for f in spec.fixed {
+        match given.iter().position(|(g, _)| g.key == f.key) {
+            Some(i) => fixed.push(given.swap_remove(i)),
+            None if matches!(f.kind, Kind::Date18) => fixed.push((f, FixedValue::Now)),
+            None => missing.push(format!(
+                "{} ({} chars, {})",
+                f.key,
+                f.len,
+                f.kind.describe()
+            )),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} needs every fixed field except dates; missing: {}",
+            spec.name,
+            missing.join("; ")
+        ));
+    }
+    Ok(Structured {
+        spec,
+        fixed,
+        fields,
+    })
+}
+
+fn fixed_value(spec: &MessageSpec, f: &FixedSpec, value: &str) -> Result<FixedValue, String> {
+    if matches!(f.kind, Kind::Date18) && value == "now" {
+        return Ok(FixedValue::Now);
+    }
+    let t = Template::parse(value).map_err(|e| e.to_string())?;
+    if t.names().next().is_none() && value.chars().count() != f.len {
+        return Err(format!(
+            "fixed field {} of {} takes {} characters ({}), got {value:?} ({})",
+            f.key,
+            spec.name,
+            f.len,
+            f.kind.describe(),
+            value.chars().count()
+        ));
+    }
+    Ok(FixedValue::Text(t))
+}
+
+/// A string scalar; numbers are refused because YAML drops their leading zeros.
+struct ScalarText(String);
+
+impl<'de> Deserialize<'de> for ScalarText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor).map(ScalarText)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<String, E> {
+        Ok(s.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<String, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
+        Err(E::custom(QUOTE_NUMBERS))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<String, E> {
+        Err(E::custom("write the value in quotes, e.g. \"Y\""))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Err(E::custom("no value: write \"\" for an empty value"))
+    }
+}
+
+/// One string or a list of strings (a repeated field).
+struct OneOrMany(Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, or a list of strings for a repeated field")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![s.to_string()]))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<OneOrMany, E> {
+                Err(E::custom(QUOTE_NUMBERS))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<OneOrMany, E> {
+                Err(E::custom(QUOTE_NUMBERS))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<OneOrMany, E> {
+                Err(E::custom(QUOTE_NUMBERS))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<OneOrMany, E> {
+                Err(E::custom("write the value in quotes, e.g. \"Y\""))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<OneOrMany, E> {
+                Err(E::custom("no value: write \"\" for an empty value"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<ScalarText>()? {
+                    out.push(v.0);
+                }
+                Ok(OneOrMany(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The message called `name` (key, spec name or code), or an error listing the keys.
+pub fn lookup_message(name: &str) -> Result<&'static MessageSpec, String> {
+    spec::message_by_name(name).ok_or_else(|| {
+        let keys: Vec<&str> = spec::MESSAGES.iter().map(|m| m.key).collect();
+        format!(
+            "unknown message {name:?}{}; messages: {}",
+            did_you_mean(name, keys.iter().copied()),
+            keys.join(", ")
+        )
+    })
+}
+
+/// The registered field ID written as `s`.
+pub fn field_id(s: &str) -> Result<FieldId, String> {
+    match FieldId::parse(s) {
+        Some(id) if spec::field(id).is_some() => Ok(id),
+        _ => Err(format!(
+            "unknown field ID {s:?}: tagged fields are two-character IDs such as AO or AA (`sip2check spec --fields` lists them)"
+        )),
+    }
+}
+
+/// Parses a regex with templates and checks its syntax with stand-ins for the variables.
+pub fn regex_template(s: &str) -> Result<Template, String> {
+    let t = Template::parse(s).map_err(|e| e.to_string())?;
+    let probe = t.with_stand_ins(|name| {
+        if name == "datepat" {
+            format!("(?:{DATEPAT})")
+        } else {
+            "x".to_string()
+        }
+    });
+    regex::Regex::new(&probe).map_err(|e| format!("bad regex {s:?}: {e}"))?;
+    Ok(t)
+}
+
+/// ", did you mean \"x\"?" when a candidate is close to `name`.
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    candidates
+        .map(|c| (edit_distance(&name.to_ascii_lowercase(), c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!(" (did you mean {c:?}?)"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(yaml: &str) -> Result<StepDoc, serde_yaml::Error> {
+        serde_yaml::from_str(yaml)
+    }
+
+    #[test]
+    fn structured_send_fills_dates_and_keeps_field_order() {
+        let s = step("send:\n  checkout:\n    sc_renewal_policy: Y\n    no_block: N\n    nb_due_date: \"                  \"\n    AO: BR1\n    AF: [one, two]\n    AA: p\n").unwrap();
+        let Some(SendDoc::Structured(st)) = s.send else {
+            panic!("structured")
+        };
+        assert_eq!(st.spec.key, "checkout");
+        assert_eq!(st.fixed.len(), 4);
+        assert!(matches!(st.fixed[2].1, FixedValue::Now));
+        let ids: Vec<&str> = st.fields.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["AO", "AF", "AF", "AA"]);
+    }
+
+    #[test]
+    fn structured_send_errors_point_at_the_line() {
+        let e = step("send:\n  checkout:\n    sc_renewal_policy: Y\n    no_blok: N\n").unwrap_err();
+        let loc = e.location().unwrap();
+        assert_eq!(loc.line(), 4, "{e}");
+        assert!(e.to_string().contains("did you mean \"no_block\""), "{e}");
+        let e = step("send:\n  checkout:\n    sc_renewal_policy: YY\n").unwrap_err();
+        assert!(e.to_string().contains("takes 1 characters"), "{e}");
+        let e = step("send:\n  checkout:\n    sc_renewal_policy: Y\n").unwrap_err();
+        assert!(e.to_string().contains("missing: no_block"), "{e}");
+        let e = step("send:\n  chekout: {}\n").unwrap_err();
+        assert!(e.to_string().contains("did you mean \"checkout\""), "{e}");
+        let e = step("send:\n  sc_status:\n    status_code: 0\n").unwrap_err();
+        assert!(e.to_string().contains("quotes"), "{e}");
+    }
+
+    #[test]
+    fn matchers_in_every_form() {
+        let s = step(
+            "expect:\n  fields:\n    AA: x\n    AH: present\n    BT: { matches: '^\\d{2}$', optional: true }\n    BM: { each: { matches: '^\\d+$' } }\n",
+        )
+        .unwrap();
+        let fields = s.expect.unwrap().fields.0;
+        assert!(matches!(fields[0].1.0.matcher, Matcher::Equals(_)));
+        assert_eq!(fields[1].1.0.matcher, Matcher::Present);
+        assert!(fields[2].1.0.optional);
+        assert!(matches!(fields[3].1.0.matcher, Matcher::Each(_)));
+    }
+
+    #[test]
+    fn matcher_mistakes_are_explained() {
+        for (yaml, want) in [
+            ("AA: { matches: '(' }", "bad regex"),
+            ("AA: { matches: a, length: 2 }", "one check per field"),
+            ("AA: { optional: true }", "no check given"),
+            ("AA: { macthes: a }", "unknown field `macthes`"),
+            ("AA: [a, b]", "all: [...]"),
+            ("AA: 1", "quotes"),
+            ("ZZ: x", "unknown field ID"),
+        ] {
+            let e = step(&format!("expect:\n  fields:\n    {yaml}\n")).unwrap_err();
+            assert!(e.to_string().contains(want), "{yaml}: {e}");
+            assert_eq!(e.location().unwrap().line(), 3, "{yaml}: {e}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_rules_are_errors() {
+        let e = step("sned: x\n").unwrap_err();
+        assert!(e.to_string().contains("unknown field `sned`"), "{e}");
+        let e = step("expect:\n  lint: [lf-after-crr]\n").unwrap_err();
+        assert!(
+            e.to_string().contains("did you mean \"lf-after-cr\""),
+            "{e}"
+        );
+        let e: serde_yaml::Error =
+            serde_yaml::from_str::<ScenarioDoc>("requires: [checkout_response]\nsteps: []\n")
+                .unwrap_err();
+        assert!(e.to_string().contains("requires lists requests"), "{e}");
+        let e = step("timeout: 0\n").unwrap_err();
+        assert!(e.to_string().contains("out of range"), "{e}");
+        let e = step("capture: { a: AH, a: AJ }\n").unwrap_err();
+        assert!(e.to_string().contains("twice"), "{e}");
+    }
+
+    #[test]
+    fn regex_templates_accept_datepat() {
+        assert!(regex_template("^121NNY{{ datepat }}").is_ok());
+        assert!(regex_template("^{{ x }}(").is_err());
+    }
+}

@@ -1,0 +1,288 @@
+//! Profiles: the variables SIPtest.pm keeps in its configuration section (institution, login,
+//! patron and item barcodes ...) and the endpoint's dialect (terminator, encoding, error
+//! detection, TLS, telnet login, timeouts). One YAML file per site; unknown keys are errors.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::error::LoadError;
+use super::locate::Locator;
+use super::model::{Seconds, TerminatorName};
+use super::template::{Mode, Scope, Template};
+use crate::sip2::{Encoding, Terminator};
+
+/// The built-in emulator's profile, embedded so `sip2check run` works from any directory.
+pub const EMULATOR_PROFILE: &str = include_str!("../../fixtures/profiles/emulator.yaml");
+
+/// Whether requests carry AY/AZ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorDetection {
+    /// Never (SIPtest.pm's setting).
+    #[default]
+    Off,
+    /// Always.
+    On,
+    /// As the ACS answers: on once a response carries AY/AZ.
+    Auto,
+}
+
+/// TLS settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsProfile {
+    /// CA bundle (PEM) to trust instead of the system's.
+    pub ca: Option<PathBuf>,
+    /// Client certificate (PEM).
+    pub cert: Option<PathBuf>,
+    /// Client key (PEM).
+    pub key: Option<PathBuf>,
+    /// Server name to send and verify.
+    pub sni: Option<String>,
+    /// Accept any server certificate.
+    #[serde(default)]
+    pub insecure: bool,
+}
+
+/// Telnet-style login before SIP (Koha, Evergreen telnet transport).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelnetProfile {
+    /// Answer to `login:`.
+    pub user: String,
+    /// Answer to `password:`.
+    pub password: String,
+}
+
+/// Network waits, in seconds.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimeoutsDoc {
+    connect: Option<Seconds>,
+    response: Option<Seconds>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileDoc {
+    endpoint: Option<String>,
+    tls: Option<TlsProfile>,
+    telnet: Option<TelnetProfile>,
+    terminator: Option<TerminatorName>,
+    encoding: Option<String>,
+    error_detection: Option<ErrorDetection>,
+    timeouts: Option<TimeoutsDoc>,
+    #[serde(default)]
+    vars: serde_yaml::Mapping,
+}
+
+/// A loaded profile.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// Where it came from ("<built-in emulator profile>" for the embedded one).
+    pub source: String,
+    /// `host:port`, when the profile names its server.
+    pub endpoint: Option<String>,
+    /// TLS, when the server speaks it.
+    pub tls: Option<TlsProfile>,
+    /// Telnet login, when the server wants one.
+    pub telnet: Option<TelnetProfile>,
+    /// Terminator for requests (CR by default).
+    pub terminator: Option<Terminator>,
+    /// Character encoding of the wire.
+    pub encoding: Option<Encoding>,
+    /// Whether requests carry AY/AZ.
+    pub error_detection: ErrorDetection,
+    /// How long to wait for a connection.
+    pub connect_timeout: Option<Duration>,
+    /// How long to wait for each response.
+    pub response_timeout: Option<Duration>,
+    /// Variables by dotted path (`patron.barcode`).
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Profile {
+    /// Reads a profile file.
+    pub fn load(path: &Path) -> Result<Profile, LoadError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| LoadError::at(path, 1, 1, format!("cannot read the profile: {e}")))?;
+        Profile::parse(&text, path)
+    }
+
+    /// The built-in emulator's profile.
+    pub fn emulator() -> Result<Profile, LoadError> {
+        Profile::parse(
+            EMULATOR_PROFILE,
+            Path::new("<built-in>/fixtures/profiles/emulator.yaml"),
+        )
+    }
+
+    /// Parses profile `text`; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Profile, LoadError> {
+        let doc: ProfileDoc = serde_yaml::from_str(text).map_err(|e| LoadError::yaml(path, &e))?;
+        let locator = Locator::new(text);
+        let mut vars = BTreeMap::new();
+        flatten(&doc.vars, "", &mut vars).map_err(|(key, msg)| {
+            let last = key.rsplit('.').next().unwrap_or(&key);
+            let at = locator.key(1, 0, last);
+            LoadError::at(
+                path,
+                at.map_or(1, |l| l.line),
+                at.map_or(1, |l| l.col),
+                format!("vars.{key}: {msg}"),
+            )
+        })?;
+        let encoding = match doc.encoding {
+            None => None,
+            Some(e) => Some(e.parse::<Encoding>().map_err(|err| {
+                let at = locator.key(1, 0, "encoding");
+                LoadError::at(
+                    path,
+                    at.map_or(1, |l| l.line),
+                    1,
+                    format!("encoding: {err}"),
+                )
+            })?),
+        };
+        let timeouts = doc.timeouts.unwrap_or_default();
+        Ok(Profile {
+            source: path.display().to_string(),
+            endpoint: doc.endpoint,
+            tls: doc.tls,
+            telnet: doc.telnet,
+            terminator: doc.terminator.map(|t| t.0),
+            encoding,
+            error_detection: doc.error_detection.unwrap_or_default(),
+            connect_timeout: timeouts.connect.map(|s| s.0),
+            response_timeout: timeouts.response.map(|s| s.0),
+            vars,
+        })
+    }
+}
+
+/// Flattens nested maps into dotted keys; leaves must be strings.
+fn flatten(
+    map: &serde_yaml::Mapping,
+    prefix: &str,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), (String, String)> {
+    for (k, v) in map {
+        let Some(k) = k.as_str() else {
+            return Err((prefix.to_string(), "variable names must be text".into()));
+        };
+        let key = if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            serde_yaml::Value::String(s) => {
+                let value = env_only(s).map_err(|e| (key.clone(), e))?;
+                out.insert(key, value);
+            }
+            serde_yaml::Value::Mapping(m) => flatten(m, &key, out)?,
+            serde_yaml::Value::Number(_) | serde_yaml::Value::Bool(_) => {
+                return Err((
+                    key,
+                    "write the value in quotes (e.g. \"0440242746\"): YAML numbers lose leading zeros".into(),
+                ));
+            }
+            _ => {
+                return Err((
+                    key,
+                    "a variable is a quoted text or a map of variables".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Expands `{{ env.NAME }}` in a profile value (secrets stay out of the file); other names are
+/// refused, because profile values are what scenario templates refer to.
+fn env_only(value: &str) -> Result<String, String> {
+    let t = Template::parse(value).map_err(|e| e.to_string())?;
+    if let Some(other) = t.names().find(|n| !n.starts_with("env.")) {
+        return Err(format!(
+            "a profile value can only use {{{{ env.NAME }}}}, not {{{{ {other} }}}}"
+        ));
+    }
+    t.expand(&Scope::default(), Mode::Text)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_emulator_profile_defines_the_seed_variables() {
+        let p = Profile::emulator().unwrap();
+        for (k, v) in [
+            ("institution", "BR1"),
+            ("login.user", "sip_01"),
+            ("patron.barcode", "999999"),
+            ("patron.name", "David J. Fiander"),
+            ("item2.barcode", "0440242746"),
+            ("item_diacritic.title", "Harry Potter y el cáliz de fuego"),
+            ("fined_patron.fee_amount", "5.00"),
+            ("limit_patron.item", "LIMITITEM1"),
+            ("fee_item.fee", "1.50"),
+        ] {
+            assert_eq!(p.vars.get(k).map(String::as_str), Some(v), "{k}");
+        }
+    }
+
+    #[test]
+    fn dialect_settings_are_read() {
+        let p = Profile::parse(
+            "endpoint: 127.0.0.1:6001\nterminator: crlf\nencoding: cp850\nerror_detection: auto\ntimeouts: { connect: 2, response: 1.5 }\ntls: { insecure: true }\ntelnet: { user: u, password: p }\n",
+            Path::new("p.yaml"),
+        )
+        .unwrap();
+        assert_eq!(p.terminator, Some(Terminator::CrLf));
+        assert_eq!(p.encoding, Some(Encoding::Cp850));
+        assert_eq!(p.error_detection, ErrorDetection::Auto);
+        assert_eq!(p.response_timeout, Some(Duration::from_millis(1500)));
+        assert!(p.tls.unwrap().insecure);
+        assert_eq!(p.telnet.unwrap().user, "u");
+    }
+
+    #[test]
+    fn values_can_come_from_the_environment() {
+        let path = Path::new("p.yaml");
+        let p =
+            Profile::parse("vars:\n  login:\n    password: \"{{ env.PATH }}\"\n", path).unwrap();
+        assert_eq!(p.vars["login.password"], std::env::var("PATH").unwrap());
+        let e =
+            Profile::parse("vars:\n  a: \"{{ env.SIP2CHECK_SURELY_UNSET }}\"\n", path).unwrap_err();
+        assert!(
+            e.message.contains("SIP2CHECK_SURELY_UNSET is not set"),
+            "{e}"
+        );
+        let e = Profile::parse("vars:\n  a: \"{{ institution }}\"\n", path).unwrap_err();
+        assert!(e.message.contains("only use"), "{e}");
+    }
+
+    #[test]
+    fn mistakes_name_the_line() {
+        let e = Profile::parse("endpoint: x\nvarz: {}\n", Path::new("p.yaml")).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.contains("unknown field `varz`")),
+            (2, true),
+            "{e}"
+        );
+        let e = Profile::parse(
+            "vars:\n  item:\n    barcode: 1565921879\n",
+            Path::new("p.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.message.contains("vars.item.barcode"), "{e}");
+        let e = Profile::parse("encoding: ebcdic\n", Path::new("p.yaml")).unwrap_err();
+        assert!(e.to_string().starts_with("p.yaml:1:1: encoding"), "{e}");
+    }
+}
