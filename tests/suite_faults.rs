@@ -24,6 +24,7 @@ fn suites() -> Vec<PathBuf> {
 /// How a run is set up: the emulator's knobs, and the client's.
 #[derive(Default)]
 struct Setup {
+    /// Faults the emulator injects into its answers.
     faults: Faults,
     /// Knobs left unset are as `sip2check run` starts the emulator (login required).
     dialect: Dialect,
@@ -37,8 +38,11 @@ struct Setup {
 
 /// What a run gave: the scenarios that did not pass, every id that ran, and the results.
 struct Ran {
+    /// Ids of the scenarios that failed or errored.
     failed: BTreeSet<String>,
+    /// Ids of every scenario that ran.
     all: BTreeSet<String>,
+    /// Every scenario's result, steps and violations included.
     results: Vec<ScenarioResult>,
 }
 
