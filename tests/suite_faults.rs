@@ -280,9 +280,10 @@ fn dropped_title_is_caught_where_aj_is_checked() {
 }
 
 /// CR LF answers (Koha's default) are tolerated, as field-notes P1 asks of a harness, even in
-/// strict mode: no scenario fails, but every answer carries the `lf-after-cr` warning.
+/// strict mode: only `spec::terminator_cr`, which forbids `lf-after-cr`, fails, and every
+/// answer carries the warning.
 #[test]
-fn crlf_answers_are_reported_not_failed() {
+fn crlf_answers_fail_terminator_cr_and_are_reported_everywhere() {
     let setup = Setup {
         dialect: Dialect {
             terminator: Some(Terminator::CrLf),
@@ -291,7 +292,11 @@ fn crlf_answers_are_reported_not_failed() {
         strict: true,
         ..Setup::default()
     };
-    let ran = assert_fails("answers end in CR LF, --strict", setup, &[]);
+    let ran = assert_fails(
+        "answers end in CR LF, --strict",
+        setup,
+        &["spec::terminator_cr"],
+    );
     let unreported: Vec<String> = ran
         .results
         .iter()

@@ -154,6 +154,15 @@ pub fn compare(
             found.map_or_else(|| "not reported".to_string(), |v| v.message()),
         ));
     }
+    for rule in &expect.forbid {
+        let found = response.violations.iter().find(|v| v.rule == *rule);
+        out.push(CheckResult::new(
+            Target::Lint(*rule),
+            found.is_none(),
+            "not reported".into(),
+            found.map_or_else(|| "not reported".to_string(), |v| v.message()),
+        ));
+    }
     if strict {
         for v in &response.violations {
             if v.severity == Severity::Error
@@ -291,6 +300,22 @@ mod tests {
         };
         assert!(compare(&accepted, &bad, &Scope::default(), true).is_empty());
         assert!(compare(&Expect::default(), &bad, &Scope::default(), false).is_empty());
+    }
+
+    #[test]
+    fn forbidden_rules_fail_when_reported_whatever_their_severity() {
+        let expect = Expect {
+            forbid: vec![Rule::ChecksumCase],
+            ..Expect::default()
+        };
+        let lower = compare(&expect, &response("941AY0AZfdfd"), &Scope::default(), false);
+        assert_eq!(lower.len(), 1);
+        assert!(
+            !lower[0].passed && lower[0].actual.contains("fdfd"),
+            "{lower:?}"
+        );
+        let upper = compare(&expect, &response("941AY0AZFDFD"), &Scope::default(), false);
+        assert!(upper.iter().all(|c| c.passed), "{upper:?}");
     }
 
     #[test]

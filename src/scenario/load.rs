@@ -376,6 +376,7 @@ fn build_step(
         fields: edoc.fields.0.into_iter().map(|(k, m)| (k.0, m.0)).collect(),
         lint: edoc.lint.iter().map(|r| r.0).collect(),
         violations: edoc.violations.iter().map(|r| r.0).collect(),
+        forbid: edoc.forbid.iter().map(|r| r.0).collect(),
         closed: edoc.closed,
     };
     for (key, m) in edoc.fixed.0 {

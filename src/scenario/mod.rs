@@ -94,6 +94,8 @@ pub struct Expect {
     pub lint: Vec<Rule>,
     /// Lint rules that must be reported.
     pub violations: Vec<Rule>,
+    /// Lint rules that must not be reported (e.g. `lf-after-cr`, a warning `--strict` lets pass).
+    pub forbid: Vec<Rule>,
     /// The server must close the connection instead of answering.
     pub closed: bool,
 }

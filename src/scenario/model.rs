@@ -82,6 +82,9 @@ pub struct ExpectDoc {
     /// Lint rules that must be reported.
     #[serde(default)]
     pub violations: Vec<RuleName>,
+    /// Lint rules that must not be reported, whatever their severity.
+    #[serde(default)]
+    pub forbid: Vec<RuleName>,
     /// The server must close the connection instead of answering.
     #[serde(default)]
     pub closed: bool,
