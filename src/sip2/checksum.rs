@@ -97,7 +97,7 @@ pub fn inspect(raw: &[u8], text: &str) -> ChecksumStatus {
         return ChecksumStatus::absent();
     };
     let (through_az, digits) = raw.split_at(split);
-    if !through_az.ends_with(b"AZ") {
+    if !through_az.ends_with(b"AZ") || digits.contains(&b'|') {
         return ChecksumStatus::absent();
     }
     let expected = compute(through_az);

@@ -523,7 +523,11 @@ fn lint_trailer(
     out: &mut Vec<Violation>,
 ) -> ChecksumStatus {
     let raw = ctx.raw.unwrap_or(text.as_bytes());
-    let status = checksum::inspect(raw, text);
+    // The parser decides whether there is a trailer ("...|BDAZO:z|" ends in data, not AZ).
+    let status = match msg.trailer {
+        Some(_) => checksum::inspect(raw, text),
+        None => ChecksumStatus::absent(),
+    };
     let resend =
         msg.code == MessageCode::REQUEST_SC_RESEND || msg.code == MessageCode::REQUEST_ACS_RESEND;
     let expected = || {

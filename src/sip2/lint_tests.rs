@@ -326,3 +326,15 @@ fn dates_are_checked_field_by_field() {
         assert!(!is_date18(bad), "{bad:?}");
     }
 }
+
+#[test]
+fn data_ending_like_a_trailer_is_not_checked_as_one() {
+    let text = format!("64YYYYYYYYYYYYYY000{DATE}000000000000000000000000AO|AE|AA|BDAZO:z|");
+    let a = analyze(text.as_bytes(), &Context::default()).unwrap();
+    assert!(!a.checksum.present, "{:?}", a.checksum);
+    assert!(
+        a.violations.iter().all(|v| v.rule != Rule::Checksum),
+        "{:?}",
+        a.violations
+    );
+}
