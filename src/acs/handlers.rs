@@ -317,6 +317,15 @@ fn number(req: &Message, id: FieldId) -> Option<usize> {
     req.field(id).and_then(|v| v.trim().parse().ok())
 }
 
+/// The fixed flags of a refused checkout or renewal (12 and 30 share a layout), as Evergreen
+/// and Koha send them: not ok, no renewal, magnetic media unknown, no desensitize.
+const REFUSED_CHARGE: [(&str, &str); 4] = [
+    ("ok", "0"),
+    ("renewal_ok", "N"),
+    ("magnetic_media", "U"),
+    ("desensitize", "N"),
+];
+
 /// 11 Checkout.
 pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
     let (patron, pw) = patron_of(ctx, req);
@@ -350,16 +359,7 @@ pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
             sip_date(c.due),
             if c.renewal { "Renewed" } else { "Checked out" }.to_string(),
         ),
-        Err(e) => (
-            [
-                ("ok", "0"),
-                ("renewal_ok", "N"),
-                ("magnetic_media", "U"),
-                ("desensitize", "N"),
-            ],
-            String::new(),
-            e.to_string(),
-        ),
+        Err(e) => (REFUSED_CHARGE, String::new(), e.to_string()),
     };
     let mut all: Vec<(&str, &str)> = fixed.to_vec();
     all.push(("transaction_date", &now));
@@ -509,16 +509,7 @@ pub fn renew(ctx: &mut Ctx, req: &Message) -> Reply {
             sip_date(*d),
             "Renewed".to_string(),
         ),
-        Err(e) => (
-            [
-                ("ok", "0"),
-                ("renewal_ok", "N"),
-                ("magnetic_media", "U"),
-                ("desensitize", "N"),
-            ],
-            String::new(),
-            e.to_string(),
-        ),
+        Err(e) => (REFUSED_CHARGE, String::new(), e.to_string()),
     };
     let mut all: Vec<(&str, &str)> = fixed.to_vec();
     all.push(("transaction_date", &now));
