@@ -1,5 +1,5 @@
-// Generated once from the SIP2 2.00 reference (3M rev 2.12, cross-checked; see README "Protocol table").
-// This file is the single source of every message layout, field ID and code table in sip2check.
+// Generated once from the SIP2 2.00 reference (3M rev 2.12, cross-checked against implementations;
+// see README "The protocol table"). The single source of every message layout, field ID and code table.
 // Edited by hand from now on; `sip2check spec --json` dumps it and CI compares that with the reference.
 
 use super::code::{FieldId, MessageCode};
