@@ -510,13 +510,14 @@ impl Library {
         Ok(q.len())
     }
 
-    /// Cancels a hold (15 -); the next hold in line is trapped if this one was on the shelf.
-    pub fn cancel_hold(
+    /// The hold queue of `item` and the place of `patron`'s hold in it (15 - and 15 *), once the
+    /// patron's password and the item are known good.
+    fn own_hold(
         &mut self,
         patron: &str,
         item: &str,
         password: Password,
-    ) -> Result<(), Refusal> {
+    ) -> Result<(&mut Vec<Hold>, usize), Refusal> {
         self.patron_ok(patron, password)?;
         if !self.items.contains_key(item) {
             return Err(Refusal::UnknownItem);
@@ -526,8 +527,20 @@ impl Library {
             .iter()
             .position(|h| h.patron == patron)
             .ok_or(Refusal::NoHold)?;
+        Ok((q, pos))
+    }
+
+    /// Cancels a hold (15 -); the next hold in line is trapped if this one was on the shelf.
+    pub fn cancel_hold(
+        &mut self,
+        patron: &str,
+        item: &str,
+        password: Password,
+    ) -> Result<(), Refusal> {
+        let on_loan = self.loans.contains_key(item);
+        let (q, pos) = self.own_hold(patron, item, password)?;
         let was_ready = q.remove(pos).ready;
-        if was_ready && !self.loans.contains_key(item) {
+        if was_ready && !on_loan {
             if let Some(next) = q.first_mut() {
                 next.ready = true;
             }
@@ -548,15 +561,7 @@ impl Library {
         kind: Option<&str>,
         expires: Option<&str>,
     ) -> Result<usize, Refusal> {
-        self.patron_ok(patron, password)?;
-        if !self.items.contains_key(item) {
-            return Err(Refusal::UnknownItem);
-        }
-        let q = self.holds.get_mut(item).ok_or(Refusal::NoHold)?;
-        let pos = q
-            .iter()
-            .position(|h| h.patron == patron)
-            .ok_or(Refusal::NoHold)?;
+        let (q, pos) = self.own_hold(patron, item, password)?;
         if let Some(h) = q.get_mut(pos) {
             if let Some(v) = pickup {
                 h.pickup = v.to_string();
