@@ -120,14 +120,18 @@ pub fn inspect(raw: &[u8], text: &str) -> ChecksumStatus {
     }
 }
 
+/// The checksum as servers that sum Unicode code points compute it (field-notes P2): the
+/// variant `inspect` recognises, and what tests use to play such a server.
+pub fn compute_code_points(text: &str) -> u16 {
+    text.chars()
+        .fold(0u16, |acc, c| acc.wrapping_add(c as u32 as u16))
+        .wrapping_neg()
+}
+
 /// Tries the bases servers are known to use on the text through "AZ"; returns the first that gives `value`.
 fn recognise(text: &str, value: u16) -> Option<Basis> {
     let text = text.get(..text.len().checked_sub(4)?)?;
-    let code_points = text
-        .chars()
-        .fold(0u16, |acc, c| acc.wrapping_add(c as u32 as u16))
-        .wrapping_neg();
-    if code_points == value {
+    if compute_code_points(text) == value {
         return Some(Basis::CodePoints);
     }
     let candidates = [
@@ -196,10 +200,7 @@ mod tests {
     #[test]
     fn code_point_checksum_is_recognised() {
         let body = "18030201AJcaf\u{e9}|AY1AZ";
-        let cp = body
-            .chars()
-            .fold(0u16, |a, c| a.wrapping_add(c as u32 as u16))
-            .wrapping_neg();
+        let cp = compute_code_points(body);
         let text = format!("{body}{cp:04X}");
         let st = inspect(text.as_bytes(), &text);
         assert_eq!(st.valid, Some(false));
