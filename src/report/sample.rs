@@ -17,18 +17,13 @@ fn wire(text: &str) -> Option<Wire> {
 
 fn step(index: usize, name: &str, status: StepStatus) -> StepResult {
     StepResult {
-        index,
-        name: name.into(),
-        loc: format!("scenarios/demo/checkout.yaml:{}", index * 4),
-        status,
-        sent: None,
-        received: None,
-        violations: Vec::new(),
-        accepted: Vec::new(),
-        checks: Vec::new(),
-        captures: Vec::new(),
-        error: None,
         duration: Duration::from_millis(3),
+        ..StepResult::new(
+            index,
+            name,
+            format!("scenarios/demo/checkout.yaml:{}", index * 4),
+            status,
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 //! scenario goes on; a lost connection marks the remaining steps "not run".
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::result::{Outcome, ScenarioResult, StepResult, StepStatus, Wire};
 use crate::check::{self, CheckResult, Target};
@@ -101,13 +101,6 @@ async fn run_step(
 ) -> (StepResult, bool) {
     let start = Instant::now();
     let mut result = StepResult {
-        index,
-        name: step.name.clone(),
-        loc: step.loc.to_string(),
-        status: StepStatus::Passed,
-        sent: None,
-        received: None,
-        violations: Vec::new(),
         accepted: step
             .expect
             .lint
@@ -115,10 +108,7 @@ async fn run_step(
             .chain(&step.expect.violations)
             .copied()
             .collect(),
-        checks: Vec::new(),
-        captures: Vec::new(),
-        error: None,
-        duration: Duration::ZERO,
+        ..StepResult::new(index, &step.name, step.loc.to_string(), StepStatus::Passed)
     };
     let request = match build_request(step, scope) {
         Ok(r) => r,

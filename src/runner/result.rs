@@ -112,21 +112,29 @@ pub struct Wire {
 }
 
 impl StepResult {
-    /// A step that was not run, with the reason.
-    pub fn not_run(index: usize, name: &str, loc: String, reason: &str) -> Self {
+    /// A step with `status` and nothing sent, received or checked yet.
+    pub fn new(index: usize, name: &str, loc: String, status: StepStatus) -> Self {
         StepResult {
             index,
             name: name.to_string(),
             loc,
-            status: StepStatus::NotRun,
+            status,
             sent: None,
             received: None,
             violations: Vec::new(),
             accepted: Vec::new(),
             checks: Vec::new(),
             captures: Vec::new(),
-            error: Some(reason.to_string()),
+            error: None,
             duration: Duration::ZERO,
+        }
+    }
+
+    /// A step that was not run, with the reason.
+    pub fn not_run(index: usize, name: &str, loc: String, reason: &str) -> Self {
+        StepResult {
+            error: Some(reason.to_string()),
+            ..StepResult::new(index, name, loc, StepStatus::NotRun)
         }
     }
 
