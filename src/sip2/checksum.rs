@@ -8,9 +8,11 @@ use super::text::Encoding;
 
 /// The checksum of `bytes` (everything through "AZ"), as the spec computes it.
 pub fn compute(bytes: &[u8]) -> u16 {
-    // A u64 sum vectorises; only its low 16 bits matter.
-    let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
-    ((sum & 0xFFFF) as u16).wrapping_neg()
+    // Only the low 16 bits of the sum matter, and a wrapping u16 sum vectorises 16 bytes at a time.
+    bytes
+        .iter()
+        .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)))
+        .wrapping_neg()
 }
 
 /// The checksum as the four upper-case hex digits that follow `AZ`.
@@ -101,11 +103,12 @@ pub fn inspect(raw: &[u8], text: &str) -> ChecksumStatus {
         return ChecksumStatus::absent();
     }
     let expected = compute(through_az);
-    let sent = std::str::from_utf8(digits)
-        .ok()
-        .and_then(|d| u16::from_str_radix(d, 16).ok());
+    let sent = digits.iter().try_fold(0u16, |acc, &h| {
+        let digit = char::from(h).to_digit(16)?;
+        Some(acc << 4 | u16::try_from(digit).ok()?)
+    });
     let lowercase = digits.iter().any(u8::is_ascii_lowercase);
-    let valid = sent == Some(expected) && digits.iter().all(u8::is_ascii_hexdigit);
+    let valid = sent == Some(expected);
     let basis = match sent {
         Some(_) if valid => Some(Basis::Bytes),
         Some(value) => recognise(text, value),

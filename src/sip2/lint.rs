@@ -8,6 +8,7 @@ use super::checksum::{self, Basis, ChecksumStatus};
 use super::code::{FieldId, MessageCode};
 use super::frame::Terminator;
 use super::message::Message;
+use super::plan::{self, IdSet, MessagePlan, Tally};
 use super::spec::{self, Direction, FieldOrigin, Kind, MessageSpec};
 use super::text::Encoding;
 use super::violation::{FieldRef, Rule, Violation};
@@ -50,12 +51,12 @@ pub fn lint_into(
     ctx: &Context,
     out: &mut Vec<Violation>,
 ) -> ChecksumStatus {
-    match msg.spec() {
-        Some(spec) => {
-            lint_direction(spec, ctx, out);
-            lint_fixed(msg, spec, out);
-            lint_fields(msg, Some(spec), out);
-            lint_counts(msg, spec, out);
+    match plan::plan(msg.code) {
+        Some(plan) => {
+            lint_direction(plan.spec, ctx, out);
+            lint_fixed(msg, plan.spec, out);
+            let tally = lint_fields(msg, Some(plan), out);
+            lint_counts(msg, plan, &tally, out);
         }
         None => {
             out.push(Violation::new(
@@ -143,20 +144,28 @@ fn check_kind(kind: &Kind, value: &str) -> Verdict {
             let len = table.values.first().map_or(value.len(), |(c, _)| c.len());
             let shaped =
                 value.len() == len && (!table.numeric || value.bytes().all(|b| b.is_ascii_digit()));
-            match (shaped, table.meaning(value).is_some(), table.closed) {
-                (true, true, _) => Verdict::Ok,
-                (true, false, false) => Verdict::UnknownCode,
-                _ => Verdict::Bad,
+            if !shaped {
+                Verdict::Bad
+            } else if table.meaning(value).is_some() {
+                Verdict::Ok
+            } else if table.closed {
+                Verdict::Bad
+            } else {
+                Verdict::UnknownCode
             }
         }
-        Kind::Flags(t) => {
-            if value.len() != t.len || !value.bytes().all(|b| matches!(b, b'Y' | b' ' | b'N')) {
-                Verdict::Bad
-            } else if value.contains('N') {
-                Verdict::FlagN
-            } else {
-                Verdict::Ok
+        Kind::Flags(t) if value.len() != t.len => Verdict::Bad,
+        Kind::Flags(_) => {
+            // One pass: N is legal in shape but only warned about.
+            let mut verdict = Verdict::Ok;
+            for b in value.bytes() {
+                match b {
+                    b'Y' | b' ' => {}
+                    b'N' => verdict = Verdict::FlagN,
+                    _ => return Verdict::Bad,
+                }
             }
+            verdict
         }
         Kind::Supported(t) => {
             match value.len() >= t.len && value.bytes().all(|b| b == b'Y' || b == b'N') {
@@ -195,40 +204,39 @@ fn check_kind(kind: &Kind, value: &str) -> Verdict {
 
 /// Is `value` an 18-character SIP date `YYYYMMDDZZZZHHMMSS` (strict: blanks or a zone letter in ZZZZ)?
 pub fn is_date18(value: &str) -> bool {
-    let [
-        y0,
-        y1,
-        y2,
-        y3,
-        mo0,
-        mo1,
-        d0,
-        d1,
-        z0,
-        z1,
-        z2,
-        z3,
-        h0,
-        h1,
-        mi0,
-        mi1,
-        s0,
-        s1,
-    ] = value.as_bytes()
-    else {
+    let b = value.as_bytes();
+    let (Some(date), Some(zone), Some(time)) = (
+        b.get(..8).and_then(|d| <[u8; 8]>::try_from(d).ok()),
+        b.get(8..12),
+        b.get(12..18),
+    ) else {
         return false;
     };
-    let two = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
-    [y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1]
-        .iter()
-        .all(|c| c.is_ascii_digit())
-        && [*z0, *z1, *z2] == [b' '; 3]
-        && (*z3 == b' ' || z3.is_ascii_uppercase())
-        && (1..=12).contains(&two(*mo0, *mo1))
-        && (1..=31).contains(&two(*d0, *d1))
-        && two(*h0, *h1) < 24
-        && two(*mi0, *mi1) < 60
-        && two(*s0, *s1) < 61
+    // The date's 8 digits in one word (SWAR); the time's 6 one by one.
+    if b.len() != 18
+        || !all_digits(u64::from_le_bytes(date))
+        || !time.iter().all(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    let two = |i: usize| {
+        let digit = |j: usize| b.get(j).map_or(99, |d| u32::from(d - b'0'));
+        digit(i) * 10 + digit(i + 1)
+    };
+    matches!(zone, [b' ', b' ', b' ', z] if *z == b' ' || z.is_ascii_uppercase())
+        && (1..=12).contains(&two(4))
+        && (1..=31).contains(&two(6))
+        && two(12) < 24
+        && two(14) < 60
+        && two(16) < 61
+}
+
+/// Are all eight bytes of `w` ASCII digits? Below '0' borrows into the high bit, above '9' carries
+/// into it; a borrow or carry only starts at a byte that fails on its own, so "all" stays exact.
+fn all_digits(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    (w | w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46)) & HI == 0
 }
 
 fn lint_fixed(msg: &Message, spec: &MessageSpec, out: &mut Vec<Violation>) {
@@ -264,18 +272,14 @@ fn lint_fixed(msg: &Message, spec: &MessageSpec, out: &mut Vec<Violation>) {
     }
 }
 
-fn lint_fields(msg: &Message, spec: Option<&MessageSpec>, out: &mut Vec<Violation>) {
-    // One bit per possible ID: repeats and required fields in one pass, no quadratic scans.
-    let mut seen = spec::IdSet::default();
+/// Repeats, required and known fields, and each value; returns how often each counted item field occurred.
+fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violation>) -> Tally {
+    // One bit per possible ID and one table load per field: no registry search, no quadratic scans.
+    let mut seen = IdSet::default();
+    let mut tally = Tally::default();
     for f in &msg.fields {
-        let first = seen.insert(f.id);
-        let usage = spec.and_then(|s| s.field_use(f.id));
-        let registry = spec::field(f.id);
-        let repeatable = usage.map_or_else(
-            || registry.is_none() || spec::repeatable_anywhere(f.id),
-            |u| u.repeatable,
-        );
-        if !first && !repeatable {
+        let facts = plan::facts(f.id);
+        if !seen.insert(f.id) && !facts.repeatable(plan) {
             out.push(Violation::new(
                 Rule::RepeatedField,
                 FieldRef::Field(f.id),
@@ -283,8 +287,11 @@ fn lint_fields(msg: &Message, spec: Option<&MessageSpec>, out: &mut Vec<Violatio
                 "repeated",
             ));
         }
+        if let Some(t) = facts.tally().and_then(|t| tally.get_mut(t)) {
+            *t += 1;
+        }
         lint_value(f.id, &f.value, out);
-        match registry {
+        match facts.spec {
             None => out.push(Violation::new(
                 Rule::UnknownField,
                 FieldRef::Field(f.id),
@@ -292,12 +299,14 @@ fn lint_fields(msg: &Message, spec: Option<&MessageSpec>, out: &mut Vec<Violatio
                 f.id.as_str(),
             )),
             Some(reg) => {
-                lint_known_field(f.id, &f.value, reg, usage.is_some() || spec.is_none(), out)
+                let listed = plan.is_none_or(|p| facts.listed(p));
+                lint_known_field(f.id, &f.value, reg, listed, out)
             }
         }
     }
-    if let Some(spec) = spec {
-        for u in spec
+    if let Some(plan) = plan.filter(|p| !p.has_required(&seen)) {
+        for u in plan
+            .spec
             .fields
             .iter()
             .filter(|u| u.required && !seen.contains(u.id))
@@ -310,6 +319,7 @@ fn lint_fields(msg: &Message, spec: Option<&MessageSpec>, out: &mut Vec<Violatio
             ));
         }
     }
+    tally
 }
 
 /// Length, control characters and delimiters inside one value.
@@ -345,30 +355,45 @@ fn lint_value(id: FieldId, value: &str, out: &mut Vec<Violation>) {
     }
 }
 
-/// Is there a byte < 0x20, 0x7F, '|' or >= 0x80? Eight bytes at a time (SWAR): this scan runs
-/// over every value of every message, so it is on the linter's hot path.
+/// Is there a byte < 0x20, 0x7F, '|' or >= 0x80? Eight bytes at a time (SWAR), with overlapping
+/// loads for the tail: this scan runs over every value of every message, on the linter's hot path.
 fn has_special_byte(bytes: &[u8]) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
+    // Per byte, the high bit of each term: >= 0x80 or (w + 1) >= 0x80, i.e. >= 0x7F; < 0x20; == '|'.
+    // Carries and borrows only leave bytes that are special themselves, so "any" stays exact.
     let special = |w: u64| {
-        // High bytes first: the "less than" test below is only exact for bytes < 0x80.
-        w & HI != 0
-            || w.wrapping_sub(LO * 0x20) & !w & HI != 0
-            || has_zero(w ^ (LO * u64::from(b'|')))
-            || has_zero(w ^ (LO * 0x7f))
+        let bar = w ^ (LO * u64::from(b'|'));
+        (w | w.wrapping_add(LO) | (w.wrapping_sub(LO * 0x20) & !w) | (bar.wrapping_sub(LO) & !bar))
+            & HI
+            != 0
     };
-    let mut words = bytes.chunks_exact(8);
-    let found = words.by_ref().any(|c| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        special(u64::from_le_bytes(w))
-    });
-    found
-        || words
-            .remainder()
-            .iter()
-            .any(|&b| b < 0x20 || b == 0x7f || b == b'|' || b >= 0x80)
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let half = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    let n = bytes.len();
+    match n {
+        0 => false,
+        // Short values: the first and last bytes and one between cover up to 3, two halves up to 8.
+        1..=3 => {
+            let [first, mid, last] =
+                [0, n / 2, n - 1].map(|i| bytes.get(i).copied().unwrap_or(b' '));
+            special(u64::from_le_bytes([
+                first, mid, last, b' ', b' ', b' ', b' ', b' ',
+            ]))
+        }
+        4..=7 => special(u64::from(half(0)) | u64::from(half(n - 4)) << 32),
+        _ => (0..n / 8).any(|i| special(word(i * 8))) || (n % 8 != 0 && special(word(n - 8))),
+    }
 }
 
 /// Checks a registry field: used where the spec lists it, and shaped as its kind says.
@@ -402,10 +427,13 @@ fn lint_known_field(
     if value.is_empty() {
         return;
     }
-    let rule = match check_kind(&reg.kind, value) {
-        Verdict::Ok => None,
-        Verdict::Bad | Verdict::FlagN => Some(Rule::FieldFormat),
-        Verdict::UnknownCode => Some(Rule::FieldCode),
+    let rule = match reg.kind {
+        Kind::Text => None,
+        _ => match check_kind(&reg.kind, value) {
+            Verdict::Ok => None,
+            Verdict::Bad | Verdict::FlagN => Some(Rule::FieldFormat),
+            Verdict::UnknownCode => Some(Rule::FieldCode),
+        },
     };
     if let Some(rule) = rule {
         out.push(Violation::new(
@@ -427,44 +455,26 @@ fn lint_known_field(
     }
 }
 
-fn lint_counts(msg: &Message, spec: &MessageSpec, out: &mut Vec<Violation>) {
-    let renew_all = spec.code == MessageCode::RENEW_ALL_RESPONSE;
-    if !renew_all && spec.code != MessageCode::PATRON_INFORMATION_RESPONSE {
-        return;
-    }
-    let mut offset = 0;
-    for f in spec.fixed {
-        let value = msg.fixed.get(offset..offset + f.len);
-        offset += f.len;
-        // 66 must list exactly its counts; 64 lists at most its counts (BP/BQ may window the list).
-        let list = if renew_all {
-            [
-                ("renewed_count", FieldId::BM),
-                ("unrenewed_count", FieldId::BN),
-            ]
-            .into_iter()
-            .find(|(key, _)| *key == f.key)
-            .map(|(_, id)| id)
-        } else {
-            spec::ITEM_LISTS
-                .iter()
-                .find(|l| l.count == f.key)
-                .map(|l| l.field)
-        };
-        let (Some(id), Some(count)) = (list, value.and_then(|c| c.parse::<usize>().ok())) else {
+/// 66 must list exactly its counts; 64 lists at most its counts (BP/BQ may window the list).
+fn lint_counts(msg: &Message, plan: &MessagePlan, tally: &Tally, out: &mut Vec<Violation>) {
+    for c in &plan.counts {
+        let count = msg
+            .fixed
+            .get(c.offset..c.offset + c.len)
+            .and_then(|v| v.parse::<usize>().ok());
+        let (Some(count), Some(&sent)) = (count, tally.get(c.tally)) else {
             continue;
         };
-        let sent = msg.field_all(id).count();
-        if sent > count || (renew_all && sent != count) {
-            let expected = if renew_all {
+        if sent > count || (c.exact && sent != count) {
+            let expected = if c.exact {
                 format!("{sent}")
             } else {
                 format!("at least {sent}")
             };
             out.push(Violation::new(
                 Rule::ItemCount,
-                FieldRef::Fixed(f.key),
-                format!("{expected} ({sent} {id} fields sent)"),
+                FieldRef::Fixed(c.key),
+                format!("{expected} ({sent} {} fields sent)", c.field),
                 count.to_string(),
             ));
         }

@@ -309,6 +309,36 @@ fn word_at_a_time_scan_agrees_with_the_byte_rule() {
 }
 
 #[test]
+fn word_at_a_time_date_check_agrees_with_the_byte_rule() {
+    let naive = |v: &[u8]| {
+        let digits = |r: std::ops::Range<usize>| v[r].iter().all(u8::is_ascii_digit);
+        let two = |i: usize| u32::from(v[i] - b'0') * 10 + u32::from(v[i + 1] - b'0');
+        v.len() == 18
+            && digits(0..8)
+            && digits(12..18)
+            && v[8..11] == *b"   "
+            && (v[11] == b' ' || v[11].is_ascii_uppercase())
+            && (1..=12).contains(&two(4))
+            && (1..=31).contains(&two(6))
+            && two(12) < 24
+            && two(14) < 60
+            && two(16) < 61
+    };
+    for pos in 0..18 {
+        for b in 0..=255u8 {
+            let mut buf = *b"20261129    101500";
+            buf[pos] = b;
+            let text = String::from_utf8_lossy(&buf);
+            assert_eq!(
+                is_date18(&text),
+                text.len() == 18 && naive(&buf),
+                "byte {b:#04x} at {pos}"
+            );
+        }
+    }
+}
+
+#[test]
 fn dates_are_checked_field_by_field() {
     assert!(is_date18("20261129    101500"));
     assert!(is_date18("20261129   Z101500"));

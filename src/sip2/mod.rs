@@ -12,6 +12,7 @@ pub mod frame;
 pub mod lint;
 mod message;
 mod parse;
+pub mod plan;
 pub mod redact;
 pub mod render;
 pub mod spec;

@@ -11,7 +11,7 @@ use nom::IResult;
 
 use super::code::{FieldId, MessageCode};
 use super::message::{Field, Message, Trailer};
-use super::spec::{self, MessageSpec};
+use super::plan::{self, MessagePlan};
 use super::violation::{FieldRef, Rule, Violation};
 
 /// A parsed message and what the parser found wrong with its structure.
@@ -56,9 +56,8 @@ pub fn parse(text: &str) -> Result<Parsed<'_>, ParseError> {
     let mut violations = Vec::new();
 
     let (content, trailer) = split_trailer(body, &mut violations);
-    let spec = spec::message(code);
-    let fixed_len = match spec {
-        Some(spec) => fixed_boundary(content, spec, &mut violations),
+    let fixed_len = match plan::plan(code) {
+        Some(plan) => fixed_boundary(content, plan, &mut violations),
         None => unknown_fixed_boundary(content),
     };
     let (fixed, tagged) = content.split_at(fixed_len);
@@ -140,21 +139,27 @@ fn split_trailer<'a>(
 fn known_id_at(s: &str) -> Option<FieldId> {
     s.get(..2)
         .and_then(FieldId::parse)
-        .filter(|id| spec::field(*id).is_some())
+        .filter(|id| plan::facts(*id).spec.is_some())
 }
 
 /// Does `s` start with something shaped like a field ID (two upper-case letters or digits)?
 fn id_shaped(s: &str) -> bool {
-    matches!(s.as_bytes(), [a, b, ..] if a.is_ascii_uppercase() && (b.is_ascii_uppercase() || b.is_ascii_digit()))
+    matches!(s.as_bytes(), [a, b, ..] if id_byte_pair(*a, *b))
+}
+
+/// An upper-case letter, then an upper-case letter or a digit.
+fn id_byte_pair(a: u8, b: u8) -> bool {
+    a.is_ascii_uppercase() && (b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Where the fixed part ends, given the spec; reports a fixed part of the wrong length.
-fn fixed_boundary(content: &str, spec: &MessageSpec, violations: &mut Vec<Violation>) -> usize {
+fn fixed_boundary(content: &str, plan: &MessagePlan, violations: &mut Vec<Violation>) -> usize {
+    let spec = plan.spec;
     let expected = spec.fixed_len();
     // A field this message uses, or the end of the message, starts at `p`.
     let own_field = |p: usize| {
         content.get(p..).is_some_and(|rest| {
-            rest.is_empty() || known_id_at(rest).is_some_and(|id| spec.field_use(id).is_some())
+            rest.is_empty() || known_id_at(rest).is_some_and(|id| plan::facts(id).listed(plan))
         })
     };
     if own_field(expected) {
@@ -214,11 +219,34 @@ fn unknown_fixed_boundary(content: &str) -> usize {
         .unwrap_or(content.len())
 }
 
+/// The position of the first '|' in `bytes`. Eight bytes at a time (SWAR), the last word loaded
+/// overlapping the one before: values are short, so a word loop beats both a byte loop and the
+/// set-up of a SIMD search per field (see benches/codec.rs).
+fn find_delimiter(bytes: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // A zero byte of `w ^ '|'` is a delimiter; the lowest flagged byte is always a real one.
+    let first = |at: usize| {
+        let w = bytes
+            .get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes)
+            ^ (LO * u64::from(b'|'));
+        let hits = w.wrapping_sub(LO) & !w & HI;
+        (hits != 0).then(|| at + hits.trailing_zeros() as usize / 8)
+    };
+    let n = bytes.len();
+    if n < 8 {
+        return bytes.iter().position(|&b| b == b'|');
+    }
+    (0..n / 8)
+        .find_map(|i| first(i * 8))
+        .or_else(|| first(n - 8))
+}
+
 /// One `ID value |` chunk, or the unterminated rest of the message (flagged by the caller).
-/// A nom parser; the delimiter is found with SIMD memchr: nom's generic `take_until` rebuilt a
-/// substring searcher for every field and was the parser's main cost (see benches/codec.rs).
 fn chunk(input: &str) -> IResult<&str, (&str, bool)> {
-    Ok(match memchr::memchr(b'|', input.as_bytes()) {
+    Ok(match find_delimiter(input.as_bytes()) {
         // '|' is ASCII, so both sides of it are on character boundaries.
         Some(i) => (
             input.get(i + 1..).unwrap_or_default(),
@@ -230,39 +258,46 @@ fn chunk(input: &str) -> IResult<&str, (&str, bool)> {
 
 /// Cuts the tagged part into fields, keeping order, repeats and unknown IDs.
 fn tagged_fields<'a>(mut rest: &'a str, violations: &mut Vec<Violation>) -> Vec<Field<'a>> {
-    let mut fields = Vec::with_capacity(16);
+    // A field takes at least 3 bytes and usually more than 8: one allocation for most messages.
+    let mut fields = Vec::with_capacity(rest.len() / 8 + 1);
     while !rest.is_empty() {
         let Ok((next, (text, delimiter))) = chunk(rest) else {
             break;
         };
         rest = next;
-        if text.is_empty() {
-            violations.push(Violation::new(
-                Rule::EmptyField,
-                FieldRef::Message,
-                "a field ID after '|'",
-                "||",
-            ));
-            continue;
-        }
-        let id = text.get(..2).and_then(FieldId::parse);
-        let Some(id) = id.filter(|_| id_shaped(text)).or(id) else {
-            violations.push(Violation::new(
-                Rule::BadFieldId,
-                FieldRef::Message,
-                "a two-character field ID (a '|' inside the previous value?)",
-                text.chars().take(40).collect::<String>(),
-            ));
-            continue;
+        let id = match text.as_bytes() {
+            // The common case first: an ID of upper-case letters or digits.
+            [a, b, ..] if id_byte_pair(*a, *b) => FieldId([*a, *b]),
+            [] => {
+                violations.push(Violation::new(
+                    Rule::EmptyField,
+                    FieldRef::Message,
+                    "a field ID after '|'",
+                    "||",
+                ));
+                continue;
+            }
+            _ => match text.get(..2).and_then(FieldId::parse) {
+                Some(id) => {
+                    violations.push(Violation::new(
+                        Rule::BadFieldId,
+                        FieldRef::Field(id),
+                        "a field ID of upper-case letters or digits (a '|' inside the previous value?)",
+                        id.as_str(),
+                    ));
+                    id
+                }
+                None => {
+                    violations.push(Violation::new(
+                        Rule::BadFieldId,
+                        FieldRef::Message,
+                        "a two-character field ID (a '|' inside the previous value?)",
+                        text.chars().take(40).collect::<String>(),
+                    ));
+                    continue;
+                }
+            },
         };
-        if !id_shaped(text) {
-            violations.push(Violation::new(
-                Rule::BadFieldId,
-                FieldRef::Field(id),
-                "a field ID of upper-case letters or digits (a '|' inside the previous value?)",
-                id.as_str(),
-            ));
-        }
         if !delimiter {
             violations.push(Violation::new(
                 Rule::MissingDelimiter,
@@ -343,6 +378,26 @@ mod tests {
         assert!(p.msg.trailer.is_none());
         assert_eq!(p.msg.field(FieldId::CH), Some("AZ(v("));
         assert!(p.violations.is_empty(), "{:?}", p.violations);
+    }
+
+    #[test]
+    fn word_at_a_time_delimiter_search_finds_the_first_bar() {
+        // Every length around the word size, a bar at each position, the bytes around it varied:
+        // a word with several bars, or bytes that borrow (0x00, 0x7D), must still give the first.
+        for len in 0..20 {
+            for pos in 0..len {
+                for fill in [b'a', 0x00, 0x7d, 0xff, b'|'] {
+                    let mut buf = vec![fill; len];
+                    buf[pos] = b'|';
+                    assert_eq!(
+                        find_delimiter(&buf),
+                        buf.iter().position(|&b| b == b'|'),
+                        "bar at {pos} of {len}, fill {fill:#04x}"
+                    );
+                }
+            }
+            assert_eq!(find_delimiter(&vec![b'a'; len]), None);
+        }
     }
 
     #[test]

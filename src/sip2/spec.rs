@@ -4,6 +4,7 @@
 //! that parsing, encoding, linting, pretty-printing and the emulator all go through.
 
 use super::code::{FieldId, MessageCode};
+use super::plan;
 pub use super::spec_table::*;
 
 /// Which way a message travels.
@@ -209,10 +210,10 @@ pub struct CodeTable {
 impl CodeTable {
     /// The meaning of `code`, if the table defines it.
     pub fn meaning(&self, code: &str) -> Option<&'static str> {
-        self.values
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(_, m)| *m)
+        // Codes are one to three bytes: comparing them inline beats a call to memcmp per entry.
+        let same =
+            |c: &str| c.len() == code.len() && c.bytes().zip(code.bytes()).all(|(a, b)| a == b);
+        self.values.iter().find(|(c, _)| same(c)).map(|(_, m)| *m)
     }
 }
 
@@ -238,68 +239,9 @@ pub struct ItemList {
     pub summary: usize,
 }
 
-/// Dense lookup tables over the two-character codes, built once from the table (hot path of the linter).
-struct Index {
-    /// Position in MESSAGES + 1 for each two-digit code (0 = none).
-    messages: [u8; 100],
-    /// Position in FIELDS + 1 for each ID of upper-case letters/digits (0 = none).
-    fields: [u8; 36 * 36],
-    /// The ID is repeatable in at least one message.
-    repeatable: [bool; 36 * 36],
-}
-
-fn slot(b: u8) -> Option<usize> {
-    match b {
-        b'A'..=b'Z' => Some(usize::from(b - b'A')),
-        b'0'..=b'9' => Some(26 + usize::from(b - b'0')),
-        _ => None,
-    }
-}
-
-fn field_slot(id: FieldId) -> Option<usize> {
-    Some(slot(id.0[0])? * 36 + slot(id.0[1])?)
-}
-
-fn message_slot(code: MessageCode) -> Option<usize> {
-    match code.0 {
-        [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
-            Some(usize::from(a - b'0') * 10 + usize::from(b - b'0'))
-        }
-        _ => None,
-    }
-}
-
-fn index() -> &'static Index {
-    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut ix = Index {
-            messages: [0; 100],
-            fields: [0; 36 * 36],
-            repeatable: [false; 36 * 36],
-        };
-        for (i, m) in MESSAGES.iter().enumerate() {
-            if let Some(s) = message_slot(m.code) {
-                ix.messages[s] = u8::try_from(i + 1).unwrap_or(0);
-            }
-            for u in m.fields.iter().filter(|u| u.repeatable) {
-                if let Some(s) = field_slot(u.id) {
-                    ix.repeatable[s] = true;
-                }
-            }
-        }
-        for (i, f) in FIELDS.iter().enumerate() {
-            if let Some(s) = field_slot(f.id) {
-                ix.fields[s] = u8::try_from(i + 1).unwrap_or(0);
-            }
-        }
-        ix
-    })
-}
-
 /// The spec of message `code`.
 pub fn message(code: MessageCode) -> Option<&'static MessageSpec> {
-    let i = usize::from(index().messages[message_slot(code)?]);
-    MESSAGES.get(i.checked_sub(1)?)
+    plan::plan(code).map(|p| p.spec)
 }
 
 /// The spec of a message given by scenario key ("checkout"), spec name ("Checkout") or code ("11").
@@ -311,48 +253,7 @@ pub fn message_by_name(name: &str) -> Option<&'static MessageSpec> {
 
 /// The registry entry of field `id`.
 pub fn field(id: FieldId) -> Option<&'static FieldSpec> {
-    let i = usize::from(index().fields[field_slot(id)?]);
-    FIELDS.get(i.checked_sub(1)?)
-}
-
-/// A set of field IDs, one bit per possible ID (no allocation).
-#[derive(Debug, Default, Clone)]
-pub struct IdSet {
-    bits: [u64; 36 * 36 / 64 + 1],
-    /// IDs outside the upper-case/digit alphabet, kept in a small list.
-    others: Vec<FieldId>,
-}
-
-impl IdSet {
-    /// Adds `id`; true if it was not there yet.
-    pub fn insert(&mut self, id: FieldId) -> bool {
-        match field_slot(id) {
-            Some(s) => {
-                let (word, bit) = (s / 64, 1u64 << (s % 64));
-                let new = self.bits[word] & bit == 0;
-                self.bits[word] |= bit;
-                new
-            }
-            None if self.others.contains(&id) => false,
-            None => {
-                self.others.push(id);
-                true
-            }
-        }
-    }
-
-    /// Is `id` in the set?
-    pub fn contains(&self, id: FieldId) -> bool {
-        match field_slot(id) {
-            Some(s) => self.bits[s / 64] & (1u64 << (s % 64)) != 0,
-            None => self.others.contains(&id),
-        }
-    }
-}
-
-/// Is `id` repeatable in at least one message (AF, AG, the item lists)?
-pub fn repeatable_anywhere(id: FieldId) -> bool {
-    field_slot(id).is_some_and(|s| index().repeatable[s])
+    plan::facts(id).spec
 }
 
 /// The field name for display: the registry's name, or "unknown field".
@@ -477,11 +378,6 @@ mod tests {
         }
         assert!(field(FieldId(*b"ZQ")).is_none() && field(FieldId(*b"a|")).is_none());
         assert!(message(MessageCode(*b"XS")).is_none() && message(MessageCode(*b"42")).is_none());
-        assert!(
-            repeatable_anywhere(FieldId::AF)
-                && repeatable_anywhere(FieldId::BM)
-                && !repeatable_anywhere(FieldId::AO)
-        );
     }
 
     #[test]

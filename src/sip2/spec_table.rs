@@ -3369,3 +3369,9 @@ pub static ITEM_LISTS: [ItemList; 6] = [
         summary: 5,
     },
 ];
+
+/// The counts of the Renew All Response (66) and the fields that list what they count.
+pub static RENEW_ALL_LISTS: [(&str, FieldId); 2] = [
+    ("renewed_count", FieldId::BM),
+    ("unrenewed_count", FieldId::BN),
+];
