@@ -279,7 +279,7 @@ fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violatio
     let mut tally = Tally::default();
     for f in &msg.fields {
         let facts = plan::facts(f.id);
-        if !seen.insert(f.id) && !facts.repeatable(plan) {
+        if !seen.insert_known(f.id, facts) && !facts.repeatable(plan) {
             out.push(Violation::new(
                 Rule::RepeatedField,
                 FieldRef::Field(f.id),
@@ -291,6 +291,9 @@ fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violatio
             *t += 1;
         }
         lint_value(f.id, &f.value, out);
+        if facts.plain(plan) {
+            continue;
+        }
         match facts.spec {
             None => out.push(Violation::new(
                 Rule::UnknownField,
@@ -415,7 +418,7 @@ fn lint_known_field(
             [id.as_str(), " (", reg.name, ")"].concat(),
         ));
     }
-    if id == FieldId::PA {
+    if spec::ambiguous(id) {
         out.push(Violation::new(
             Rule::AmbiguousField,
             FieldRef::Field(id),

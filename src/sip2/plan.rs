@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use super::code::{FieldId, MessageCode};
-use super::spec::{FieldSpec, ITEM_LISTS, MESSAGES, MessageSpec, RENEW_ALL_LISTS};
+use super::spec::{self, FieldSpec, ITEM_LISTS, Kind, MESSAGES, MessageSpec, RENEW_ALL_LISTS};
 
 /// Number of possible IDs of two upper-case letters or digits.
 const SLOTS: usize = 36 * 36;
@@ -54,14 +54,23 @@ pub struct FieldFacts {
     listed_in: u32,
     /// Bit i: `MESSAGES[i]` lets it repeat.
     repeatable_in: u32,
+    /// Bit i: `MESSAGES[i]` lists it as free text with one meaning: only repeats and the value to check.
+    plain_in: u32,
     /// 1 + its position in the tally of counted item fields (0: not counted).
     tally: u8,
+    /// Its slot in an [`IdSet`] (None: outside the upper-case/digit alphabet).
+    slot: Option<u16>,
 }
 
 impl FieldFacts {
     /// Does the message of `plan` list this field?
     pub fn listed(&self, plan: &MessagePlan) -> bool {
         self.listed_in & plan.bit != 0
+    }
+
+    /// Is it plain free text in the message of `plan`: listed there, no format, one meaning?
+    pub fn plain(&self, plan: Option<&MessagePlan>) -> bool {
+        plan.is_some_and(|p| self.plain_in & p.bit != 0)
     }
 
     /// May it occur more than once in the message of `plan` (None: a message the spec does not know)?
@@ -139,7 +148,12 @@ fn index() -> &'static Index {
 }
 
 fn build() -> Index {
-    let mut facts = vec![FieldFacts::default(); SLOTS];
+    let mut facts: Vec<FieldFacts> = (0..SLOTS)
+        .map(|s| FieldFacts {
+            slot: u16::try_from(s).ok(),
+            ..FieldFacts::default()
+        })
+        .collect();
     for f in super::spec::FIELDS {
         if let Some(s) = field_slot(f.id) {
             facts[s].spec = Some(f);
@@ -168,6 +182,12 @@ fn build() -> Index {
                 facts[s].listed_in |= bit;
                 if u.repeatable {
                     facts[s].repeatable_in |= bit;
+                }
+                let text = facts[s]
+                    .spec
+                    .is_some_and(|f| matches!(f.kind, Kind::Text) && !spec::ambiguous(f.id));
+                if text {
+                    facts[s].plain_in |= bit;
                 }
             }
             if u.required {
@@ -235,7 +255,9 @@ pub fn facts(id: FieldId) -> &'static FieldFacts {
         spec: None,
         listed_in: 0,
         repeatable_in: 0,
+        plain_in: 0,
         tally: 0,
+        slot: None,
     };
     field_slot(id)
         .and_then(|s| index().facts.get(s))
@@ -253,11 +275,22 @@ pub struct IdSet {
 impl IdSet {
     /// Adds `id`; true if it was not there yet.
     pub fn insert(&mut self, id: FieldId) -> bool {
-        match field_slot(id) {
-            Some(s) => {
-                let (word, bit) = (s / 64, 1u64 << (s % 64));
-                let new = self.bits[word] & bit == 0;
-                self.bits[word] |= bit;
+        self.insert_at(id, field_slot(id))
+    }
+
+    /// Adds `id`, whose [`facts`] are at hand (saves looking its slot up again); true if it was not there yet.
+    pub fn insert_known(&mut self, id: FieldId, facts: &FieldFacts) -> bool {
+        self.insert_at(id, facts.slot.map(usize::from))
+    }
+
+    fn insert_at(&mut self, id: FieldId, slot: Option<usize>) -> bool {
+        match slot.map(|s| (s / 64, 1u64 << (s % 64))) {
+            Some((word, bit)) => {
+                let Some(bits) = self.bits.get_mut(word) else {
+                    return false;
+                };
+                let new = *bits & bit == 0;
+                *bits |= bit;
                 new
             }
             None if self.others.contains(&id) => false,
@@ -280,7 +313,7 @@ impl IdSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sip2::spec::{self, FIELDS};
+    use crate::sip2::spec::FIELDS;
 
     #[test]
     fn plans_and_facts_agree_with_the_table() {
@@ -310,6 +343,15 @@ mod tests {
         }
         assert!(facts(FieldId(*b"ZQ")).spec.is_none() && facts(FieldId(*b"a|")).spec.is_none());
         assert!(plan(MessageCode(*b"XS")).is_none() && plan(MessageCode(*b"42")).is_none());
+    }
+
+    #[test]
+    fn plain_fields_are_listed_text_with_one_meaning() {
+        let info = plan(MessageCode::PATRON_INFORMATION_RESPONSE);
+        assert!(facts(FieldId::AE).plain(info));
+        // Listed but with a format, not listed, or no message to be listed in.
+        assert!(!facts(FieldId::BL).plain(info) && !facts(FieldId::BH).plain(info));
+        assert!(!facts(FieldId::AB).plain(info) && !facts(FieldId::AE).plain(None));
     }
 
     #[test]
@@ -349,7 +391,10 @@ mod tests {
         let mut s = IdSet::default();
         assert!(s.insert(FieldId(*b"a|")) && !s.insert(FieldId(*b"a|")));
         assert!(s.insert(FieldId::AO) && !s.insert(FieldId::AO));
+        assert!(!s.insert_known(FieldId::AO, facts(FieldId::AO)));
+        assert!(s.insert_known(FieldId::AA, facts(FieldId::AA)) && !s.insert(FieldId::AA));
+        assert!(!s.insert_known(FieldId(*b"a|"), facts(FieldId(*b"a|"))));
         assert!(s.contains(FieldId(*b"a|")) && s.contains(FieldId::AO));
-        assert!(!s.contains(FieldId::AA));
+        assert!(!s.contains(FieldId::AB));
     }
 }

@@ -256,6 +256,12 @@ pub fn field(id: FieldId) -> Option<&'static FieldSpec> {
     plan::facts(id).spec
 }
 
+/// Does field `id` mean different things to different systems (PA: Evergreen's patron
+/// expiration date, Koha's PAC access type)?
+pub fn ambiguous(id: FieldId) -> bool {
+    id == FieldId::PA
+}
+
 /// The field name for display: the registry's name, or "unknown field".
 pub fn field_name(id: FieldId) -> &'static str {
     field(id).map_or("unknown field", |f| f.name)
