@@ -62,6 +62,34 @@ async fn a_silent_server_exits_4_saying_no_response_came() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_stall_mid_answer_ends_at_the_idle_limit_not_the_timeout() {
+    let server = serve(vec![Step::Read, Step::Write(b"94".to_vec()), Step::Silent]).await;
+    let ep = server.endpoint();
+    let args = ["--endpoint", &ep, "--timeout", "30", "--idle", "0.3", "99"];
+    let r = send(&args, "").await;
+    assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("no further bytes within 300 ms")
+            && r.stderr.contains("received 2 byte(s): 94"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_over_the_size_limit_fails_naming_the_limit() {
+    let server = serve(vec![Step::Read, Step::Endless]).await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--max-len", "100", "99"], "").await;
+    assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("no message terminator within 100 bytes"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_crlf_answer_is_decoded_and_the_crlf_reported() {
     let server = serve(vec![
         Step::Read,
@@ -284,6 +312,16 @@ async fn usage_errors_exit_2_and_refused_connections_4() {
     .await;
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("use cr, crlf or lf"), "{}", r.stderr);
+
+    for (flag, value, says) in [
+        ("--max-len", "2", "between 3 and"),
+        ("--max-len", "lots", "not a number of bytes"),
+        ("--idle", "0", "between 0 and 86400"),
+    ] {
+        let r = send(&["--endpoint", "127.0.0.1:1", flag, value, "99"], "").await;
+        assert_eq!(r.code, 2, "{flag} {value}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{flag} {value}: {}", r.stderr);
+    }
 
     let r = send(&["--endpoint", "localhost", "99"], "").await;
     assert_eq!(r.code, 2, "{}", r.stderr);

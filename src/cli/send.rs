@@ -10,6 +10,7 @@ use clap::Args;
 
 use super::{Exit, ExitError};
 use crate::sip2::encode::fixed_part;
+use crate::sip2::frame::DEFAULT_MAX_LEN;
 use crate::sip2::redact::{MASK, Redaction};
 use crate::sip2::render::{escape_wire, render, render_violations};
 use crate::sip2::{self, Encoding, FieldId, Message, MessageCode, Terminator};
@@ -73,6 +74,13 @@ pub struct SendArgs {
     /// Seconds to wait for the connection and for each response.
     #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Duration,
+    /// Seconds of silence allowed in the middle of an answer, before the --timeout is up
+    /// (a server that sends half a message and stalls fails fast).
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub idle: Option<Duration>,
+    /// The longest answer accepted, in bytes: a server sending an endless line fails here.
+    #[arg(long, default_value_t = DEFAULT_MAX_LEN, value_name = "BYTES", value_parser = parse_max_len)]
+    pub max_len: usize,
     /// How many times to re-send after a 96, or to send 97 after a bad checksum.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub retries: u32,
@@ -144,6 +152,17 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+fn parse_max_len(s: &str) -> Result<usize, String> {
+    // The shortest message is the two-character code; a limit below that rejects every answer.
+    match s.parse::<usize>() {
+        Ok(n) if (3..=1 << 30).contains(&n) => Ok(n),
+        Ok(_) => Err(format!(
+            "{s} is out of range; give bytes between 3 and 1073741824"
+        )),
+        Err(_) => Err(format!("{s:?} is not a number of bytes")),
+    }
+}
+
 impl SendArgs {
     fn connect_options(&self) -> ConnectOptions {
         let tls = self.tls
@@ -176,10 +195,10 @@ impl SendArgs {
             timeouts: Timeouts {
                 connect: self.timeout,
                 response: self.timeout,
-                idle: None,
+                idle: self.idle,
             },
+            max_message_len: self.max_len,
             retries: self.retries,
-            ..ConnectOptions::default()
         }
     }
 }
