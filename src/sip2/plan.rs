@@ -5,7 +5,9 @@
 use std::sync::OnceLock;
 
 use super::code::{FieldId, MessageCode};
-use super::spec::{self, FieldSpec, ITEM_LISTS, Kind, MESSAGES, MessageSpec, RENEW_ALL_LISTS};
+use super::spec::{
+    self, FIELDS, FieldSpec, ITEM_LISTS, Kind, MESSAGES, MessageSpec, RENEW_ALL_LISTS,
+};
 
 /// Number of possible IDs of two upper-case letters or digits.
 const SLOTS: usize = 36 * 36;
@@ -116,7 +118,7 @@ const TALLIED: usize = ITEM_LISTS.len() + RENEW_ALL_LISTS.len();
 pub struct MessagePlan {
     /// The message.
     pub spec: &'static MessageSpec,
-    /// Its bit in [`FieldFacts`].
+    /// Its bit in [`FieldFacts`]: 1 << its position in MESSAGES (31 messages, so a u32 holds them).
     bit: u32,
     /// The fields it requires, as (word, bits) of an [`IdSet`]: only the words that hold some.
     required: Vec<(usize, u64)>,
@@ -154,7 +156,7 @@ fn build() -> Index {
             ..FieldFacts::default()
         })
         .collect();
-    for f in super::spec::FIELDS {
+    for f in FIELDS {
         if let Some(s) = field_slot(f.id) {
             facts[s].spec = Some(f);
         }
@@ -313,10 +315,13 @@ impl IdSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sip2::spec::FIELDS;
 
     #[test]
     fn plans_and_facts_agree_with_the_table() {
+        assert!(
+            MESSAGES.len() <= 32,
+            "each message needs its own bit of a u32"
+        );
         for m in MESSAGES {
             let p = plan(m.code).expect("every message has a plan");
             assert_eq!(p.spec.code, m.code);
