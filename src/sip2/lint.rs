@@ -63,7 +63,7 @@ pub fn lint_into(
                 Rule::UnknownMessage,
                 FieldRef::Message,
                 "one of the 31 SIP2 2.00 message codes",
-                msg.code.as_str(),
+                msg.code.to_string(),
             ));
             lint_fields(msg, None, out);
         }
@@ -110,7 +110,7 @@ fn lint_direction(spec: &MessageSpec, ctx: &Context, out: &mut Vec<Violation>) {
             Rule::ResponseCode,
             FieldRef::Message,
             format!("{expected} in answer to {}", req.code),
-            spec.code.as_str(),
+            spec.code.to_string(),
         ));
     }
 }
@@ -299,11 +299,11 @@ fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violatio
                 Rule::UnknownField,
                 FieldRef::Field(f.id),
                 "a standard or known extension field",
-                f.id.as_str(),
+                f.id.to_string(),
             )),
             Some(reg) => {
                 let listed = plan.is_none_or(|p| facts.listed(p));
-                lint_known_field(f.id, &f.value, reg, listed, out)
+                lint_known_field(f.id, &f.value, reg, facts.label, listed, out)
             }
         }
     }
@@ -317,7 +317,7 @@ fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violatio
             out.push(Violation::new(
                 Rule::RequiredField,
                 FieldRef::Field(u.id),
-                format!("{} ({})", u.id, spec::field_name(u.id)),
+                plan::facts(u.id).label,
                 "absent",
             ));
         }
@@ -404,6 +404,7 @@ fn lint_known_field(
     id: FieldId,
     value: &str,
     reg: &spec::FieldSpec,
+    label: &'static str,
     listed: bool,
     out: &mut Vec<Violation>,
 ) {
@@ -415,7 +416,7 @@ fn lint_known_field(
             Rule::UnexpectedField,
             FieldRef::Field(id),
             "a field this message defines",
-            [id.as_str(), " (", reg.name, ")"].concat(),
+            label,
         ));
     }
     if spec::ambiguous(id) {

@@ -96,7 +96,7 @@ fn split_trailer<'a>(
             Rule::Checksum,
             FieldRef::Field(FieldId::AZ),
             "4 hex digits",
-            sum,
+            sum.to_string(),
         ));
     }
     // AY is one digit by the spec; some clients count past 9 (field-notes P3), so accept more and report.
@@ -109,7 +109,7 @@ fn split_trailer<'a>(
                     Rule::Sequence,
                     FieldRef::Field(FieldId::AY),
                     "one digit 0-9",
-                    num,
+                    num.to_string(),
                 ));
             }
             let value = num.bytes().last().map(|d| d - b'0');
@@ -283,7 +283,7 @@ fn tagged_fields<'a>(mut rest: &'a str, violations: &mut Vec<Violation>) -> Vec<
                         Rule::BadFieldId,
                         FieldRef::Field(id),
                         "a field ID of upper-case letters or digits (a '|' inside the previous value?)",
-                        id.as_str(),
+                        id.to_string(),
                     ));
                     id
                 }

@@ -62,6 +62,8 @@ pub struct FieldFacts {
     tally: u8,
     /// Its slot in an [`IdSet`] (None: outside the upper-case/digit alphabet).
     slot: Option<u16>,
+    /// "AO (institution id)" for a registry field, so that findings name it without allocating.
+    pub label: &'static str,
 }
 
 impl FieldFacts {
@@ -149,6 +151,17 @@ fn index() -> &'static Index {
     INDEX.get_or_init(build)
 }
 
+/// The label of each registry field, in FIELDS order (built before the index, which borrows them).
+fn labels() -> &'static [String] {
+    static LABELS: OnceLock<Vec<String>> = OnceLock::new();
+    LABELS.get_or_init(|| {
+        FIELDS
+            .iter()
+            .map(|f| format!("{} ({})", f.id, f.name))
+            .collect()
+    })
+}
+
 fn build() -> Index {
     let mut facts: Vec<FieldFacts> = (0..SLOTS)
         .map(|s| FieldFacts {
@@ -156,9 +169,10 @@ fn build() -> Index {
             ..FieldFacts::default()
         })
         .collect();
-    for f in FIELDS {
+    for (f, label) in FIELDS.iter().zip(labels()) {
         if let Some(s) = field_slot(f.id) {
             facts[s].spec = Some(f);
+            facts[s].label = label;
         }
     }
     let counted: Vec<FieldId> = ITEM_LISTS
@@ -260,6 +274,7 @@ pub fn facts(id: FieldId) -> &'static FieldFacts {
         plain_in: 0,
         tally: 0,
         slot: None,
+        label: "",
     };
     field_slot(id)
         .and_then(|s| index().facts.get(s))
@@ -346,6 +361,7 @@ mod tests {
         for f in FIELDS {
             assert_eq!(facts(f.id).spec.map(|s| s.id), Some(f.id));
         }
+        assert_eq!(facts(FieldId::AO).label, "AO (institution id)");
         assert!(facts(FieldId(*b"ZQ")).spec.is_none() && facts(FieldId(*b"a|")).spec.is_none());
         assert!(plan(MessageCode(*b"XS")).is_none() && plan(MessageCode(*b"42")).is_none());
     }
