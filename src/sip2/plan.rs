@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use super::code::{FieldId, MessageCode};
 use super::spec::{
-    self, FIELDS, FieldSpec, ITEM_LISTS, Kind, MESSAGES, MessageSpec, RENEW_ALL_LISTS,
+    self, FIELDS, FieldSpec, FixedSpec, ITEM_LISTS, Kind, MESSAGES, MessageSpec, RENEW_ALL_LISTS,
 };
 
 /// Number of possible IDs of two upper-case letters or digits.
@@ -109,6 +109,52 @@ pub struct CountCheck {
     pub exact: bool,
 }
 
+/// A fixed field of one message: where it starts, and a shortcut for its commonest good values.
+#[derive(Debug)]
+pub struct FixedCheck {
+    /// The field.
+    pub spec: &'static FixedSpec,
+    /// Where it starts in the fixed part.
+    pub offset: usize,
+    /// One-byte values its one-character code table defines, as a 256-bit set.
+    codes: [u64; 4],
+    /// It takes this many digits (counts, timeouts); 0 when it does not.
+    digits: usize,
+}
+
+impl FixedCheck {
+    fn new(spec: &'static FixedSpec, offset: usize) -> Self {
+        let mut codes = [0u64; 4];
+        if let Kind::Code(table) = spec.kind
+            && table.values.iter().all(|(c, _)| c.len() == 1)
+        {
+            for b in table.values.iter().flat_map(|(c, _)| c.bytes()) {
+                codes[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        let digits = match spec.kind {
+            Kind::Count4 => 4,
+            Kind::Digits(n) => n,
+            _ => 0,
+        };
+        FixedCheck {
+            spec,
+            offset,
+            codes,
+            digits,
+        }
+    }
+
+    /// Is `value` good at a glance (a defined one-character code, or all the digits the field
+    /// takes)? False means "look closer", not "bad": the kind has the last word.
+    pub fn accepts(&self, value: &[u8]) -> bool {
+        match value {
+            [b] => self.codes[usize::from(b >> 6)] >> (b & 63) & 1 != 0,
+            _ => value.len() == self.digits && value.iter().all(u8::is_ascii_digit),
+        }
+    }
+}
+
 /// How often each counted item field occurred in one message.
 pub type Tally = [usize; TALLIED];
 
@@ -124,6 +170,8 @@ pub struct MessagePlan {
     bit: u32,
     /// The fields it requires, as (word, bits) of an [`IdSet`]: only the words that hold some.
     required: Vec<(usize, u64)>,
+    /// Its fixed fields, in wire order.
+    pub fixed: Vec<FixedCheck>,
     /// Its item counts.
     pub counts: Vec<CountCheck>,
 }
@@ -242,10 +290,20 @@ fn build() -> Index {
             .filter(|(_, bits)| **bits != 0)
             .map(|(word, bits)| (word, *bits))
             .collect();
+        let fixed = m
+            .fixed
+            .iter()
+            .scan(0, |offset, f| {
+                let check = FixedCheck::new(f, *offset);
+                *offset += f.len;
+                Some(check)
+            })
+            .collect();
         plans.push(MessagePlan {
             spec: m,
             bit,
             required,
+            fixed,
             counts,
         });
     }
@@ -381,6 +439,36 @@ mod tests {
         assert!(facts(FieldId::AF).repeatable(login) && facts(FieldId::BM).repeatable(login));
         assert!(!facts(FieldId::AO).repeatable(login) && !facts(FieldId::AO).repeatable(None));
         assert!(facts(FieldId(*b"ZQ")).repeatable(None));
+    }
+
+    #[test]
+    fn fixed_shortcuts_accept_only_what_the_kind_accepts() {
+        // Every fixed field of every message, every one-byte value and a few longer ones: a
+        // shortcut may say "look closer" for a good value but never "good" for a bad one.
+        let longer: [&[u8]; 6] = [b"0000", b"0042", b"000", b"12 4", b"YN", b"    "];
+        let mut shortcuts = 0;
+        for m in MESSAGES {
+            let p = plan(m.code).expect("a plan");
+            let mut offset = 0;
+            for (f, c) in m.fixed.iter().zip(&p.fixed) {
+                assert_eq!((c.offset, c.spec.key), (offset, f.key));
+                offset += f.len;
+                let ones: Vec<[u8; 1]> = (0..=255u8).map(|b| [b]).collect();
+                for value in ones.iter().map(|b| &b[..]).chain(longer) {
+                    if c.accepts(value) {
+                        shortcuts += 1;
+                        let text = std::str::from_utf8(value).expect("accepted values are ASCII");
+                        assert!(
+                            crate::sip2::lint::kind_accepts(&f.kind, text),
+                            "{} {}: {value:?}",
+                            m.code,
+                            f.key
+                        );
+                    }
+                }
+            }
+        }
+        assert!(shortcuts > 0);
     }
 
     #[test]
