@@ -155,7 +155,7 @@ fn id_byte_pair(a: u8, b: u8) -> bool {
 /// Where the fixed part ends, given the spec; reports a fixed part of the wrong length.
 fn fixed_boundary(content: &str, plan: &MessagePlan, violations: &mut Vec<Violation>) -> usize {
     let spec = plan.spec;
-    let expected = spec.fixed_len();
+    let expected = plan.fixed_len;
     // A field this message uses, or the end of the message, starts at `p`.
     let own_field = |p: usize| {
         content.get(p..).is_some_and(|rest| {

@@ -172,6 +172,8 @@ pub struct MessagePlan {
     required: Vec<(usize, u64)>,
     /// Its fixed fields, in wire order.
     pub fixed: Vec<FixedCheck>,
+    /// The length of its fixed part.
+    pub fixed_len: usize,
     /// Its item counts.
     pub counts: Vec<CountCheck>,
 }
@@ -304,6 +306,7 @@ fn build() -> Index {
             bit,
             required,
             fixed,
+            fixed_len: m.fixed_len(),
             counts,
         });
     }
@@ -397,7 +400,7 @@ mod tests {
         );
         for m in MESSAGES {
             let p = plan(m.code).expect("every message has a plan");
-            assert_eq!(p.spec.code, m.code);
+            assert_eq!((p.spec.code, p.fixed_len), (m.code, m.fixed_len()));
             for u in m.fields {
                 let f = facts(u.id);
                 assert!(f.listed(p), "{} lists {}", m.code, u.id);
