@@ -150,7 +150,11 @@ impl FixedCheck {
     pub fn accepts(&self, value: &[u8]) -> bool {
         match value {
             [b] => self.codes[usize::from(b >> 6)] >> (b & 63) & 1 != 0,
-            _ => value.len() == self.digits && value.iter().all(u8::is_ascii_digit),
+            _ => {
+                self.digits != 0
+                    && value.len() == self.digits
+                    && value.iter().all(u8::is_ascii_digit)
+            }
         }
     }
 }
@@ -448,7 +452,7 @@ mod tests {
     fn fixed_shortcuts_accept_only_what_the_kind_accepts() {
         // Every fixed field of every message, every one-byte value and a few longer ones: a
         // shortcut may say "look closer" for a good value but never "good" for a bad one.
-        let longer: [&[u8]; 6] = [b"0000", b"0042", b"000", b"12 4", b"YN", b"    "];
+        let longer: [&[u8]; 7] = [b"0000", b"0042", b"000", b"12 4", b"YN", b"    ", b""];
         let mut shortcuts = 0;
         for m in MESSAGES {
             let p = plan(m.code).expect("a plan");
