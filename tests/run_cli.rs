@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "common/golden.rs"]
+mod golden;
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sip2check"))
         .arg("run")
@@ -97,16 +100,7 @@ fn normalized(out: &str) -> String {
 fn the_failing_run_prints_the_golden_text() {
     let o = run(&["tests/scenarios/fail"]);
     let got = normalized(&text(&o).0);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/run_fail.stdout");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &got).unwrap();
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        want == got,
-        "{} differs (UPDATE_GOLDEN=1 rewrites it)\n--- expected\n{want}\n--- got\n{got}",
-        path.display()
-    );
+    golden::assert_golden("run_fail.stdout", &got);
 }
 
 #[test]

@@ -268,26 +268,14 @@ impl Paint {
 }
 
 #[cfg(test)]
+#[path = "../../tests/common/golden.rs"]
+mod golden;
+
+#[cfg(test)]
 mod tests {
+    use super::golden::assert_golden as golden;
     use super::*;
     use crate::report::sample;
-
-    /// Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it.
-    fn golden(name: &str, got: &str) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/golden")
-            .join(name);
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, got).unwrap();
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            want == got,
-            "{} differs (UPDATE_GOLDEN=1 rewrites it)\n--- expected\n{want}\n--- got\n{got}",
-            path.display()
-        );
-    }
 
     #[test]
     fn a_failed_scenario_reads_like_the_golden_text() {
