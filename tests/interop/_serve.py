@@ -1,7 +1,20 @@
-"""Shared by the interop scripts: start `sip2check serve` on an ephemeral loopback port."""
+"""Shared by the interop scripts: import the peer package or stop loudly, start `sip2check serve`
+on an ephemeral loopback port, and tally the checks."""
 
+import importlib
 import subprocess
 import sys
+
+
+def require(module, package):
+    """Imports `module`, or exits 2 naming the PyPI `package` to install: a check that cannot
+    run must say so, never pass silently."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        print(f"cannot import {module} ({exc}): the PyPI package '{package}' is missing; "
+              f"pip install {package}", file=sys.stderr)
+        sys.exit(2)
 
 
 def start(binary, *extra):
@@ -43,7 +56,9 @@ class Tally:
             print(f"ok   {name}")
         else:
             self.failed += 1
-            print(f"FAIL {name}: {detail}")
+            # A transcript reads best on lines of its own.
+            sep = "\n" if "\n" in detail else ": "
+            print(f"FAIL {name}{sep}{detail}")
 
     def finish(self):
         print(f"{self.passed} passed, {self.failed} failed")

@@ -14,13 +14,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-try:
-    import pysip2
-except ImportError:
-    print("the PyPI package 'pysip2' is missing: pip install pysip2", file=sys.stderr)
-    sys.exit(2)
-
 import _serve  # noqa: E402
+
+pysip2 = _serve.require("pysip2", "pysip2")
 
 CO = "11YN20060329    203000                  AOBR1|AA999999|AB1565921879|AC|"
 CI = "09N20060102    08423620060113    084235AP|AOBR1|AB1565921879|AC|"

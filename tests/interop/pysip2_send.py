@@ -17,23 +17,20 @@ import re
 import subprocess
 import sys
 
-try:
-    import anyio
-    import pysip2
-    from pysip2 import (
-        LOGIN,
-        PATRON_STATUS,
-        LoginResponse,
-        PatronStatusResponse,
-        SIP2Server,
-        verify_checksum,
-    )
-except ImportError as exc:  # the check cannot run: say so loudly, never pass silently
-    print(
-        f"pysip2_send.py: cannot import pysip2 ({exc}); install it with `pip install pysip2`",
-        file=sys.stderr,
-    )
-    sys.exit(2)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _serve  # noqa: E402
+
+anyio = _serve.require("anyio", "pysip2")
+pysip2 = _serve.require("pysip2", "pysip2")
+from pysip2 import (  # noqa: E402
+    LOGIN,
+    PATRON_STATUS,
+    LoginResponse,
+    PatronStatusResponse,
+    SIP2Server,
+    verify_checksum,
+)
 
 RUN_LIMIT = 30  # seconds for one sip2check run
 ALL_LIMIT = 120  # seconds for the whole check
@@ -86,20 +83,6 @@ def wire_lines(stdout: str, prefix: str) -> list[bytes]:
     ]
 
 
-class Checks:
-    def __init__(self) -> None:
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name: str, ok: bool, detail: str = "") -> None:
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name}\n{detail}")
-
-
 def main() -> int:
     if len(sys.argv) != 2:
         print("usage: python3 tests/interop/pysip2_send.py PATH/TO/sip2check", file=sys.stderr)
@@ -109,16 +92,15 @@ def main() -> int:
         print(f"pysip2_send.py: {binary} is not an executable; build it with `cargo build`", file=sys.stderr)
         return 2
 
-    checks = Checks()
+    checks = _serve.Tally()
     try:
         anyio.run(functools.partial(run_checks, binary, checks))
     except TimeoutError:
         checks.check(f"the whole check ends within {ALL_LIMIT} s", False)
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 1 if checks.failed else 0
+    return checks.finish()
 
 
-async def run_checks(binary: str, checks: Checks) -> None:
+async def run_checks(binary: str, checks: _serve.Tally) -> None:
     """Serves with pysip2 in this event loop while sip2check runs in a worker thread."""
     with anyio.fail_after(ALL_LIMIT):
         async with app.start("127.0.0.1", 0) as port:
@@ -140,7 +122,7 @@ async def run_checks(binary: str, checks: Checks) -> None:
             await cases(send, checks)
 
 
-async def cases(send, checks: Checks) -> None:
+async def cases(send, checks: _serve.Tally) -> None:
     """The checks proper; `send(*args)` runs `sip2check send` against the pysip2 server."""
 
     def show(r: subprocess.CompletedProcess) -> str:

@@ -13,13 +13,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-try:
-    from Sip2.sip2 import Sip2
-except ImportError:
-    print("the PyPI package 'sip2' is missing: pip install sip2", file=sys.stderr)
-    sys.exit(2)
-
 import _serve  # noqa: E402
+
+Sip2 = _serve.require("Sip2.sip2", "sip2").Sip2
 
 
 def main():
