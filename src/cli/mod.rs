@@ -79,3 +79,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Serve(args) => serve::run(args),
     }
 }
+
+/// Parses `args` as the flags of subcommand `name` alone (for the subcommands' unit tests).
+#[cfg(test)]
+fn parse_subcommand<A: clap::Args + clap::FromArgMatches>(
+    name: &'static str,
+    args: &[&str],
+) -> Result<A, clap::Error> {
+    let matches = A::augment_args(clap::Command::new(name))
+        .try_get_matches_from(std::iter::once(name).chain(args.iter().copied()))?;
+    A::from_arg_matches(&matches)
+}

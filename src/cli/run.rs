@@ -268,16 +268,9 @@ fn exit_of(result: &RunResult, libtest_failed: bool) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        run: RunArgs,
-    }
 
     fn parse(args: &[&str]) -> Result<RunArgs, clap::Error> {
-        Cli::try_parse_from(std::iter::once("run").chain(args.iter().copied())).map(|c| c.run)
+        super::super::parse_subcommand("run", args)
     }
 
     #[test]

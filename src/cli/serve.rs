@@ -248,16 +248,9 @@ impl StopSignal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct T {
-        #[command(flatten)]
-        args: ServeArgs,
-    }
 
     fn parse(args: &[&str]) -> Result<ServeArgs, clap::Error> {
-        T::try_parse_from(std::iter::once("serve").chain(args.iter().copied())).map(|t| t.args)
+        super::super::parse_subcommand("serve", args)
     }
 
     #[test]
