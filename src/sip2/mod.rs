@@ -17,6 +17,7 @@ pub mod redact;
 pub mod render;
 pub mod spec;
 mod spec_table;
+pub mod system;
 pub mod text;
 mod violation;
 
@@ -28,6 +29,7 @@ pub use lint::{Context, RequestInfo, lint};
 pub use message::{Field, Message, OwnedMessage, Trailer};
 pub use parse::{ParseError, Parsed, parse};
 pub use spec::{Direction, MessageSpec};
+pub use system::System;
 pub use text::Encoding;
 pub use violation::{FieldRef, Rule, Severity, Violation};
 
