@@ -52,7 +52,7 @@ fn run(setup: Setup) -> Ran {
     // Bounds every wait, so a fault that silences the server costs seconds, not a hang.
     profile.response_timeout = Some(Duration::from_secs(3));
     if let Some(ed) = setup.error_detection {
-        profile.error_detection = ed;
+        profile.error_detection = Some(ed);
     }
     if let Some(enc) = setup.encoding {
         profile.encoding = Some(enc);
@@ -81,6 +81,8 @@ fn run(setup: Setup) -> Ran {
         connect: connect_options(&profile, &server.addr().to_string()),
         vars: profile.vars.clone(),
         strict: setup.strict,
+        dialect: profile.dialect.clone(),
+        ..ExecContext::default()
     };
     let mut ran = Ran {
         failed: BTreeSet::new(),

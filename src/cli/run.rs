@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// Make --filter and --skip match whole scenario ids.
     #[arg(long)]
     pub exact: bool,
+    /// Run scenarios and steps whose required messages the server's BX marks unsupported, and
+    /// note how the server took each such request (answered, refused, or lost the connection).
+    #[arg(long)]
+    pub ignore_bx: bool,
     /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
     #[arg(long)]
     pub filter: Option<String>,
@@ -112,6 +116,7 @@ impl RunArgs {
             },
             strict: self.strict,
             jobs: self.jobs.map(usize::from),
+            ignore_bx: self.ignore_bx,
         })
     }
 
@@ -191,6 +196,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let libtest = args.libtest_arguments(&opts)?;
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
     plan.shutdown();
+    std::io::stdout()
+        .lock()
+        .write_all(report::console::render_summary(&result, &opts).as_bytes())?;
     if !args.strict {
         lint_note(&result)?;
     }
@@ -293,6 +301,7 @@ mod tests {
             "--tag",
             "holds",
             "--exact",
+            "--ignore-bx",
             "--list",
             "--junit",
             "o.xml",
@@ -307,7 +316,9 @@ mod tests {
         assert_eq!(a.paths, [PathBuf::from("a.yaml"), PathBuf::from("b")]);
         assert_eq!(a.jobs, Some(3));
         assert_eq!(a.skip, ["x", "y"]);
-        assert!(a.exact && a.list && a.strict && a.no_redact);
+        assert!(a.exact && a.ignore_bx && a.list && a.strict && a.no_redact);
+        let bx = parse(&["x.yaml", "--ignore-bx"]).unwrap();
+        assert!(bx.to_config().unwrap().ignore_bx);
         assert_eq!(a.color, ColorSetting::Never);
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         assert!(parse(&["--jobs", "0"]).is_err());

@@ -1,11 +1,13 @@
-//! The plan of a run: load and select scenarios, start the built-in emulator when no endpoint
-//! is given, and probe the ACS once (login, then SC status) for its supported messages (BX),
-//! so scenarios that `require` a message the ACS lacks are skipped with the reason.
+//! The plan of a run: load and select scenarios, check the selected scenarios' variables,
+//! start the built-in emulator when no endpoint is given, and probe the ACS once (login, then
+//! SC status) for its supported messages (BX), so scenarios that `require` a message the ACS
+//! lacks, or records the profile lacks, are skipped with the reason.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::exec::ExecContext;
+use super::skip::{Capabilities, scenario_skip};
 use crate::acs;
 use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
 use crate::sip2::encode::fixed_part;
@@ -13,9 +15,10 @@ use crate::sip2::{self, FieldId, Message, MessageCode, spec};
 use crate::transport::{self, ConnectOptions, Session, StepOptions, TransportError};
 
 /// Where the scenarios run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Target {
     /// The built-in emulator, started on a loopback port for this run.
+    #[default]
     Emulator,
     /// An external server, `host:port`.
     Endpoint(String),
@@ -51,7 +54,7 @@ impl Selection {
 }
 
 /// Everything a run needs to know.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunConfig {
     /// Scenario files or directories.
     pub paths: Vec<PathBuf>,
@@ -65,6 +68,9 @@ pub struct RunConfig {
     pub strict: bool,
     /// Scenarios at once (default: 1 against an endpoint, the CPU count against the emulator).
     pub jobs: Option<usize>,
+    /// Run scenarios and steps whose required messages the BX marks unsupported, noting how
+    /// the server took them.
+    pub ignore_bx: bool,
 }
 
 /// Why a run could not start.
@@ -130,18 +136,21 @@ impl std::fmt::Debug for Plan {
     }
 }
 
-/// Loads the scenarios under `config.paths` and keeps the selected ones.
+/// Loads the scenarios under `config.paths` and keeps the selected ones. Their variables are
+/// not checked (listing needs none); [`plan`] checks those of the selection.
 pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, LoadErrors> {
-    let all = scenario::load(&config.paths, &config.profile.vars)?;
+    let all = scenario::load_unchecked(&config.paths)?;
     Ok(all
         .into_iter()
         .filter(|s| config.selection.matches(s))
         .collect())
 }
 
-/// Loads, selects, starts the emulator if needed and probes the ACS.
+/// Loads, selects, checks the selection's variables, starts the emulator if needed and probes
+/// the ACS.
 pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
     let scenarios = select(config)?;
+    scenario::vars::check(&scenarios, &config.profile.vars)?;
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -185,9 +194,15 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             });
         }
     };
+    let caps = Capabilities {
+        bx: bx.clone(),
+        ignore_bx: config.ignore_bx,
+        no_error_detection: config.profile.error_detection == Some(ErrorDetection::Off),
+    };
+    let vars = &config.profile.vars;
     let skips = scenarios
         .iter()
-        .filter_map(|s| unsupported(s, bx.as_deref()).map(|r| (s.id.clone(), r)))
+        .filter_map(|s| scenario_skip(s, &caps, vars).map(|r| (s.id.clone(), r)))
         .collect();
     let jobs = config.jobs.unwrap_or(match config.target {
         Target::Emulator => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -200,6 +215,8 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             connect,
             vars: config.profile.vars.clone(),
             strict: config.strict,
+            dialect: config.profile.dialect.clone(),
+            caps,
         }),
         endpoint: label,
         profile: config.profile.source.clone(),
@@ -246,9 +263,9 @@ pub fn connect_options(profile: &Profile, endpoint: &str) -> ConnectOptions {
         terminator: profile.terminator.unwrap_or(defaults.terminator),
         encoding: profile.encoding.unwrap_or(defaults.encoding),
         error_detection: match profile.error_detection {
-            ErrorDetection::Off => transport::ErrorDetection::Off,
-            ErrorDetection::On => transport::ErrorDetection::On,
-            ErrorDetection::Auto => transport::ErrorDetection::Auto,
+            None | Some(ErrorDetection::Off) => transport::ErrorDetection::Off,
+            Some(ErrorDetection::On) => transport::ErrorDetection::On,
+            Some(ErrorDetection::Auto) => transport::ErrorDetection::Auto,
         },
         timeouts: transport::Timeouts {
             connect: profile.connect_timeout.unwrap_or(defaults.timeouts.connect),
@@ -326,40 +343,18 @@ fn sc_status_request() -> String {
     sip2::encode(&Message::new(MessageCode::SC_STATUS, fixed))
 }
 
-/// Why the ACS cannot run `s` (a required message whose BX flag is not Y), if it cannot.
-fn unsupported(s: &Scenario, bx: Option<&str>) -> Option<String> {
-    let bx = bx?;
-    let missing: Vec<&str> = s
-        .requires
-        .iter()
-        .filter(|m| {
-            spec::supported_position(m.code)
-                .is_some_and(|p| bx.as_bytes().get(p).copied() != Some(b'Y'))
-        })
-        .map(|m| m.key)
-        .collect();
-    (!missing.is_empty()).then(|| {
-        format!(
-            "the ACS does not support {} (its BX is {bx})",
-            missing.join(", ")
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn scenario(id: &str, tags: &[&str], requires: &[&str]) -> Scenario {
+    fn scenario(id: &str, tags: &[&str]) -> Scenario {
         Scenario {
             id: id.into(),
             name: id.into(),
             about: String::new(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
-            requires: requires
-                .iter()
-                .map(|r| spec::message_by_name(r).unwrap())
-                .collect(),
+            requires: Vec::new(),
+            needs: Vec::new(),
             checksum: None,
             file: PathBuf::from("x.yaml"),
             steps: Vec::new(),
@@ -368,7 +363,7 @@ mod tests {
 
     #[test]
     fn selection_filters_skips_and_tags() {
-        let s = scenario("siptest::03checkout", &["circulation"], &[]);
+        let s = scenario("siptest::03checkout", &["circulation"]);
         let sel = |f: Option<&str>, skip: &[&str], exact: bool, tags: &[&str]| Selection {
             filter: f.map(str::to_string),
             skip: skip.iter().map(|x| x.to_string()).collect(),
@@ -381,20 +376,6 @@ mod tests {
         assert!(!sel(None, &["03"], false, &[]).matches(&s));
         assert!(sel(None, &[], false, &["circulation"]).matches(&s));
         assert!(!sel(None, &[], false, &["holds"]).matches(&s));
-    }
-
-    #[test]
-    fn requires_reads_bx_positions() {
-        let s = scenario("a::b", &[], &["checkout", "renew_all"]);
-        assert_eq!(unsupported(&s, Some("YYYYYYYYYYYYYYYY")), None);
-        let r = unsupported(&s, Some("YYYYYYYYYYYYYYYN")).unwrap();
-        assert!(r.contains("renew_all") && !r.contains("checkout"), "{r}");
-        assert!(
-            unsupported(&s, Some("Y"))
-                .unwrap()
-                .contains("checkout, renew_all")
-        );
-        assert_eq!(unsupported(&s, None), None);
     }
 
     #[test]

@@ -81,7 +81,7 @@ fn skipped(s: &crate::scenario::Scenario, reason: &str) -> ScenarioResult {
             .steps
             .iter()
             .enumerate()
-            .map(|(i, st)| StepResult::not_run(i + 1, &st.name, st.loc.to_string(), reason))
+            .map(|(i, st)| StepResult::skipped(i + 1, &st.name, st.loc.to_string(), reason))
             .collect(),
         duration: std::time::Duration::ZERO,
     }
@@ -145,6 +145,7 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
         selection: Selection::default(),
         strict: false,
         jobs: None,
+        ignore_bx: false,
     };
     if args.list {
         // Listing (as cargo nextest does before every run) needs no server and no probe.
