@@ -19,6 +19,7 @@ pub mod spec;
 mod spec_table;
 pub mod system;
 pub mod text;
+pub mod version;
 mod violation;
 
 pub use checksum::{Basis, ChecksumStatus};
@@ -31,6 +32,7 @@ pub use parse::{ParseError, Parsed, parse};
 pub use spec::{Direction, MessageSpec};
 pub use system::System;
 pub use text::Encoding;
+pub use version::Protocol;
 pub use violation::{FieldRef, Rule, Severity, Violation};
 
 /// One message from the wire, decoded, parsed and linted.
