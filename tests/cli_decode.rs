@@ -179,3 +179,14 @@ fn protocol_1_00_excuses_bx_in_a_98() {
         "{o:?}"
     );
 }
+
+#[test]
+fn spec_rules_lists_clock_skew() {
+    let o = sip2check(&["spec", "--rules"], b"");
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("clock-skew "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("warning"), "{line}");
+}

@@ -1,10 +1,12 @@
 //! The linter across one transport session, against a scripted server: the protocol version
-//! the 99 and the 98 agree decides what is required.
+//! the 99 and the 98 agree decides what is required, and the `clock-skew` rule follows the
+//! dates of the session's responses.
 
 mod common;
 
 use std::time::Duration;
 
+use chrono::{FixedOffset, Utc};
 use common::{Step, serve};
 use sip2check::sip2::{Protocol, Rule, date};
 use sip2check::transport::{ConnectOptions, Exchange, Session, StepOptions, Timeouts};
@@ -82,5 +84,36 @@ async fn a_login_puts_the_session_back_in_2_00() {
         "{:?}",
         rules(&ex)
     );
+    s.close().await;
+}
+
+/// A 36 dated by a clock `offset_hours` from UTC, read when the server answers.
+fn end_session_at(offset_hours: i32) -> Step {
+    Step::Answer(Box::new(move |_| {
+        let zone = FixedOffset::east_opt(offset_hours * 3600).expect("a zone");
+        let now = date::format(&Utc::now().with_timezone(&zone));
+        format!("36Y{now}AOBR1|AAp|\r").into_bytes()
+    }))
+}
+
+#[tokio::test]
+async fn clock_skew_follows_the_dates_of_one_session() {
+    // An ACS in UTC-5 (the harness's own zone plays no part): local time twice, then UTC
+    // written as local time, as a server mixing the two would.
+    let server = serve(vec![
+        end_session_at(-5),
+        end_session_at(-5),
+        end_session_at(0),
+        Step::Silent,
+    ])
+    .await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let mut found = Vec::new();
+    for _ in 0..3 {
+        let request = format!("35{}AOBR1|AAp|", date::now());
+        let ex = s.exchange(&request, &StepOptions::default()).await.unwrap();
+        found.push(rules(&ex).contains(&Rule::ClockSkew));
+    }
+    assert_eq!(found, [false, false, true]);
     s.close().await;
 }

@@ -5,6 +5,7 @@
 //! Main types: [`Message`], [`Parsed`], [`Violation`], [`MessageSpec`] (via [`spec`]).
 
 pub mod checksum;
+pub mod clock;
 mod code;
 pub mod date;
 pub mod encode;

@@ -11,6 +11,7 @@ use super::connect::{self, Stream};
 use super::error::{TransportError, Wait};
 use super::reader::{Filled, FrameReader, Limits, is_reset};
 use super::{ConnectOptions, ErrorDetection, StepOptions, telnet};
+use crate::sip2::clock::ClockSkew;
 use crate::sip2::encode::Trailer;
 use crate::sip2::frame::Terminator;
 use crate::sip2::redact::Redaction;
@@ -75,6 +76,8 @@ pub struct Session {
     server_checksums: bool,
     /// The protocol version agreed so far (93, 99 and 98 change it).
     protocol: Protocol,
+    /// The ACS's clock as this session's responses showed it (the `clock-skew` rule).
+    clock: ClockSkew,
 }
 
 impl std::fmt::Debug for Session {
@@ -119,6 +122,7 @@ impl Session {
             next_seq: 0,
             server_checksums: false,
             protocol: Protocol::default(),
+            clock: ClockSkew::new(),
         })
     }
 
@@ -173,6 +177,7 @@ impl Session {
                 .reader
                 .read_frame(&mut *self.stream, limits, Some(&masked))
                 .await?;
+            let received_at = chrono::Utc::now();
             attempts.push(Attempt {
                 sent: to_send.clone(),
                 received: Some(frame.wire.clone()),
@@ -191,12 +196,14 @@ impl Session {
                 }),
                 protocol: self.protocol,
             };
-            let analysis =
+            let mut analysis =
                 sip2::analyze(&frame.raw, &ctx).map_err(|e| TransportError::NotAMessage {
                     request: masked.clone(),
                     reason: e.to_string(),
                     received: frame.raw.clone(),
                 })?;
+            self.clock
+                .observe(&analysis.msg, received_at, &mut analysis.violations);
             self.learn(&analysis);
             let is_96 = analysis.msg.code == MessageCode::REQUEST_SC_RESEND
                 && code != Some(MessageCode::REQUEST_SC_RESEND);
