@@ -103,16 +103,16 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     if !failures.is_empty() {
         out.push_str(&table(&failures, opts));
     }
-    if step.status == StepStatus::Failed {
-        if let Some(received) = &step.received {
-            for (id, value) in screen_messages(&received.text) {
-                let _ = writeln!(
-                    out,
-                    "    {:<8}  (info) {:?}",
-                    id.as_str(),
-                    printable(&value)
-                );
-            }
+    if step.status == StepStatus::Failed
+        && let Some(received) = &step.received
+    {
+        for (id, value) in screen_messages(&received.text) {
+            let _ = writeln!(
+                out,
+                "    {:<8}  (info) {:?}",
+                id.as_str(),
+                printable(&value)
+            );
         }
     }
     if !step.violations.is_empty() {

@@ -424,7 +424,10 @@ fn has_special_byte(bytes: &[u8]) -> bool {
             ]))
         }
         4..=7 => special(u64::from(half(0)) | u64::from(half(n - 4)) << 32),
-        _ => (0..n / 8).any(|i| special(word(i * 8))) || (n % 8 != 0 && special(word(n - 8))),
+        _ => {
+            (0..n / 8).any(|i| special(word(i * 8)))
+                || (!n.is_multiple_of(8) && special(word(n - 8)))
+        }
     }
 }
 
