@@ -310,16 +310,15 @@ pub fn patron_information(ctx: &mut Ctx, req: &Message) -> Reply {
     }
     // The first Y in the summary picks the list (more than one is a client error; LP#1298985).
     let summary = req.fixed_field("summary").unwrap_or_default();
-    if let Some(pos) = summary.chars().position(|c| c == 'Y') {
-        if let Some((list, spec_list)) = lists
+    if let Some(pos) = summary.chars().position(|c| c == 'Y')
+        && let Some((list, spec_list)) = lists
             .get(pos)
             .zip(ITEM_LISTS.iter().find(|l| l.summary == pos))
-        {
-            let start = number(req, FieldId::BP).unwrap_or(1).max(1);
-            let end = number(req, FieldId::BQ).unwrap_or(usize::MAX).max(start);
-            for v in list.iter().skip(start - 1).take(end - start + 1) {
-                m.push(spec_list.field, v.clone());
-            }
+    {
+        let start = number(req, FieldId::BP).unwrap_or(1).max(1);
+        let end = number(req, FieldId::BQ).unwrap_or(usize::MAX).max(start);
+        for v in list.iter().skip(start - 1).take(end - start + 1) {
+            m.push(spec_list.field, v.clone());
         }
     }
     for (id, v) in [

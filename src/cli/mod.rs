@@ -4,7 +4,9 @@
 //! violations, 1 failures or error-severity violations, 2 usage or configuration errors,
 //! 4 connection or timeout errors.
 
+mod completions;
 mod decode;
+mod man;
 mod run;
 mod send;
 mod serve;
@@ -36,6 +38,10 @@ pub enum Command {
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), of sip2check or of one subcommand.
+    Man(man::ManArgs),
 }
 
 /// The process exit code.
@@ -77,6 +83,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

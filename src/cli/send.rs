@@ -239,13 +239,12 @@ impl Client<'_> {
     fn send_all(&mut self, args: &SendArgs, out: &mut impl Write) -> anyhow::Result<()> {
         if let Some(login) = &args.login {
             let text = login_message(login)?;
-            if let Some(ex) = self.send(&text, false, out)? {
-                if ex.response.analysis.msg.code == MessageCode::LOGIN_RESPONSE
-                    && ex.response.analysis.msg.fixed_field("ok") != Some("1")
-                {
-                    writeln!(out, "  login refused (ok is not 1)")?;
-                    self.exit = Exit::Failed;
-                }
+            if let Some(ex) = self.send(&text, false, out)?
+                && ex.response.analysis.msg.code == MessageCode::LOGIN_RESPONSE
+                && ex.response.analysis.msg.fixed_field("ok") != Some("1")
+            {
+                writeln!(out, "  login refused (ok is not 1)")?;
+                self.exit = Exit::Failed;
             }
         }
         if !args.messages.is_empty() {

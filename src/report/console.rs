@@ -121,16 +121,16 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     for note in &step.notes {
         let _ = writeln!(out, "    note      {}", printable(note));
     }
-    if step.status == StepStatus::Failed {
-        if let Some(received) = &step.received {
-            for (id, value) in screen_messages(&received.text) {
-                let _ = writeln!(
-                    out,
-                    "    {:<8}  (info) {:?}",
-                    id.as_str(),
-                    printable(&value)
-                );
-            }
+    if step.status == StepStatus::Failed
+        && let Some(received) = &step.received
+    {
+        for (id, value) in screen_messages(&received.text) {
+            let _ = writeln!(
+                out,
+                "    {:<8}  (info) {:?}",
+                id.as_str(),
+                printable(&value)
+            );
         }
     }
     if !step.violations.is_empty() {

@@ -11,11 +11,12 @@ use super::connect::{self, Stream};
 use super::error::{TransportError, Wait};
 use super::reader::{Filled, FrameReader, Limits, is_reset};
 use super::{ConnectOptions, ErrorDetection, StepOptions, telnet};
+use crate::sip2::clock::ClockSkew;
 use crate::sip2::encode::Trailer;
 use crate::sip2::frame::Terminator;
 use crate::sip2::redact::Redaction;
 use crate::sip2::{
-    self, Analysis, Context, Direction, Message, MessageCode, RequestInfo, checksum,
+    self, Analysis, Context, Direction, Message, MessageCode, Protocol, RequestInfo, checksum,
 };
 
 /// A request as it went on the wire.
@@ -73,6 +74,10 @@ pub struct Session {
     next_seq: u8,
     retries: u32,
     server_checksums: bool,
+    /// The protocol version agreed so far (93, 99 and 98 change it).
+    protocol: Protocol,
+    /// The ACS's clock as this session's responses showed it (the `clock-skew` rule).
+    clock: ClockSkew,
 }
 
 impl std::fmt::Debug for Session {
@@ -116,6 +121,8 @@ impl Session {
             opts,
             next_seq: 0,
             server_checksums: false,
+            protocol: Protocol::default(),
+            clock: ClockSkew::new(),
         })
     }
 
@@ -129,6 +136,11 @@ impl Session {
         self.retries
     }
 
+    /// The protocol version the session runs at, as the requests sent and the 98s received agreed it.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
     /// Sends one request (message text without terminator; a trailer is added per error detection unless the
     /// text already ends in `AY<d>AZ<hhhh>`, in which case it is sent verbatim) and waits for the response.
     pub async fn exchange(
@@ -140,6 +152,9 @@ impl Session {
         let terminator = step.terminator.unwrap_or(self.opts.terminator);
         let masked = Redaction::Secrets.apply(request);
         let parsed = sip2::parse(request).ok();
+        if let Some(p) = &parsed {
+            self.protocol = self.protocol.after_request(&p.msg);
+        }
         let code = parsed
             .as_ref()
             .map(|p| p.msg.code)
@@ -162,6 +177,7 @@ impl Session {
                 .reader
                 .read_frame(&mut *self.stream, limits, Some(&masked))
                 .await?;
+            let received_at = chrono::Utc::now();
             attempts.push(Attempt {
                 sent: to_send.clone(),
                 received: Some(frame.wire.clone()),
@@ -178,13 +194,16 @@ impl Session {
                     code,
                     seq: built.seq,
                 }),
+                protocol: self.protocol,
             };
-            let analysis =
+            let mut analysis =
                 sip2::analyze(&frame.raw, &ctx).map_err(|e| TransportError::NotAMessage {
                     request: masked.clone(),
                     reason: e.to_string(),
                     received: frame.raw.clone(),
                 })?;
+            self.clock
+                .observe(&analysis.msg, received_at, &mut analysis.violations);
             self.learn(&analysis);
             let is_96 = analysis.msg.code == MessageCode::REQUEST_SC_RESEND
                 && code != Some(MessageCode::REQUEST_SC_RESEND);
@@ -298,8 +317,9 @@ impl Session {
         }
     }
 
-    /// Takes what a response tells about the server: checksums in use, retries allowed.
+    /// Takes what a response tells about the server: checksums in use, retries allowed, its version.
     fn learn(&mut self, analysis: &Analysis) {
+        self.protocol = self.protocol.after_response(&analysis.msg);
         if analysis.checksum.present {
             self.server_checksums = true;
         }
