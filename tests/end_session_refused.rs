@@ -35,7 +35,8 @@ async fn outcome(flag: &str, fields: &str) -> Outcome {
     let ctx = ExecContext {
         connect: connect_options(&profile, &server.endpoint()),
         vars: profile.vars.clone(),
-        strict: false,
+        dialect: profile.dialect.clone(),
+        ..ExecContext::default()
     };
     run_scenario(&s, &ctx).await.outcome
 }
