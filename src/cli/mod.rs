@@ -5,6 +5,7 @@
 //! 4 connection or timeout errors.
 
 mod decode;
+mod logscan;
 mod run;
 mod send;
 mod serve;
@@ -36,6 +37,8 @@ pub enum Command {
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
     Serve(serve::ServeArgs),
+    /// Find, pair and lint the SIP messages in server logs and captures.
+    Logscan(logscan::LogscanArgs),
 }
 
 /// The process exit code.
@@ -77,6 +80,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
+        Command::Logscan(args) => logscan::run(args),
     }
 }
 
