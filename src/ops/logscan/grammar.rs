@@ -145,6 +145,8 @@ pub struct Event<'a> {
     pub cleaned: bool,
     /// The server may log one request on two lines (edge-sip2 at debug level).
     pub may_repeat: bool,
+    /// An LF came before the message (the rest of a CR LF).
+    pub leading_lf: bool,
 }
 
 /// A message as the log holds it.
@@ -379,6 +381,7 @@ fn syslog(line: &str) -> Option<Line<'_>> {
             terminator: None,
             cleaned: request,
             may_repeat: false,
+            leading_lf: false,
         }),
     })
 }
@@ -417,6 +420,7 @@ fn koha(line: &str) -> Option<Line<'_>> {
         terminator: None,
         cleaned: request,
         may_repeat: false,
+        leading_lf: false,
     }))
 }
 
@@ -500,6 +504,7 @@ fn edge_event(
         terminator,
         cleaned: false,
         may_repeat: direction == Direction::ScToAcs,
+        leading_lf: false,
     })
 }
 
@@ -538,6 +543,7 @@ fn fsip2(line: &str) -> Option<Line<'_>> {
         terminator,
         cleaned: false,
         may_repeat: false,
+        leading_lf: false,
     }))
 }
 
@@ -554,6 +560,8 @@ fn proxy(line: &str) -> Option<Line<'_>> {
         .parse(line)
         .ok()?;
     let mut bytes = unescape_wire(escaped);
+    let lfs = bytes.iter().take_while(|&&b| b == b'\n').count();
+    bytes.drain(..lfs);
     let terminator = if bytes.ends_with(b"\r\n") {
         Some(Terminator::CrLf)
     } else if bytes.ends_with(b"\r") {
@@ -576,6 +584,7 @@ fn proxy(line: &str) -> Option<Line<'_>> {
         terminator,
         cleaned: false,
         may_repeat: false,
+        leading_lf: lfs > 0,
     }))
 }
 
@@ -631,6 +640,7 @@ fn raw(line: &str) -> Line<'_> {
         terminator: None,
         cleaned: false,
         may_repeat: false,
+        leading_lf: false,
     })
 }
 
@@ -947,6 +957,12 @@ mod tests {
         assert_eq!(e.payload, Payload::Bytes(Cow::Owned(b"941\x00x".to_vec())));
         assert_eq!(e.terminator, Some(Terminator::CrLf));
         assert_eq!(e.stream.as_deref(), Some("3"));
+        let e = event(
+            Format::Proxy,
+            "2026-03-05T10:15:02.123Z #3 device> <LF>941<CR>",
+        );
+        assert_eq!(e.payload, Payload::Bytes(Cow::Owned(b"941".to_vec())));
+        assert!(e.leading_lf);
         assert_eq!(
             Format::Proxy.parse_line("2026-03-05T10:15:02.123Z #3 device   error [checksum] AZ: x"),
             Line::Other

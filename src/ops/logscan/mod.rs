@@ -374,8 +374,9 @@ impl Scanner {
             line,
             format,
             event,
-            mut leading_lf,
+            leading_lf,
         } = found;
+        let mut leading_lf = leading_lf || event.leading_lf;
         let key = event.stream.as_deref().unwrap_or_default().to_string();
         let shown: Vec<u8> = match &event.payload {
             Payload::Text(t) => self.opts.encoding.encode(t).into_owned(),
@@ -575,6 +576,7 @@ fn raw_event(bytes: &[u8], terminator: Option<Terminator>) -> Event<'_> {
         terminator,
         cleaned: false,
         may_repeat: false,
+        leading_lf: false,
     }
 }
 
