@@ -6,6 +6,7 @@
 
 mod decode;
 mod logscan;
+mod proxy;
 mod run;
 mod send;
 mod serve;
@@ -39,6 +40,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Find, pair and lint the SIP messages in server logs and captures.
     Logscan(logscan::LogscanArgs),
+    /// Forward a self-check's traffic to an ACS unchanged and lint both directions.
+    Proxy(Box<proxy::ProxyArgs>),
 }
 
 /// The process exit code.
@@ -81,6 +84,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Logscan(args) => logscan::run(args),
+        Command::Proxy(args) => proxy::run(*args),
     }
 }
 
