@@ -157,8 +157,9 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<Exit> {
         Ok::<_, anyhow::Error>(running.shutdown().await)
     })?;
     eprintln!(
-        "sip2check proxy: stopped after {} connections ({} refused); the device sent {} ({} failed), the ACS {} ({} failed)",
+        "sip2check proxy: stopped after {} connection{} ({} refused); the device sent {} ({} failed), the ACS {} ({} failed)",
         report.connections,
+        if report.connections == 1 { "" } else { "s" },
         report.refused,
         report.types_used(Side::Device),
         report.failures_by(Side::Device),
