@@ -4,10 +4,12 @@
 
 use std::borrow::Cow;
 
-use crate::sip2::parse;
 use crate::sip2::redact::{MASK, Redaction};
+use crate::sip2::{FieldId, parse};
 
-/// `raw` with the values of masked fields replaced by `***`; bytes that are not a message come back unchanged.
+/// `raw` with the values of masked fields replaced by `***`. Bytes that do not parse as a
+/// message (a stray byte in front, the head of an overlong message) are masked field by field
+/// wherever a masked ID follows a `|`.
 pub fn mask_wire(raw: &[u8], redaction: Redaction) -> Cow<'_, [u8]> {
     if redaction == Redaction::None {
         return Cow::Borrowed(raw);
@@ -19,7 +21,7 @@ pub fn mask_wire(raw: &[u8], redaction: Redaction) -> Cow<'_, [u8]> {
         .map(|&b| if b.is_ascii() { char::from(b) } else { '?' })
         .collect();
     let Ok(parsed) = parse(&view) else {
-        return Cow::Borrowed(raw);
+        return mask_chunks(raw, redaction);
     };
     let base = view.as_ptr() as usize;
     let mut spans: Vec<(usize, usize)> = parsed
@@ -51,6 +53,36 @@ pub fn mask_wire(raw: &[u8], redaction: Redaction) -> Cow<'_, [u8]> {
         at = end;
     }
     out.extend_from_slice(raw.get(at..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
+/// The fallback for bytes that are not a message: every `|`-separated chunk after the first
+/// that starts with a masked field ID loses its value.
+fn mask_chunks(raw: &[u8], redaction: Redaction) -> Cow<'_, [u8]> {
+    let masked = |chunk: &[u8]| {
+        chunk.len() > 2
+            && chunk
+                .get(..2)
+                .and_then(|id| std::str::from_utf8(id).ok())
+                .and_then(FieldId::parse)
+                .is_some_and(|id| redaction.masks(id))
+    };
+    if !raw.split(|&b| b == b'|').skip(1).any(masked) {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, chunk) in raw.split(|&b| b == b'|').enumerate() {
+        if i > 0 {
+            out.push(b'|');
+        }
+        match chunk.get(..2) {
+            Some(id) if i > 0 && masked(chunk) => {
+                out.extend_from_slice(id);
+                out.extend_from_slice(MASK.as_bytes());
+            }
+            _ => out.extend_from_slice(chunk),
+        }
+    }
     Cow::Owned(out)
 }
 
