@@ -31,3 +31,4 @@ pub use library::{
 pub use report::{MAX_RECORDS, ReportError, RequestRecord, ServeReport};
 pub use server::{IDLE_TIMEOUT, MAX_CONNECTIONS, ServeOptions, Server, ServerTls, spawn};
 pub use session::bx_flags;
+pub use tls::acceptor as tls_acceptor;

@@ -6,7 +6,9 @@
 
 mod completions;
 mod decode;
+mod logscan;
 mod man;
+mod proxy;
 mod run;
 mod send;
 mod serve;
@@ -42,6 +44,10 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), of sip2check or of one subcommand.
     Man(man::ManArgs),
+    /// Find, pair and lint the SIP messages in server logs and captures.
+    Logscan(logscan::LogscanArgs),
+    /// Forward a self-check's traffic to an ACS unchanged and lint both directions.
+    Proxy(Box<proxy::ProxyArgs>),
 }
 
 /// The process exit code.
@@ -85,6 +91,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Serve(args) => serve::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Logscan(args) => logscan::run(args),
+        Command::Proxy(args) => proxy::run(*args),
     }
 }
 

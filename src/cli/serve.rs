@@ -214,8 +214,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
     })
 }
 
-/// Ctrl-C and SIGTERM, installed up front.
-struct StopSignal {
+/// Ctrl-C and SIGTERM, installed up front (`serve` and `proxy`).
+pub(super) struct StopSignal {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -223,7 +223,7 @@ struct StopSignal {
 }
 
 impl StopSignal {
-    fn install() -> anyhow::Result<StopSignal> {
+    pub(super) fn install() -> anyhow::Result<StopSignal> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -237,7 +237,7 @@ impl StopSignal {
     }
 
     /// Waits for Ctrl-C or SIGTERM.
-    async fn wait(mut self) {
+    pub(super) async fn wait(mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.term.recv() => {}

@@ -15,8 +15,10 @@ mod tls;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use connect::{Stream, open, parse_endpoint};
 pub use error::{TransportError, Wait, human};
 pub use session::{Attempt, Exchange, Received, Sent, Session};
+pub use tls::client_config as tls_client_config;
 
 pub use crate::sip2::frame::Terminator;
 pub use crate::sip2::text::Encoding;
