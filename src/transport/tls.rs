@@ -109,10 +109,10 @@ fn roots(opts: &TlsOptions, shown: &str) -> Result<RootCertStore, TransportError
 }
 
 fn read(path: &Path, what: &'static str) -> Result<Vec<u8>, TransportError> {
-    std::fs::read(path).map_err(|e| TransportError::TlsConfig {
+    crate::input::read_bytes(path).map_err(|e| TransportError::TlsConfig {
         what,
         path: path.display().to_string(),
-        reason: format!("cannot be read: {e}"),
+        reason: e.problem,
     })
 }
 
@@ -214,7 +214,7 @@ mod tests {
         };
         let e = client_config(&opts, "h:1").unwrap_err().to_string();
         assert!(
-            e.contains("absent.pem") && e.contains("cannot be read"),
+            e.contains("absent.pem") && e.contains("does not exist"),
             "{e}"
         );
     }
