@@ -138,3 +138,23 @@ fn a_symbolic_link_loop_is_reported_as_one() {
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("symbolic link loop"), "{}", r.stderr);
 }
+
+#[test]
+fn pem_files_without_a_certificate_or_key_exit_2_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(&dir.path().join("empty.pem"), b"# no PEM here\n");
+    let r = sip2check(&["serve", "--tls-cert", &empty, "--tls-key", &empty]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("empty.pem: holds no PEM certificate"),
+        "{}",
+        r.stderr
+    );
+    let r = sip2check(&["send", "--endpoint", "127.0.0.1:1", "--ca", &empty, "99"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("empty.pem: holds no PEM certificate"),
+        "{}",
+        r.stderr
+    );
+}

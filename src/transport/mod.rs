@@ -17,6 +17,7 @@ use std::time::Duration;
 
 pub use error::{TransportError, Wait, human};
 pub use session::{Attempt, Exchange, Received, Sent, Session};
+pub use tls::{pem_certificates, pem_private_key};
 
 pub use crate::sip2::frame::Terminator;
 pub use crate::sip2::text::Encoding;

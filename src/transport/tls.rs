@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio::net::TcpStream;
@@ -121,33 +122,44 @@ fn load_certs(
     what: &'static str,
 ) -> Result<Vec<CertificateDer<'static>>, TransportError> {
     let bytes = read(path, what)?;
-    let certs = rustls_pemfile::certs(&mut bytes.as_slice())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TransportError::TlsConfig {
-            what,
-            path: path.display().to_string(),
-            reason: format!("is not valid PEM: {e}"),
-        })?;
-    if certs.is_empty() {
-        return Err(TransportError::TlsConfig {
-            what,
-            path: path.display().to_string(),
-            reason: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
-        });
-    }
-    Ok(certs)
+    pem_certificates(&bytes).map_err(|reason| TransportError::TlsConfig {
+        what,
+        path: path.display().to_string(),
+        reason,
+    })
 }
 
 fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TransportError> {
     let bytes = read(path, "private key")?;
-    let err = |reason: String| TransportError::TlsConfig {
+    pem_private_key(&bytes).map_err(|reason| TransportError::TlsConfig {
         what: "private key",
         path: path.display().to_string(),
         reason,
-    };
-    rustls_pemfile::private_key(&mut bytes.as_slice())
-        .map_err(|e| err(format!("is not valid PEM: {e}")))?
-        .ok_or_else(|| err("holds no PEM private key (PKCS#8, PKCS#1 or SEC1)".into()))
+    })
+}
+
+/// Every certificate in PEM text (rustls-pki-types' `PemObject`); at least one, or why not.
+pub fn pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("is not valid PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err(
+            "holds no PEM certificate (-----BEGIN CERTIFICATE-----); give a PEM certificate file"
+                .into(),
+        );
+    }
+    Ok(certs)
+}
+
+/// The first private key in PEM text (PKCS#8, PKCS#1 or SEC1), or why there is none.
+pub fn pem_private_key(pem: &[u8]) -> Result<PrivateKeyDer<'static>, String> {
+    PrivateKeyDer::from_pem_slice(pem).map_err(|e| match e {
+        pem::Error::NoItemsFound => {
+            "holds no PEM private key (-----BEGIN PRIVATE KEY-----, PKCS#8, PKCS#1 or SEC1); give the key file".into()
+        }
+        e => format!("is not valid PEM: {e}"),
+    })
 }
 
 /// The `insecure` verifier: any certificate is accepted, but handshake signatures are still
@@ -217,6 +229,23 @@ mod tests {
             e.contains("absent.pem") && e.contains("does not exist"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn pem_files_without_a_certificate_or_key_say_so() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        assert_eq!(pem_certificates(cert.pem().as_bytes()).unwrap().len(), 1);
+        assert!(pem_private_key(key.serialize_pem().as_bytes()).is_ok());
+        let e = pem_private_key(cert.pem().as_bytes()).unwrap_err();
+        assert!(e.contains("holds no PEM private key"), "{e}");
+        let e = pem_certificates(key.serialize_pem().as_bytes()).unwrap_err();
+        assert!(e.contains("holds no PEM certificate"), "{e}");
+        let e = pem_certificates(b"-----BEGIN CERTIFICATE-----\nnot base64!\n").unwrap_err();
+        assert!(e.contains("is not valid PEM"), "{e}");
     }
 
     #[test]
