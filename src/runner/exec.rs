@@ -161,8 +161,10 @@ async fn run_step(
             result.violations = analysis.violations;
         }
         Err(e) => {
+            // What went on the wire (AY/AZ included), when the request was sent at all.
+            let sent = session.last_request().map(|s| s.text.clone());
             result.sent = Some(Wire {
-                text: request.clone(),
+                text: sent.unwrap_or_else(|| request.clone()),
                 terminator: Some(terminator),
                 leading_lf: false,
             });

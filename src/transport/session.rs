@@ -73,6 +73,7 @@ pub struct Session {
     next_seq: u8,
     retries: u32,
     server_checksums: bool,
+    last_request: Option<Sent>,
 }
 
 impl std::fmt::Debug for Session {
@@ -116,6 +117,7 @@ impl Session {
             opts,
             next_seq: 0,
             server_checksums: false,
+            last_request: None,
         })
     }
 
@@ -129,6 +131,12 @@ impl Session {
         self.retries
     }
 
+    /// The request last put on the wire, as it went (with the AY/AZ added to it), also when
+    /// its exchange failed; None before the first send.
+    pub fn last_request(&self) -> Option<&Sent> {
+        self.last_request.as_ref()
+    }
+
     /// Sends one request (message text without terminator; a trailer is added per error detection unless the
     /// text already ends in `AY<d>AZ<hhhh>`, in which case it is sent verbatim) and waits for the response.
     pub async fn exchange(
@@ -137,6 +145,7 @@ impl Session {
         step: &StepOptions,
     ) -> Result<Exchange, TransportError> {
         let start = Instant::now();
+        self.last_request = None;
         let terminator = step.terminator.unwrap_or(self.opts.terminator);
         let masked = Redaction::Secrets.apply(request);
         let parsed = sip2::parse(request).ok();
@@ -146,6 +155,7 @@ impl Session {
             .or_else(|| request.get(..2).and_then(MessageCode::parse));
         let verbatim = parsed.and_then(|p| p.msg.trailer).map(|t| t.seq);
         let mut built = self.build(request, verbatim, self.detection_on(step))?;
+        self.last_request = Some(self.sent(&built, terminator));
         let limits = Limits {
             response: step.timeout.unwrap_or(self.opts.timeouts.response),
             idle: self.opts.timeouts.idle,
@@ -198,6 +208,7 @@ impl Session {
                 if !built.trailer && verbatim.is_none() && self.detection_on(step) {
                     built = self.build(request, None, true)?;
                     to_send = with_terminator(&built.body, terminator);
+                    self.last_request = Some(self.sent(&built, terminator));
                 }
                 note = format!("re-send {resends_96} after 96");
                 continue;
@@ -221,12 +232,8 @@ impl Session {
                 note = format!("97 {resends_97} after a bad checksum");
                 continue;
             }
-            let (text, _) = self.opts.encoding.decode(&built.body);
             return Ok(Exchange {
-                request: Sent {
-                    bytes: with_terminator(&built.body, terminator),
-                    text: text.into_owned(),
-                },
+                request: self.sent(&built, terminator),
                 response: Received {
                     raw: frame.raw,
                     terminator: frame.terminator,
@@ -256,6 +263,14 @@ impl Session {
     /// Closes the connection (TLS close_notify included), waiting at most the connect timeout.
     pub async fn close(&mut self) {
         let _ = tokio::time::timeout(self.opts.timeouts.connect, self.stream.shutdown()).await;
+    }
+
+    fn sent(&self, built: &Built, terminator: Terminator) -> Sent {
+        let (text, _) = self.opts.encoding.decode(&built.body);
+        Sent {
+            bytes: with_terminator(&built.body, terminator),
+            text: text.into_owned(),
+        }
     }
 
     fn detection_on(&self, step: &StepOptions) -> bool {
