@@ -348,3 +348,32 @@ async fn usage_errors_exit_2_and_refused_connections_4() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("cannot connect"), "{}", r.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_96_answering_our_97_ends_with_the_link_failed_and_exit_1() {
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(b"941AY0AZ0000\r".to_vec()),
+        Step::Read,
+        Step::Write(b"96AZFEF6\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--checksum", "9300CNu|COp|"], "").await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.matches("> 97AZFEF5<CR>").count(),
+        1,
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("< 96AZFEF6<CR>"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("failed its checksum (AZ 0000 where FDFD was expected)")
+            && r.stderr.contains("the link has failed"),
+        "{}",
+        r.stderr
+    );
+}

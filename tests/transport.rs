@@ -357,6 +357,44 @@ async fn checksums_that_keep_failing_end_in_a_clear_error() {
 }
 
 #[tokio::test]
+async fn a_96_in_answer_to_our_97_means_the_link_failed() {
+    // The server sums Unicode code points (field-notes P2), so the checksum fails on the bytes.
+    let through_az = "1803020120260101    084237ABit1|AJcáliz|AY0AZ";
+    let sum = sip2check::sip2::checksum::compute_code_points(through_az);
+    let answer = format!("{through_az}{sum:04X}\r").into_bytes();
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(answer),
+        Step::Read,
+        Step::Write(b"96AZFEF6\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut s = Session::connect(on(server.endpoint())).await.unwrap();
+    let e = s
+        .exchange("1720260101    084237AOBR1|ABit1|", &StepOptions::default())
+        .await
+        .unwrap_err();
+    match &e {
+        TransportError::LinkFailed { attempts, .. } => assert_eq!(attempts.len(), 2),
+        other => panic!("expected LinkFailed, got {other:?}"),
+    }
+    let text = e.to_string();
+    assert!(
+        text.contains("failed its checksum") && text.contains("summed code-points"),
+        "the original cause and its basis: {text}"
+    );
+    assert!(
+        text.contains("answered 96") && text.contains("link has failed"),
+        "{text}"
+    );
+    s.close().await;
+    let seen = server.requests().await;
+    assert_eq!(seen.len(), 2, "no second 97 and no re-send: {seen:?}");
+    assert_eq!(seen[1], b"97AZFEF5\r");
+}
+
+#[tokio::test]
 async fn the_response_ay_must_echo_the_request() {
     let server = serve(vec![
         Step::Answer(Box::new(|_| with_trailer("941AY5", None))),

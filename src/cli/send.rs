@@ -315,7 +315,9 @@ impl Client<'_> {
                 Ok(Some(ex))
             }
             Err(e) => {
-                if let TransportError::ResendLimit { attempts, .. } = &e {
+                if let TransportError::ResendLimit { attempts, .. }
+                | TransportError::LinkFailed { attempts, .. } = &e
+                {
                     print_attempts(attempts, self.encoding, out)?;
                 }
                 if interactive && !e.is_connection() {
@@ -428,6 +430,8 @@ fn exit_of(e: &TransportError) -> Exit {
         TransportError::BadEndpoint { .. }
         | TransportError::TlsConfig { .. }
         | TransportError::Encoding(_) => Exit::Usage,
+        // The server's own protocol verdicts, though the session cannot go on.
+        TransportError::LinkFailed { .. } => Exit::Failed,
         e if e.is_connection() => Exit::Connection,
         _ => Exit::Failed,
     }

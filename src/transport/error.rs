@@ -172,6 +172,19 @@ pub enum TransportError {
         /// Every attempt, as sent and received.
         attempts: Vec<Attempt>,
     },
+    /// The server answered 96 to the 97 the SC sent after a response failed its checksum: the
+    /// SC concludes that the link has failed (spec section 2) instead of sending 97 again.
+    #[error(
+        "the response to {request} failed its checksum ({cause}); asked to re-send it (97), the server answered 96 (request SC resend), so the link has failed (spec section 2: a 96 in answer to a 97 ends the exchange)"
+    )]
+    LinkFailed {
+        /// The request (passwords masked).
+        request: String,
+        /// The checksum finding on the response, with the basis the sender used when recognised.
+        cause: String,
+        /// Every attempt, as sent and received.
+        attempts: Vec<Attempt>,
+    },
 }
 
 fn resend_message(request: &str, code_96: bool, resends: u32) -> String {
@@ -199,6 +212,7 @@ impl TransportError {
                 | TransportError::Tls { .. }
                 | TransportError::Telnet { .. }
                 | TransportError::Io { .. }
+                | TransportError::LinkFailed { .. }
         )
     }
 

@@ -165,6 +165,9 @@ impl Session {
         let mut to_send = with_terminator(&built.body, terminator);
         let mut note = "request".to_string();
         let (mut resends_96, mut resends_97) = (0u32, 0u32);
+        // Why the last attempt was a 97 of ours: the checksum finding of the first bad response.
+        let mut asked_97: Option<String> = None;
+        let mut bad_checksum: Option<String> = None;
         // At most 1 + 2 * retries turns: every other turn raises one of the two bounded counters.
         loop {
             self.write(&to_send, &masked, limits.response).await?;
@@ -200,6 +203,15 @@ impl Session {
                 && code != Some(MessageCode::REQUEST_SC_RESEND);
             let bad_sum = analysis.checksum.valid == Some(false);
             if !step.no_resend && is_96 {
+                // Spec section 2: the SC re-sends its previous message unless that was a 97, in
+                // which case it concludes that the link has failed.
+                if let Some(cause) = asked_97.take() {
+                    return Err(TransportError::LinkFailed {
+                        request: masked,
+                        cause,
+                        attempts,
+                    });
+                }
                 if resends_96 >= self.retries {
                     return Err(resend_limit(masked, true, resends_96, attempts));
                 }
@@ -218,6 +230,10 @@ impl Session {
                     return Err(resend_limit(masked, false, resends_97, attempts));
                 }
                 resends_97 += 1;
+                let cause = bad_checksum
+                    .get_or_insert_with(|| checksum_finding(&analysis))
+                    .clone();
+                asked_97 = Some(cause);
                 let trailer = if built.trailer {
                     Trailer::Checksum
                 } else {
@@ -357,6 +373,18 @@ impl Session {
             }),
         }
     }
+}
+
+/// The linter's checksum finding on a response, in words ("AZ0000 where FDFC was expected, ...").
+fn checksum_finding(analysis: &Analysis) -> String {
+    analysis
+        .violations
+        .iter()
+        .find(|v| v.rule == crate::sip2::Rule::Checksum)
+        .map_or_else(
+            || "its checksum does not verify".to_string(),
+            |v| format!("AZ {} where {} was expected", v.actual, v.expected),
+        )
 }
 
 fn with_terminator(body: &[u8], terminator: Terminator) -> Vec<u8> {
