@@ -377,3 +377,21 @@ async fn a_96_answering_our_97_ends_with_the_link_failed_and_exit_1() {
         r.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_that_ends_beyond_the_limit_is_too_long_not_endless() {
+    let mut long = b"18".to_vec();
+    long.extend_from_slice(&[b'x'; 998]);
+    long.push(b'\r');
+    let server = serve(vec![Step::Read, Step::Write(long), Step::Silent]).await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--max-len", "100", "17"], "").await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("is 1000 bytes long, longer than the limit of 100 bytes"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("endless"), "{}", r.stderr);
+}

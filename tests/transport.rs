@@ -524,6 +524,52 @@ async fn an_endless_line_fails_at_the_maximum_size() {
 }
 
 #[tokio::test]
+async fn a_long_answer_that_ends_is_too_long_not_endless_and_the_next_is_read() {
+    let mut big = vec![b'x'; 1024 * 1024];
+    big.push(b'\r');
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(big),
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let e = s
+        .exchange(STATUS, &StepOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TransportError::Oversize {
+                len: 1_048_576,
+                max: 65_536,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("is 1048576 bytes long, longer than the limit of 65536 bytes"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("endless") && !text.contains("no message terminator"),
+        "{text}"
+    );
+    assert!(!e.is_connection(), "the message was read to its end");
+    let ex = s
+        .exchange("9300CNu|COp|", &StepOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ex.response.raw, b"941");
+    s.close().await;
+}
+
+#[tokio::test]
 async fn latin1_and_cp850_bytes_are_decoded_and_sent() {
     for (encoding, byte) in [(Encoding::Latin1, 0xE1u8), (Encoding::Cp850, 0xA0u8)] {
         let mut answer = b"1810020120260101    084237ABit1|AJc".to_vec();

@@ -115,6 +115,17 @@ pub enum TransportError {
         /// The limit.
         max: usize,
     },
+    /// A whole response arrived, longer than the limit; it was read and dropped, so the
+    /// connection is still in step.
+    #[error("the answer{} is {len} bytes long, longer than the limit of {max} bytes (the maximum message size); it was dropped", request.as_deref().map(|r| format!(" to {r}")).unwrap_or_default())]
+    Oversize {
+        /// The request being answered (passwords masked), if any.
+        request: Option<String>,
+        /// The length of the message, terminator excluded.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The response is not a SIP message at all.
     #[error("the answer to {request} is not a SIP message ({reason}): {}", crate::sip2::render::escape_wire(.received))]
     NotAMessage {
