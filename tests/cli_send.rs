@@ -395,3 +395,53 @@ async fn an_answer_that_ends_beyond_the_limit_is_too_long_not_endless() {
     );
     assert!(!r.stderr.contains("endless"), "{}", r.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_text_instead_of_an_answer_is_not_a_pass() {
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(b"Problems handling the request: unknown command\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--timeout", "1", "9900302.00"], "").await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "< Problems handling the request: unknown command<CR>   (unsolicited: not a SIP message"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr
+            .contains("no answer to 9900302.00 within 1 s; the server sent only Problems handling"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_banner_is_shown_and_the_answers_stay_in_step() {
+    let server = serve(vec![
+        Step::Write(b"Welcome\r\n".to_vec()),
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Read,
+        Step::Write(b"98YYYYNN01000320260101    0842372.00AOBR1|BXYYYYYYYYYYYYYYYY|\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "9300CNu|COp|", "9900302.00"], "").await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("< Welcome<CR><LF>   (unsolicited: not a SIP message"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("warning [unsolicited]"), "{}", r.stdout);
+    assert!(r.stdout.contains("94 Login Response") && r.stdout.contains("98 ACS Status"));
+}

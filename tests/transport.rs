@@ -856,14 +856,109 @@ async fn host_names_and_ipv6_literals_connect() {
 }
 
 #[tokio::test]
-async fn a_garbage_answer_is_not_a_message() {
+async fn a_garbage_answer_is_no_answer() {
     let server = serve(vec![Step::Read, Step::Write(b"?\r".to_vec()), Step::Silent]).await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let step = StepOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..StepOptions::default()
+    };
+    let e = s.exchange(STATUS, &step).await.unwrap_err();
+    assert!(
+        matches!(e, TransportError::NoAnswer { after: Some(_), .. }),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "no answer to 9900302.00 within 300 ms; the server sent only ? (not a SIP message (\"?\" does not start with a two-character message code))"
+    );
+    s.close().await;
+}
+
+#[tokio::test]
+async fn a_banner_before_the_login_answer_shifts_nothing() {
+    let server = serve(vec![
+        Step::Write(b"Welcome to the SIP server\r\n".to_vec()),
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Read,
+        Step::Write(format!("{ACS_STATUS}\r").into_bytes()),
+        Step::Silent,
+    ])
+    .await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let login = s
+        .exchange("9300CNu|COp|", &StepOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(login.response.raw, b"941");
+    let finding = login
+        .response
+        .analysis
+        .violations
+        .iter()
+        .find(|v| v.rule == Rule::Unsolicited)
+        .expect("the banner is reported on the step where it arrived");
+    assert!(
+        finding
+            .to_string()
+            .contains("Welcome to the SIP server first, not a SIP message"),
+        "{finding}"
+    );
+    assert_eq!(
+        login.attempts[0].unsolicited[0].wire,
+        b"Welcome to the SIP server\r\n"
+    );
+    let status = s.exchange(STATUS, &StepOptions::default()).await.unwrap();
+    assert_eq!(status.response.analysis.msg.code, MessageCode::ACS_STATUS);
+    assert!(!rules(&status).contains(&Rule::Unsolicited));
+    s.close().await;
+}
+
+#[tokio::test]
+async fn another_requests_answer_is_read_past_and_never_taken() {
+    // A late 94 (its request timed out), then the 98 the 99 asks for.
+    let both = format!("941\r{ACS_STATUS}\r").into_bytes();
+    let server = serve(vec![Step::Read, Step::Write(both), Step::Silent]).await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let ex = s.exchange(STATUS, &StepOptions::default()).await.unwrap();
+    assert_eq!(ex.response.analysis.msg.code, MessageCode::ACS_STATUS);
+    assert_eq!(ex.attempts[0].unsolicited.len(), 1);
+    assert!(
+        ex.attempts[0].unsolicited[0]
+            .why
+            .contains("94 (Login Response) does not answer 99"),
+        "{:?}",
+        ex.attempts[0].unsolicited
+    );
+    s.close().await;
+}
+
+#[tokio::test]
+async fn lines_that_answer_nothing_are_read_past_a_few_times_only() {
+    let flood = b"941\r".repeat(10);
+    let server = serve(vec![Step::Read, Step::Write(flood), Step::Silent]).await;
     let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
     let e = s
         .exchange(STATUS, &StepOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(e, TransportError::NotAMessage { .. }), "{e:?}");
+    match &e {
+        TransportError::NoAnswer {
+            after: None,
+            attempts,
+            ..
+        } => assert_eq!(
+            attempts[0].unsolicited.len(),
+            sip2check::transport::MAX_UNSOLICITED
+        ),
+        other => panic!("expected NoAnswer, got {other:?}"),
+    }
+    assert!(
+        e.to_string()
+            .contains("after 4 lines that do not answer it"),
+        "{e}"
+    );
     s.close().await;
 }
 

@@ -316,7 +316,8 @@ impl Client<'_> {
             }
             Err(e) => {
                 if let TransportError::ResendLimit { attempts, .. }
-                | TransportError::LinkFailed { attempts, .. } = &e
+                | TransportError::LinkFailed { attempts, .. }
+                | TransportError::NoAnswer { attempts, .. } = &e
                 {
                     print_attempts(attempts, self.encoding, out)?;
                 }
@@ -394,6 +395,14 @@ fn print_attempts(
             format!("   ({})", a.note)
         };
         writeln!(out, "> {}{note}", masked_wire(&a.sent, encoding))?;
+        for u in &a.unsolicited {
+            writeln!(
+                out,
+                "< {}   (unsolicited: {}; reading on)",
+                masked_wire(&u.wire, encoding),
+                u.why
+            )?;
+        }
         if let Some(r) = &a.received {
             writeln!(out, "< {}", masked_wire(r, encoding))?;
         }
@@ -431,7 +440,7 @@ fn exit_of(e: &TransportError) -> Exit {
         | TransportError::TlsConfig { .. }
         | TransportError::Encoding(_) => Exit::Usage,
         // The server's own protocol verdicts, though the session cannot go on.
-        TransportError::LinkFailed { .. } => Exit::Failed,
+        TransportError::LinkFailed { .. } | TransportError::NoAnswer { .. } => Exit::Failed,
         e if e.is_connection() => Exit::Connection,
         _ => Exit::Failed,
     }

@@ -96,6 +96,7 @@ rules! {
     UnknownMessage => "unknown-message", Warning, "the message code is one of the 31 SIP2 2.00 messages";
     Direction => "direction", Error, "a request where a response was expected, or the other way round";
     ResponseCode => "response-code", Error, "the response is the one the spec gives for the request (or 96)";
+    Unsolicited => "unsolicited", Warning, "the ACS sends only answers to requests: no banner, no line nobody asked for";
 }
 
 impl fmt::Display for Rule {

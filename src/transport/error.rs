@@ -126,15 +126,16 @@ pub enum TransportError {
         /// The limit.
         max: usize,
     },
-    /// The response is not a SIP message at all.
-    #[error("the answer to {request} is not a SIP message ({reason}): {}", crate::sip2::render::escape_wire(.received))]
-    NotAMessage {
+    /// Only lines that answer no request came (a banner, plain text, another request's answer):
+    /// until the response time was up, or more of them than a session reads past.
+    #[error("no answer to {request} {}; the server sent only {}", .after.map_or_else(|| format!("after {} lines that do not answer it", super::session::MAX_UNSOLICITED), |d| format!("within {}", human(d))), unsolicited_list(.attempts))]
+    NoAnswer {
         /// The request (passwords masked).
         request: String,
-        /// The parser's reason.
-        reason: String,
-        /// The bytes received.
-        received: Vec<u8>,
+        /// How long the wait lasted; None when it stopped at the count of such lines.
+        after: Option<Duration>,
+        /// Every attempt; the last one's `unsolicited` holds what came.
+        attempts: Vec<Attempt>,
     },
     /// A TLS file could not be used (CA bundle, client certificate, key).
     #[error("TLS {what} {path}: {reason}")]
@@ -198,6 +199,24 @@ pub enum TransportError {
     },
 }
 
+fn unsolicited_list(attempts: &[Attempt]) -> String {
+    let lines: Vec<String> = attempts
+        .iter()
+        .flat_map(|a| &a.unsolicited)
+        .map(|u| {
+            let text = String::from_utf8_lossy(&u.wire);
+            let masked =
+                crate::sip2::redact::Redaction::Secrets.apply(text.trim_end_matches(['\r', '\n']));
+            format!(
+                "{} ({})",
+                crate::sip2::render::escape_wire(masked.as_bytes()),
+                u.why
+            )
+        })
+        .collect();
+    lines.join("; ")
+}
+
 fn resend_message(request: &str, code_96: bool, resends: u32) -> String {
     if code_96 {
         format!(
@@ -224,6 +243,7 @@ impl TransportError {
                 | TransportError::Telnet { .. }
                 | TransportError::Io { .. }
                 | TransportError::LinkFailed { .. }
+                | TransportError::NoAnswer { .. }
         )
     }
 

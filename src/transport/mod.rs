@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use error::{TransportError, Wait, human};
-pub use session::{Attempt, Exchange, Received, Sent, Session};
+pub use session::{Attempt, Exchange, MAX_UNSOLICITED, Received, Sent, Session, Unsolicited};
 pub use tls::{pem_certificates, pem_private_key};
 
 pub use crate::sip2::frame::Terminator;

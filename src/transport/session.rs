@@ -9,13 +9,14 @@ use tokio::time::Instant;
 
 use super::connect::{self, Stream};
 use super::error::{TransportError, Wait};
-use super::reader::{Filled, FrameReader, Limits, is_reset};
+use super::reader::{Filled, FrameReader, Limits, RawFrame, is_reset};
 use super::{ConnectOptions, ErrorDetection, StepOptions, telnet};
 use crate::sip2::encode::Trailer;
 use crate::sip2::frame::Terminator;
 use crate::sip2::redact::Redaction;
 use crate::sip2::{
-    self, Analysis, Context, Direction, Message, MessageCode, RequestInfo, checksum,
+    self, Analysis, Context, Direction, FieldRef, Message, MessageCode, RequestInfo, Violation,
+    checksum,
 };
 
 /// A request as it went on the wire.
@@ -50,6 +51,19 @@ pub struct Attempt {
     pub received: Option<Vec<u8>>,
     /// Why this attempt was made ("request", "re-send 1 after 96", "97 1 after a bad checksum").
     pub note: String,
+    /// Lines that arrived before the answer and answer no request (a banner, another
+    /// request's answer), in order.
+    pub unsolicited: Vec<Unsolicited>,
+}
+
+/// A line from the server that is not the answer to the request sent: it is reported and
+/// the session reads on for the answer, so later answers are not shifted by one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsolicited {
+    /// The bytes, exactly as they came (terminator included).
+    pub wire: Vec<u8>,
+    /// Why it is no answer ("not a SIP message", "94 Login Response does not answer 99").
+    pub why: String,
 }
 
 /// A request and its final response.
@@ -171,33 +185,53 @@ impl Session {
         // At most 1 + 2 * retries turns: every other turn raises one of the two bounded counters.
         loop {
             self.write(&to_send, &masked, limits.response).await?;
-            let frame = self
-                .reader
-                .read_frame(&mut *self.stream, limits, Some(&masked))
+            // Our own 97 is answered by whatever the server sent last.
+            let answering = if asked_97.is_some() {
+                Some(MessageCode::REQUEST_ACS_RESEND)
+            } else {
+                code
+            };
+            let lint_request = code.map(|code| RequestInfo {
+                code,
+                seq: built.seq,
+            });
+            let mut unsolicited = Vec::new();
+            let read = self
+                .read_answer(
+                    limits,
+                    &masked,
+                    answering,
+                    (built.trailer, lint_request),
+                    &mut unsolicited,
+                )
                 .await?;
+            let (frame, mut analysis) = match read {
+                Read::Answer(frame, analysis) => (frame, analysis),
+                Read::Nothing(after) => {
+                    attempts.push(Attempt {
+                        sent: to_send,
+                        received: None,
+                        note,
+                        unsolicited,
+                    });
+                    return Err(TransportError::NoAnswer {
+                        request: masked,
+                        after,
+                        attempts,
+                    });
+                }
+            };
+            analysis.violations.extend(
+                unsolicited
+                    .iter()
+                    .map(|u| unsolicited_finding(u, answering)),
+            );
             attempts.push(Attempt {
                 sent: to_send.clone(),
                 received: Some(frame.wire.clone()),
                 note: std::mem::take(&mut note),
+                unsolicited,
             });
-            let ctx = Context {
-                raw: None,
-                terminator: Some(frame.terminator),
-                leading_lf: frame.leading_lf,
-                encoding: Some(self.opts.encoding),
-                error_detection: built.trailer,
-                direction: Some(Direction::AcsToSc),
-                request: code.map(|code| RequestInfo {
-                    code,
-                    seq: built.seq,
-                }),
-            };
-            let analysis =
-                sip2::analyze(&frame.raw, &ctx).map_err(|e| TransportError::NotAMessage {
-                    request: masked.clone(),
-                    reason: e.to_string(),
-                    received: frame.raw.clone(),
-                })?;
             self.learn(&analysis);
             let is_96 = analysis.msg.code == MessageCode::REQUEST_SC_RESEND
                 && code != Some(MessageCode::REQUEST_SC_RESEND);
@@ -259,6 +293,79 @@ impl Session {
                 attempts,
                 elapsed: start.elapsed(),
             });
+        }
+    }
+
+    /// Reads until a line answers `answering` (the response the spec gives, 96 or 98), keeping
+    /// the lines that do not; gives up after [`MAX_UNSOLICITED`] of them or when the response
+    /// time is up.
+    async fn read_answer(
+        &mut self,
+        limits: Limits,
+        masked: &str,
+        answering: Option<MessageCode>,
+        (error_detection, request): (bool, Option<RequestInfo>),
+        unsolicited: &mut Vec<Unsolicited>,
+    ) -> Result<Read, TransportError> {
+        let deadline = Instant::now() + limits.response;
+        // Each turn returns or takes one whole line, at most MAX_UNSOLICITED of them.
+        loop {
+            let remaining = Limits {
+                response: deadline.saturating_duration_since(Instant::now()),
+                ..limits
+            };
+            let frame = match self
+                .reader
+                .read_frame(&mut *self.stream, remaining, Some(masked))
+                .await
+            {
+                Ok(frame) => frame,
+                Err(TransportError::Timeout {
+                    wait: Wait::Response,
+                    ..
+                }) if !unsolicited.is_empty() => return Ok(Read::Nothing(Some(limits.response))),
+                // The wait was the whole response time, whatever is left of it for this read.
+                Err(TransportError::Timeout {
+                    wait: Wait::Response,
+                    request,
+                    received_so_far,
+                    ..
+                }) => {
+                    return Err(TransportError::Timeout {
+                        wait: Wait::Response,
+                        after: limits.response,
+                        request,
+                        received_so_far,
+                    });
+                }
+                Err(e) => return Err(e),
+            };
+            let ctx = Context {
+                raw: None,
+                terminator: Some(frame.terminator),
+                leading_lf: frame.leading_lf,
+                encoding: Some(self.opts.encoding),
+                error_detection,
+                direction: Some(Direction::AcsToSc),
+                request,
+            };
+            let why = match sip2::analyze(&frame.raw, &ctx) {
+                Ok(a) if !a.msg.code.as_str().bytes().all(|b| b.is_ascii_digit()) => {
+                    "not a SIP message (no two-digit message code)".to_string()
+                }
+                Ok(a) => match no_answer(answering, a.msg.code) {
+                    None => return Ok(Read::Answer(frame, a)),
+                    Some(why) => why,
+                },
+                Err(e) => format!("not a SIP message ({e})"),
+            };
+            unsolicited.push(Unsolicited {
+                wire: frame.wire,
+                why,
+            });
+            if unsolicited.len() >= MAX_UNSOLICITED {
+                return Ok(Read::Nothing(None));
+            }
         }
     }
 
@@ -373,6 +480,50 @@ impl Session {
             }),
         }
     }
+}
+
+/// At most this many lines that answer no request are read past while waiting for an answer.
+pub const MAX_UNSOLICITED: usize = 4;
+
+/// What waiting for an answer gave.
+enum Read {
+    /// The answer, with what the linter found.
+    Answer(RawFrame, Analysis),
+    /// Only lines that answer nothing: until the response time (Some) or MAX_UNSOLICITED (None).
+    Nothing(Option<Duration>),
+}
+
+/// Why a message of `code` does not answer a request of `answering`, or None when it does: the
+/// response the spec gives, 96 (resend) and 98 (a status change) answer; after a 97 (or a
+/// request the table gives no response for) anything does.
+fn no_answer(answering: Option<MessageCode>, code: MessageCode) -> Option<String> {
+    let request = answering?;
+    let expected = sip2::spec::message(request).and_then(|m| m.response)?;
+    if code == expected || code == MessageCode::REQUEST_SC_RESEND || code == MessageCode::ACS_STATUS
+    {
+        return None;
+    }
+    let name = sip2::spec::message(code).map_or("an unknown message", |m| m.name);
+    Some(format!("{code} ({name}) does not answer {request}"))
+}
+
+/// The finding recorded on the step whose answer came after an unsolicited line.
+fn unsolicited_finding(u: &Unsolicited, answering: Option<MessageCode>) -> Violation {
+    let line = String::from_utf8_lossy(&u.wire);
+    let shown = crate::sip2::render::escape_wire(
+        Redaction::Secrets
+            .apply(line.trim_end_matches(['\r', '\n']))
+            .as_bytes(),
+    );
+    Violation::new(
+        crate::sip2::Rule::Unsolicited,
+        FieldRef::Wire,
+        answering.map_or_else(
+            || "only the answer".to_string(),
+            |c| format!("only the answer to {c}"),
+        ),
+        format!("{shown} first, {}", u.why),
+    )
 }
 
 /// The linter's checksum finding on a response, in words ("AZ0000 where FDFC was expected, ...").
