@@ -445,3 +445,33 @@ async fn a_banner_is_shown_and_the_answers_stay_in_step() {
     assert!(r.stdout.contains("warning [unsolicited]"), "{}", r.stdout);
     assert!(r.stdout.contains("94 Login Response") && r.stdout.contains("98 ACS Status"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_telnet_login_that_is_only_echoed_fails() {
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Answer(Box::new(|r| [r, b"\npassword: "].concat())),
+        Step::Answer(Box::new(|r| [r, b"\n"].concat())),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let args = [
+        "--endpoint",
+        &ep,
+        "--telnet",
+        "term1:t0psecret",
+        "--timeout",
+        "1",
+        "9900302.00",
+    ];
+    let r = send(&args, "").await;
+    assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("telnet login failed: the server only echoed what was sent"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("t0psecret") && !r.stderr.contains("t0psecret"));
+}

@@ -771,6 +771,67 @@ async fn a_refused_telnet_login_is_a_telnet_error() {
 }
 
 #[tokio::test]
+async fn a_telnet_login_the_server_merely_echoes_is_no_login() {
+    // Local echo of the user and password, then nothing: no confirmation.
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Answer(Box::new(|r| [r, b"\npassword: "].concat())),
+        Step::Answer(Box::new(|r| [r, b"\n"].concat())),
+        Step::Silent,
+    ])
+    .await;
+    let mut o = opts(server.endpoint());
+    o.telnet = telnet("term1", "s3cret");
+    o.timeouts.response = Duration::from_millis(500);
+    let e = Session::connect(o).await.unwrap_err();
+    assert!(matches!(e, TransportError::Telnet { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("only echoed what was sent"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
+
+    // The prompt comes back (no line end after it).
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Read,
+        Step::Write(b"password: ".to_vec()),
+        Step::Read,
+        Step::Write(b"login: ".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut o = opts(server.endpoint());
+    o.telnet = telnet("term1", "s3cret");
+    let e = Session::connect(o).await.unwrap_err();
+    assert!(
+        e.to_string().contains("the \"login:\" prompt came back"),
+        "{e}"
+    );
+
+    // Something that is neither a confirmation nor a refusal.
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Read,
+        Step::Write(b"password: ".to_vec()),
+        Step::Read,
+        Step::Write(b"s3cret? hmm\r\n".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut o = opts(server.endpoint());
+    o.telnet = telnet("term1", "s3cret");
+    let e = Session::connect(o).await.unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("not a confirmation such as \"Login OK\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("***? hmm") && !text.contains("s3cret"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn a_missing_login_prompt_times_out_as_a_prompt_wait() {
     let server = serve(vec![Step::Write(b"hello".to_vec()), Step::Silent]).await;
     let mut o = opts(server.endpoint());
