@@ -706,6 +706,128 @@ async fn tls_checks_the_server_name() {
     );
 }
 
+/// A self-signed certificate made as `openssl req -x509` makes it (CA:TRUE), for 127.0.0.1,
+/// written as cert.pem and key.pem into `dir`.
+fn self_signed_ca_true(
+    dir: &std::path::Path,
+    not_after: Option<(i32, u8, u8)>,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    if let Some((y, m, d)) = not_after {
+        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+        params.not_after = rcgen::date_time_ymd(y, m, d);
+    }
+    let cert = params.self_signed(&key).unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    (cert_path, key_path)
+}
+
+/// The emulator serving TLS with `cert` and `key`.
+async fn tls_emulator(cert: std::path::PathBuf, key: std::path::PathBuf) -> sip2check::acs::Server {
+    sip2check::acs::spawn(
+        sip2check::acs::Library::builtin(),
+        sip2check::acs::ServeOptions {
+            tls: Some(sip2check::acs::ServerTls { cert, key }),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn with_ca(endpoint: String, ca: &std::path::Path, sni: Option<&str>) -> ConnectOptions {
+    ConnectOptions {
+        tls: Some(TlsOptions {
+            ca: Some(ca.to_path_buf()),
+            sni: sni.map(str::to_string),
+            ..TlsOptions::default()
+        }),
+        ..opts(endpoint)
+    }
+}
+
+#[tokio::test]
+async fn a_self_signed_ca_true_certificate_given_with_ca_is_pinned_and_its_name_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed_ca_true(dir.path(), None);
+    let server = tls_emulator(cert.clone(), key).await;
+    let endpoint = server.addr().to_string();
+
+    let mut s = Session::connect(with_ca(endpoint.clone(), &cert, None))
+        .await
+        .unwrap();
+    let ex = s
+        .exchange("9300CNsip_01|COsip_01|CPBR1|", &StepOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ex.response.raw, b"941");
+    s.close().await;
+
+    let e = Session::connect(with_ca(endpoint.clone(), &cert, Some("sip.example.org")))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("not valid for name") && text.contains("--sni NAME"),
+        "{text}"
+    );
+
+    // A --ca file that does not hold the server's certificate: one line saying what to do.
+    let other = tempfile::tempdir().unwrap();
+    let (unrelated, _) = self_signed_ca_true(other.path(), None);
+    let e = Session::connect(with_ca(endpoint, &unrelated, None))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("presents a CA certificate (CA:TRUE")
+            && text.contains(
+                "not in the --ca file (tls.ca); put the server's certificate there to pin it"
+            ),
+        "{text}"
+    );
+    assert!(!text.contains("OtherError"), "{text}");
+    server.shutdown().await;
+
+    // A server certificate from a CA that the --ca file does not hold.
+    let (signed_by_a, b) = (test_pki(), common::client_auth_pki());
+    let server = serve_on(
+        "127.0.0.1:0",
+        Some(signed_by_a.acceptor),
+        vec![Step::Silent],
+    )
+    .await;
+    let b_ca = dir.path().join("b.pem");
+    std::fs::write(&b_ca, &b.ca_pem).unwrap();
+    let e = Session::connect(with_ca(server.endpoint(), &b_ca, None))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("not signed by a CA trusted here")
+            && text.contains("or the server's own certificate to pin it"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_pinned_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed_ca_true(dir.path(), Some((2001, 1, 1)));
+    let server = tls_emulator(cert.clone(), key).await;
+    let e = Session::connect(with_ca(server.addr().to_string(), &cert, None))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Expired"), "{e}");
+    server.shutdown().await;
+}
+
 fn telnet(user: &str, password: &str) -> Option<TelnetOptions> {
     Some(TelnetOptions {
         user: user.into(),

@@ -7,6 +7,7 @@
 
 mod connect;
 mod error;
+mod pin;
 mod reader;
 mod session;
 mod telnet;

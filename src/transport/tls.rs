@@ -1,20 +1,26 @@
-//! TLS over the TCP stream with rustls and the ring provider: system roots or a CA file,
-//! an optional client certificate, an SNI name, and an explicit `insecure` mode.
+//! TLS over the TCP stream with rustls and the ring provider: system roots or a CA file (whose
+//! certificates also pin a self-signed server certificate, see `pin`), an optional client
+//! certificate, an SNI name, and an explicit `insecure` mode. A failed handshake is one line
+//! saying what to do.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::TlsOptions;
 use super::connect::{Endpoint, Stream};
 use super::error::TransportError;
+use super::pin::CaFileVerifier;
 
 /// Performs the TLS handshake on `tcp`.
 pub async fn wrap(
@@ -34,9 +40,53 @@ pub async fn wrap(
         .await
         .map_err(|e| TransportError::Tls {
             endpoint: shown.to_string(),
-            reason: e.to_string(),
+            reason: handshake_failure(&e, opts),
         })?;
     Ok(Box::new(stream))
+}
+
+/// One line saying why the handshake failed and what to do about it.
+fn handshake_failure(e: &std::io::Error, opts: &TlsOptions) -> String {
+    let Some(tls) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    else {
+        return e.to_string();
+    };
+    let ca = if opts.ca.is_some() {
+        "the --ca file (tls.ca)"
+    } else {
+        "--ca FILE (profile: tls.ca)"
+    };
+    match tls {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => format!(
+            "the server's certificate is not signed by a CA trusted here; give its CA certificate, or the server's own certificate to pin it, with {ca} (--insecure skips the check on test servers)"
+        ),
+        rustls::Error::InvalidCertificate(CertificateError::Other(other))
+            if format!("{other:?}").contains("CaUsedAsEndEntity") =>
+        {
+            let what = "the server presents a CA certificate (CA:TRUE, as `openssl req -x509` makes them) as its own";
+            if opts.ca.is_some() {
+                format!(
+                    "{what}, and it is not in the --ca file (tls.ca); put the server's certificate there to pin it"
+                )
+            } else {
+                format!("{what}; give that certificate with {ca} to pin it")
+            }
+        }
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => format!(
+            "{tls}; connect by a name the certificate holds, or give one with --sni NAME (profile: tls.sni)"
+        ),
+        rustls::Error::InvalidCertificate(
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. },
+        ) => format!("{tls}; the server needs a current certificate (check this machine's clock)"),
+        other => other.to_string(),
+    }
 }
 
 /// Builds the rustls client configuration from the options (files are read here).
@@ -54,8 +104,30 @@ pub fn client_config(opts: &TlsOptions, shown: &str) -> Result<ClientConfig, Tra
             .with_custom_certificate_verifier(Arc::new(AcceptAny(
                 provider.signature_verification_algorithms,
             )))
+    } else if let Some(ca) = &opts.ca {
+        let certs = load_certs(ca, "CA file")?;
+        let mut store = RootCertStore::empty();
+        for cert in &certs {
+            store
+                .add(cert.clone())
+                .map_err(|e| TransportError::TlsConfig {
+                    what: "CA file",
+                    path: ca.display().to_string(),
+                    reason: format!("holds a certificate that cannot be a trust anchor: {e}"),
+                })?;
+        }
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
+            .build()
+            .map_err(|e| TransportError::TlsConfig {
+                what: "CA file",
+                path: ca.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(CaFileVerifier::new(webpki, certs)))
     } else {
-        builder.with_root_certificates(roots(opts, shown)?)
+        builder.with_root_certificates(system_roots(shown)?)
     };
     match (&opts.cert, &opts.key) {
         (None, None) => Ok(builder.with_no_client_auth()),
@@ -83,28 +155,16 @@ pub fn client_config(opts: &TlsOptions, shown: &str) -> Result<ClientConfig, Tra
     }
 }
 
-fn roots(opts: &TlsOptions, shown: &str) -> Result<RootCertStore, TransportError> {
+fn system_roots(shown: &str) -> Result<RootCertStore, TransportError> {
     let mut store = RootCertStore::empty();
-    match &opts.ca {
-        Some(path) => {
-            for cert in load_certs(path, "CA file")? {
-                store.add(cert).map_err(|e| TransportError::TlsConfig {
-                    what: "CA file",
-                    path: path.display().to_string(),
-                    reason: format!("holds a certificate that cannot be a trust anchor: {e}"),
-                })?;
-            }
-        }
-        None => {
-            let found = rustls_native_certs::load_native_certs();
-            store.add_parsable_certificates(found.certs);
-            if store.is_empty() {
-                return Err(TransportError::Tls {
-                    endpoint: shown.to_string(),
-                    reason: "no system root certificates were found; give the server's CA with --ca FILE".into(),
-                });
-            }
-        }
+    let found = rustls_native_certs::load_native_certs();
+    store.add_parsable_certificates(found.certs);
+    if store.is_empty() {
+        return Err(TransportError::Tls {
+            endpoint: shown.to_string(),
+            reason: "no system root certificates were found; give the server's CA with --ca FILE"
+                .into(),
+        });
     }
     Ok(store)
 }
