@@ -158,3 +158,32 @@ fn pem_files_without_a_certificate_or_key_exit_2_naming_them() {
         r.stderr
     );
 }
+
+#[test]
+fn an_endpoint_without_a_port_exits_2_from_the_flag_or_the_profile() {
+    let r = sip2check(&[
+        "run",
+        "tests/scenarios/pass",
+        "--endpoint",
+        "localhost",
+        "--profile",
+        "fixtures/profiles/emulator.yaml",
+    ]);
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("endpoint \"localhost\" has no port; write it as HOST:PORT"),
+        "{}",
+        r.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let profile = write(&dir.path().join("p.yaml"), b"endpoint: sip.example.org\n");
+    let r = sip2check(&["run", "tests/scenarios/pass", "--profile", &profile]);
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("p.yaml: endpoint \"sip.example.org\" has no port"),
+        "{}",
+        r.stderr
+    );
+}

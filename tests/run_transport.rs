@@ -166,3 +166,187 @@ async fn a_masked_transcript_never_gains_a_delimiter() {
         "JUnit system-out"
     );
 }
+
+/// The built-in emulator with `faults`, answering as `sip2check run` starts it (login first).
+async fn emulator(faults: sip2check::acs::Faults) -> sip2check::acs::Server {
+    sip2check::acs::spawn(
+        sip2check::acs::Library::builtin(),
+        sip2check::acs::ServeOptions {
+            isolate: true,
+            faults,
+            dialect: sip2check::acs::Dialect {
+                login_required: Some(true),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("the emulator starts")
+}
+
+/// The emulator's profile with a short response timeout, so a server that never answers costs
+/// a second, not ten.
+fn emulator_profile() -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profiles/emulator.yaml"),
+    )
+    .unwrap();
+    assert!(
+        text.contains("  response: 10 "),
+        "the profile's timeout line moved"
+    );
+    text.replace("  response: 10 ", "  response: 0.5")
+}
+
+/// The shipped test scenarios that pass against a well-behaved emulator.
+fn passing_suite() -> Dir {
+    let dir = Dir::new(&[], &emulator_profile());
+    for name in ["item.yaml", "patron_status.yaml"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/scenarios/pass")
+                .join(name),
+            dir.path("t").join(name),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn outcomes(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_crashing_mid_run_errors_that_scenario_and_exits_1_not_4() {
+    let dir = passing_suite();
+    // Each connection is closed after two answers: the probe (login, 99) and item (login, 17)
+    // are whole, patron_status loses its connection at its third step.
+    let server = emulator(sip2check::acs::Faults {
+        close_after: Some(2),
+        ..Default::default()
+    })
+    .await;
+    let r = dir.run(&server.addr().to_string(), &[]).await;
+    server.shutdown().await;
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    let json = r.json.expect("a JSON report");
+    assert_eq!(
+        outcomes(&json),
+        [
+            ("t::item".to_string(), "passed".to_string()),
+            ("t::patron_status".to_string(), "errored".to_string())
+        ]
+    );
+    assert_eq!(json["summary"]["errored"], 1);
+    assert_eq!(json["summary"]["failed"], 0);
+    assert!(
+        r.junit.unwrap().contains("<error"),
+        "errored is a JUnit error"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_probe_answered_only_with_96_is_a_verdict_about_the_server() {
+    let dir = passing_suite();
+    let server = emulator(sip2check::acs::Faults {
+        always_96: true,
+        ..Default::default()
+    })
+    .await;
+    let r = dir.run(&server.addr().to_string(), &[]).await;
+    server.shutdown().await;
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("note: the capability probe got no usable answer"),
+        "{}",
+        r.stdout
+    );
+    let json = r.json.expect("a JSON report");
+    let scenarios = outcomes(&json);
+    assert_eq!(scenarios.len(), 2, "the scenarios ran: {scenarios:?}");
+    let step = &json["scenarios"][0]["steps"][0];
+    assert_eq!(step["status"], "failed", "{step}");
+    assert!(
+        step["error"]
+            .as_str()
+            .unwrap()
+            .contains("answered 96 (request SC resend)"),
+        "{step}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_probe_answered_with_garbage_is_a_verdict_about_the_server() {
+    let dir = passing_suite();
+    let server = emulator(sip2check::acs::Faults {
+        garbage: true,
+        ..Default::default()
+    })
+    .await;
+    let r = dir.run(&server.addr().to_string(), &[]).await;
+    server.shutdown().await;
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    let json = r.json.expect("a JSON report");
+    assert_eq!(outcomes(&json).len(), 2, "{}", r.stdout);
+    let error = json["scenarios"][0]["steps"][0]["error"].as_str().unwrap();
+    assert!(error.contains("not a SIP message"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_probe_that_cannot_connect_still_writes_both_reports() {
+    let dir = passing_suite();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let r = dir.run(&format!("127.0.0.1:{port}"), &[]).await;
+    assert_eq!(r.code, Some(4), "{}{}", r.stdout, r.stderr);
+    let json = r.json.expect("a JSON report although the run stopped");
+    assert_eq!(
+        outcomes(&json),
+        [(
+            "sip2check::capability_probe".to_string(),
+            "errored".to_string()
+        )]
+    );
+    assert!(
+        json["scenarios"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect to 127.0.0.1"),
+        "{json}"
+    );
+    let junit = r.junit.expect("a JUnit report although the run stopped");
+    assert_eq!(junit.matches("<testcase").count(), 1, "{junit}");
+    assert!(
+        junit.contains("<error") && junit.contains("cannot connect to 127.0.0.1"),
+        "{junit}"
+    );
+
+    // A TLS file that cannot be used: exit 2, and the report says why.
+    let tls = Dir::new(
+        &[("status.yaml", "steps:\n  - send: \"9900302.00\"\n")],
+        "tls: { ca: /nonexistent/ca.pem }\n",
+    );
+    let r = tls.run(&format!("127.0.0.1:{port}"), &[]).await;
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("/nonexistent/ca.pem: does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.junit.unwrap().contains("/nonexistent/ca.pem"));
+}

@@ -16,6 +16,7 @@ mod tls;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use connect::{Endpoint, parse_endpoint};
 pub use error::{TransportError, Wait, human};
 pub use session::{Attempt, Exchange, MAX_UNSOLICITED, Received, Sent, Session, Unsolicited};
 pub use tls::{pem_certificates, pem_private_key};
