@@ -475,3 +475,27 @@ async fn a_telnet_login_that_is_only_echoed_fails() {
     );
     assert!(!r.stdout.contains("t0psecret") && !r.stderr.contains("t0psecret"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delimiter_inside_the_login_password_exposes_nothing() {
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--login", "sip:pa|zz9:BR1"], "").await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("> 9300CNsip|CO***|CPBR1|<CR>"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("zz9") && !r.stderr.contains("zz9"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(server.requests().await[0], b"9300CNsip|COpa|zz9|CPBR1|\r");
+}

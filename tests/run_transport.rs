@@ -350,3 +350,104 @@ async fn a_probe_that_cannot_connect_still_writes_both_reports() {
     );
     assert!(r.junit.unwrap().contains("/nonexistent/ca.pem"));
 }
+
+/// The telnet prompts of one connection, answered with a confirmation.
+fn telnet_login() -> Vec<Step> {
+    vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Read,
+        Step::Write(b"password: ".to_vec()),
+        Step::Read,
+        Step::Write(b"Login OK.  Initiating SIP\r\n".to_vec()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_never_leave_in_any_output() {
+    const SECRETS: [&str; 4] = ["hunter2", "4817", "t3lnet-pw", "Fiander"];
+    let profile = r#"
+telnet: { user: term1, password: "t3lnet-pw" }
+timeouts: { connect: 2, response: 1 }
+vars:
+  institution: "BR1"
+  login: { user: "sip", password: "hunter2|pw", location: "BR1" }
+  patron: { barcode: "999999", pin: "4817", name: "David J. Fiander" }
+"#;
+    let scenario = r#"
+steps:
+  - use: login
+  - name: patron status
+    send: "23001{{ now }}AO{{ institution }}|AA{{ patron.barcode }}|AC|AD{{ patron.pin }}|"
+    expect:
+      fields:
+        AE: "Wrong Name"
+        AD: "0000"
+    capture: { pin: AD }
+  - name: a status the server answers halfway
+    send: "9900302.00"
+    expect: { leader: '^98' }
+"#;
+    let dir = Dir::new(&[("leaky.yaml", scenario)], profile);
+    let mut probe = telnet_login();
+    probe.extend([
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Read,
+        Step::Write(format!("{ACS_STATUS}\r").into_bytes()),
+        Step::Silent,
+    ]);
+    let mut leaky = telnet_login();
+    leaky.extend([
+        // A server that echoes the login (the password in it) before answering.
+        Step::Answer(Box::new(|r| [r, b"941\r"].concat())),
+        Step::Answer(Box::new(|_| {
+            b"24              00120260101    084237AOBR1|AA999999|AEDavid J. Fiander|AD4817|AFyour password is hunter2|pw|AFand t3lnet-pw|\r".to_vec()
+        })),
+        Step::Answer(Box::new(|_| {
+            b"24              00120260101    084237AOBR1|AA999999|AD4817|AEDavid J. Fiander".to_vec()
+        })),
+        Step::Silent,
+    ]);
+    let server = serve_many(vec![probe, leaky]).await;
+    let r = dir.run(&server.endpoint(), &[]).await;
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    let json = r.json.expect("a JSON report").to_string();
+    let junit = r.junit.expect("a JUnit report");
+    // The run did meet every secret: the echo, the failed checks, the capture, the screen
+    // messages and the bytes quoted in the timeout.
+    let wire = server.handle.await.unwrap();
+    assert!(String::from_utf8_lossy(&wire[1][2]).contains("COhunter2|pw|"));
+    assert!(
+        r.stdout
+            .contains("byte(s): 24              00120260101    084237AOBR1|AA999999|AD***|AE***"),
+        "the bytes quoted in the timeout are masked as the transcript is:\n{}",
+        r.stdout
+    );
+    for (name, text) in [
+        ("stdout", &r.stdout),
+        ("stderr", &r.stderr),
+        ("JUnit", &junit),
+        ("JSON", &json),
+    ] {
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{secret:?} in {name}:\n{text}");
+        }
+        assert!(
+            !text.contains("|pw"),
+            "the part after a '|' in {name}:\n{text}"
+        );
+    }
+    assert!(r.stdout.contains("AE        \"***\""), "{}", r.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_error_does_not_quote_the_password() {
+    let dir = Dir::new(
+        &[("s.yaml", "steps:\n  - send: \"99\"\n")],
+        "vars:\n  login:\n    password: \"hunt{{er2\"\n",
+    );
+    let r = dir.run("127.0.0.1:1", &[]).await;
+    assert_eq!(r.code, Some(2), "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("vars.login.password"), "{}", r.stderr);
+    assert!(!r.stderr.contains("hunt"), "{}", r.stderr);
+}

@@ -10,6 +10,7 @@ use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
 
 use super::{Exit, ExitError};
+use crate::report::redact::Redactor;
 use crate::report::{self, ReportOptions};
 use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
 use crate::scenario::Profile;
@@ -167,8 +168,14 @@ fn usage(message: String) -> ExitError {
 
 /// Runs `run`.
 pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    let config = args.to_config()?;
     let opts = args.report_options();
+    // Built before anything else, so that every error below (the profile's own included) is masked.
+    let redactor = Redactor::for_profile_file(args.profile.as_deref(), opts.redaction);
+    run_masked(&args, opts, &redactor).map_err(|e| redactor.error(e))
+}
+
+fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyhow::Result<Exit> {
+    let config = args.to_config()?;
     if args.list {
         let scenarios = runner::select(&config).map_err(|e| usage(e.to_string()))?;
         let refs: Vec<_> = scenarios.iter().collect();
@@ -182,7 +189,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         Err(e) => {
             // CI shows a report naming the cause instead of "no report found".
             if let Some(result) = runner::plan::probe_failure(&config, &e) {
-                write_reports(&args, &result, &opts)?;
+                write_reports(args, &redactor.run(result), &opts)?;
             }
             return Err(ExitError {
                 exit: if e.is_connection() {
@@ -197,24 +204,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     };
     {
         let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
+        let banner = format!(
             "sip2check: {} scenario(s) against {} (profile {})",
             plan.scenarios.len(),
             plan.endpoint,
             plan.profile
-        )?;
+        );
+        writeln!(out, "{}", redactor.text(&banner))?;
         if let Some(note) = &plan.probe_note {
-            writeln!(out, "sip2check: note: {note}")?;
+            writeln!(out, "sip2check: note: {}", redactor.text(note))?;
         }
     }
     let libtest = args.libtest_arguments(&opts)?;
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
     plan.shutdown();
+    // The trials' results went through the redaction pass; the run's own strings go now.
+    let result = redactor.run(result);
     if !args.strict {
         lint_note(&result)?;
     }
-    write_reports(&args, &result, &opts)?;
+    write_reports(args, &result, &opts)?;
     Ok(exit_of(&result, conclusion.has_failed()))
 }
 

@@ -6,12 +6,12 @@
 use std::fmt::Write;
 
 use super::ReportOptions;
+use super::redact::check_cells;
 use super::text::{printable, wire_line};
+use crate::check::CheckResult;
 use crate::check::diff::{Segment, inline};
-use crate::check::{CheckResult, Target};
 use crate::runner::result::{Outcome, ScenarioResult, StepResult, StepStatus};
 use crate::scenario::Scenario;
-use crate::sip2::redact::{MASK, Redaction};
 use crate::sip2::{FieldId, render};
 
 /// Widest expected value before the "got" column stops aligning.
@@ -129,25 +129,13 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
     let cells: Vec<Row> = rows
         .iter()
         .map(|c| {
-            let secret = match c.target {
-                Target::Field(id) => always_masked(id, opts.redaction),
-                _ => false,
-            };
-            if secret {
-                (
-                    c.target.to_string(),
-                    MASK.to_string(),
-                    MASK.to_string(),
-                    None,
-                )
-            } else {
-                (
-                    c.target.to_string(),
-                    printable(&c.expected),
-                    printable(&c.actual),
-                    c.diff.clone(),
-                )
-            }
+            let cells = check_cells(c, opts.redaction);
+            (
+                c.target.to_string(),
+                printable(&cells.expected),
+                printable(&cells.actual),
+                cells.diff,
+            )
         })
         .collect();
     let target_w = cells
@@ -195,11 +183,6 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
 
 /// One table row: target, expected, got, and the texts to highlight.
 type Row = (String, String, String, Option<(String, String)>);
-
-/// Passwords stay masked even in the table; personal data a scenario checks is shown there.
-fn always_masked(id: FieldId, redaction: Redaction) -> bool {
-    redaction != Redaction::None && Redaction::Secrets.masks(id)
-}
 
 fn highlight(segments: &[Segment], color: &str) -> String {
     segments
@@ -283,8 +266,8 @@ mod tests {
         let text = render_scenario(&run.scenarios[0], &ReportOptions::default());
         golden("console_failed.txt", &text);
         assert!(
-            text.contains("AE        \"David J. Fiandre\"  \"David J. Fiander\""),
-            "{text}"
+            text.contains("AE        \"***\"     \"***\"") && !text.contains("Fiand"),
+            "personal data masked in the table as in the transcript: {text}"
         );
         assert!(
             text.contains("|AE***|"),
@@ -295,9 +278,10 @@ mod tests {
     #[test]
     fn colour_highlights_only_the_differing_characters() {
         let run = sample::run();
+        // With --no-redact, so the personal field's difference is shown.
         let opts = ReportOptions {
             color: true,
-            ..ReportOptions::default()
+            redaction: crate::sip2::redact::Redaction::Secrets,
         };
         let text = render_scenario(&run.scenarios[0], &opts);
         assert!(

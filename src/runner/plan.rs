@@ -8,8 +8,10 @@ use std::sync::Arc;
 use super::exec::ExecContext;
 use super::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use crate::acs;
+use crate::report::redact::Redactor;
 use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
 use crate::sip2::encode::fixed_part;
+use crate::sip2::redact::Redaction;
 use crate::sip2::{self, FieldId, Message, MessageCode, spec};
 use crate::transport::{self, ConnectOptions, Session, StepOptions, TransportError};
 
@@ -128,6 +130,8 @@ pub struct Plan {
     pub probe_note: Option<String>,
     /// Scenarios at once.
     pub jobs: usize,
+    /// The profile's secret values, which no report may show.
+    pub secrets: Vec<String>,
     runtime: Arc<tokio::runtime::Runtime>,
     server: Option<acs::Server>,
 }
@@ -219,6 +223,7 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
         bx,
         probe_note,
         jobs: jobs.max(1),
+        secrets: crate::report::redact::secrets_of(&config.profile),
         runtime,
         server,
     })
@@ -262,6 +267,11 @@ pub fn probe_failure(config: &RunConfig, err: &SetupError) -> Option<RunResult> 
 pub const PROBE_ID: &str = "sip2check::capability_probe";
 
 impl Plan {
+    /// The redaction pass for this run's reports at `level`.
+    pub fn redactor(&self, level: Redaction) -> Redactor {
+        Redactor::new(level, self.secrets.iter().cloned())
+    }
+
     /// The runtime every trial blocks on.
     pub fn handle(&self) -> tokio::runtime::Handle {
         self.runtime.handle().clone()

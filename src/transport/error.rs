@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::sip2::redact::Redaction;
 use crate::sip2::text::Unencodable;
 
 use super::session::Attempt;
@@ -45,21 +46,34 @@ pub fn human(d: Duration) -> String {
     }
 }
 
-/// Bytes received so far, escaped as in transcripts, or "nothing".
+/// Bytes received so far, escaped as in transcripts with passwords masked, or "nothing".
 pub struct SoFar<'a>(pub &'a [u8]);
 
 impl fmt::Display for SoFar<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
-            f.write_str("nothing")
-        } else {
-            write!(
-                f,
-                "{} byte(s): {}",
-                self.0.len(),
-                crate::sip2::render::escape_wire(self.0)
-            )
+            return f.write_str("nothing");
         }
+        // Each line masked as a message would be (a server echoing a login sends CO back).
+        let mut shown = Vec::with_capacity(self.0.len());
+        for line in self.0.split_inclusive(|b| *b == b'\r' || *b == b'\n') {
+            let end = line
+                .iter()
+                .rposition(|b| *b != b'\r' && *b != b'\n')
+                .map_or(0, |i| i + 1);
+            let (body, ends) = line.split_at(end);
+            match std::str::from_utf8(body) {
+                Ok(text) => shown.extend_from_slice(Redaction::Secrets.apply(text).as_bytes()),
+                Err(_) => shown.extend_from_slice(body),
+            }
+            shown.extend_from_slice(ends);
+        }
+        write!(
+            f,
+            "{} byte(s): {}",
+            self.0.len(),
+            crate::sip2::render::escape_wire(&shown)
+        )
     }
 }
 
@@ -272,6 +286,19 @@ mod tests {
             "no response within 2 s to 9300CNa|CO***|CPc| (received 2 byte(s): 94)"
         );
         assert!(e.is_connection());
+    }
+
+    #[test]
+    fn bytes_quoted_in_errors_have_passwords_masked() {
+        let e = TransportError::Closed {
+            request: Some("9300CNu|CO***|".into()),
+            received_so_far: b"9300CNu|COsecret|\r\n24".to_vec(),
+        };
+        let text = e.to_string();
+        assert!(
+            text.contains("received 21 byte(s): 9300CNu|CO***|<CR><LF>24"),
+            "{text}"
+        );
     }
 
     #[test]
