@@ -108,8 +108,25 @@ impl Redactor {
         run
     }
 
-    /// A scenario's result, every string in it (what the runner hands to the reporters).
-    pub fn scenario(&self, mut s: ScenarioResult) -> ScenarioResult {
+    /// A scenario's result, every string in it (what the runner hands to the reporters). Values
+    /// captured from masked fields are secrets for the whole scenario: a later step that sends
+    /// a captured PIN in another field does not show it either.
+    pub fn scenario(&self, s: ScenarioResult) -> ScenarioResult {
+        let captured: Vec<String> = s
+            .steps
+            .iter()
+            .flat_map(|st| &st.captures)
+            .filter(|c| matches!(c.source, CaptureSource::Field(id) if self.level.masks(id)))
+            .map(|c| c.value.clone())
+            .collect();
+        if captured.is_empty() {
+            return self.masked_scenario(s);
+        }
+        let secrets = self.secrets.iter().cloned().chain(captured);
+        Redactor::new(self.level, secrets).masked_scenario(s)
+    }
+
+    fn masked_scenario(&self, mut s: ScenarioResult) -> ScenarioResult {
         s.name = self.text(&s.name);
         s.outcome = match s.outcome {
             Outcome::Errored(r) => Outcome::Errored(self.text(&r)),
@@ -438,6 +455,39 @@ mod tests {
         let r = redactor(&["pa|ss"]);
         assert_eq!(r.message("9300CNu|COpa|ss|CPx|"), "9300CNu|CO***|CPx|");
         assert_eq!(r.message("9300CNu|COother"), "9300CNu|CO***");
+    }
+
+    #[test]
+    fn a_value_captured_from_a_masked_field_is_masked_wherever_the_scenario_uses_it() {
+        use crate::check::Captured;
+        use crate::runner::result::{StepStatus, Wire};
+        let mut capture = StepResult::new(1, "capture", "s.yaml:2".into(), StepStatus::Passed);
+        capture.captures.push(Captured {
+            name: "pin".into(),
+            source: CaptureSource::Field(FieldId::AD),
+            value: "4817".into(),
+        });
+        let mut reuse = StepResult::new(2, "reuse", "s.yaml:5".into(), StepStatus::Failed);
+        reuse.sent = Some(Wire {
+            text: "9900302.00AFpin 4817|".into(),
+            terminator: None,
+            leading_lf: false,
+        });
+        let s = ScenarioResult {
+            id: "a::s".into(),
+            name: "s".into(),
+            file: "s.yaml".into(),
+            tags: Vec::new(),
+            outcome: Outcome::Failed,
+            steps: vec![capture, reuse],
+            duration: std::time::Duration::ZERO,
+        };
+        let masked = redactor(&[]).scenario(s);
+        assert_eq!(masked.steps[0].captures[0].value, MASK);
+        assert_eq!(
+            masked.steps[1].sent.as_ref().unwrap().text,
+            "9900302.00AFpin ***|"
+        );
     }
 
     #[test]
