@@ -1,8 +1,9 @@
 //! The command line: one file per subcommand, and the exit codes they share.
 //!
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
-//! violations, 1 failures or error-severity violations, 2 usage or configuration errors,
-//! 4 connection or timeout errors.
+//! violations, 1 failures, error-severity violations or a scenario that errored mid-run,
+//! 2 usage or configuration errors, 4 the server could not be reached (`run`: the capability
+//! probe could not connect; `send`: the connection failed or a wait timed out).
 
 mod completions;
 mod decode;
@@ -25,7 +26,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 4 connection or timeout errors.";
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures, error-severity violations or a scenario that errored mid-run, 2 usage or scenario/config errors, 4 the server could not be reached (send: the connection failed or timed out).";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -56,11 +57,11 @@ pub enum Command {
 pub enum Exit {
     /// Everything passed.
     Passed = 0,
-    /// A check failed or a message has an error-severity violation.
+    /// A check failed, a message has an error-severity violation, or a scenario errored mid-run.
     Failed = 1,
     /// Bad usage, or a scenario/profile/library file that cannot be used.
     Usage = 2,
-    /// Could not connect, or a network wait timed out.
+    /// The server could not be reached (`send`: the connection failed, or a wait timed out).
     Connection = 4,
 }
 

@@ -13,6 +13,7 @@ use junit_report::{Report, TestCase, TestSuite};
 
 use super::ReportOptions;
 use super::console::{render_step, shown_values};
+use super::redact::check_cells;
 use super::text::{captured_value, printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 
@@ -72,7 +73,7 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
                 .failures()
                 .next()
                 .map_or_else(|| "check".to_string(), |c| kind_of(&c.target));
-            let mut tc = TestCase::failure(&name, time, &kind, &printable(&summary(step)));
+            let mut tc = TestCase::failure(&name, time, &kind, &printable(&summary(step, opts)));
             set_cause(&mut tc, &render_step(step, opts));
             tc
         }
@@ -123,16 +124,17 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
     case
 }
 
-/// The failure message: every failed check and its ground on one line.
-fn summary(step: &StepResult) -> String {
+/// The failure message: every failed check and its ground on one line (masked fields masked).
+fn summary(step: &StepResult, opts: &ReportOptions) -> String {
     let parts: Vec<String> = step
         .failures()
         .map(|c| {
+            let cells = check_cells(c, opts.redaction);
             format!(
                 "{} expected {} got {} ({})",
                 c.target,
-                c.expected,
-                c.actual,
+                cells.expected,
+                cells.actual,
                 c.ground.phrase()
             )
         })

@@ -199,8 +199,10 @@ async fn run_step(
             result.violations = analysis.violations;
         }
         Err(e) => {
+            // What went on the wire (AY/AZ included), when the request was sent at all.
+            let sent = session.last_request().map(|s| s.text.clone());
             result.sent = Some(Wire {
-                text: request.clone(),
+                text: sent.unwrap_or_else(|| request.clone()),
                 terminator: Some(terminator),
                 leading_lf: false,
             });
@@ -259,8 +261,9 @@ async fn took(
             }
         }
         Err(
-            TransportError::NotAMessage { .. }
+            TransportError::NoAnswer { .. }
             | TransportError::TooLong { .. }
+            | TransportError::Oversize { .. }
             | TransportError::ResendLimit { code_96: false, .. },
         ) => "it answered",
         Err(_) => REFUSED,

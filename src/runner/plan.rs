@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::exec::ExecContext;
+use super::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use super::skip::{Capabilities, scenario_skip};
 use crate::acs;
+use crate::report::redact::Redactor;
 use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
 use crate::sip2::encode::fixed_part;
+use crate::sip2::redact::Redaction;
 use crate::sip2::{self, FieldId, Message, MessageCode, spec};
 use crate::transport::{self, ConnectOptions, Session, StepOptions, TransportError};
 
@@ -85,7 +88,8 @@ pub enum SetupError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
-    /// The capability probe could not reach the server (exit 4).
+    /// The capability probe could not open a session: the server could not be reached (exit 4),
+    /// or the endpoint or a TLS file is unusable (exit 2).
     #[error("capability probe of {endpoint} failed: {source}")]
     Probe {
         /// The server.
@@ -96,9 +100,19 @@ pub enum SetupError {
 }
 
 impl SetupError {
-    /// True when the server could not be reached (exit 4 rather than 2).
+    /// True when the server could not be reached for the run (exit 4 rather than 2): the probe
+    /// could not connect (refused, no address, timeout, TLS handshake, telnet login). Whatever
+    /// the server answers once connected is a verdict about it, never this.
     pub fn is_connection(&self) -> bool {
-        matches!(self, SetupError::Probe { .. })
+        match self {
+            SetupError::Probe { source, .. } => !matches!(
+                source,
+                TransportError::BadEndpoint { .. }
+                    | TransportError::TlsConfig { .. }
+                    | TransportError::Encoding(_)
+            ),
+            SetupError::Load(_) | SetupError::Emulator(_) | SetupError::Runtime(_) => false,
+        }
     }
 }
 
@@ -122,6 +136,8 @@ pub struct Plan {
     pub probe_note: Option<String>,
     /// Scenarios at once.
     pub jobs: usize,
+    /// The profile's secret values, which no report may show.
+    pub secrets: Vec<String>,
     runtime: Arc<tokio::runtime::Runtime>,
     server: Option<acs::Server>,
 }
@@ -224,12 +240,55 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
         bx,
         probe_note,
         jobs: jobs.max(1),
+        secrets: crate::report::redact::secrets_of(&config.profile),
         runtime,
         server,
     })
 }
 
+/// The report of a run that stopped because its capability probe could not open a session: one
+/// errored scenario naming the cause, so CI shows a report (None for other setup errors, which
+/// are about files and stop before any server is involved).
+pub fn probe_failure(config: &RunConfig, err: &SetupError) -> Option<RunResult> {
+    let SetupError::Probe { endpoint, source } = err else {
+        return None;
+    };
+    let mut step = StepResult::new(
+        1,
+        "connect and ask for the ACS status (99)",
+        endpoint.clone(),
+        StepStatus::Errored,
+    );
+    step.error = Some(source.to_string());
+    let steps = vec![step];
+    Some(RunResult {
+        endpoint: endpoint.clone(),
+        profile: config.profile.source.clone(),
+        institution: config.profile.vars.get("institution").cloned(),
+        bx: None,
+        started: chrono::Local::now().to_rfc3339(),
+        duration: std::time::Duration::ZERO,
+        scenarios: vec![ScenarioResult {
+            id: PROBE_ID.to_string(),
+            name: "capability probe".to_string(),
+            file: PathBuf::from(&config.profile.source),
+            tags: Vec::new(),
+            outcome: Outcome::from_steps(&steps),
+            steps,
+            duration: std::time::Duration::ZERO,
+        }],
+    })
+}
+
+/// The id of the scenario that stands for a failed capability probe in reports.
+pub const PROBE_ID: &str = "sip2check::capability_probe";
+
 impl Plan {
+    /// The redaction pass for this run's reports at `level`.
+    pub fn redactor(&self, level: Redaction) -> Redactor {
+        Redactor::new(level, self.secrets.iter().cloned())
+    }
+
     /// The runtime every trial blocks on.
     pub fn handle(&self) -> tokio::runtime::Handle {
         self.runtime.handle().clone()
@@ -279,17 +338,35 @@ pub fn connect_options(profile: &Profile, endpoint: &str) -> ConnectOptions {
 }
 
 /// Logs in (when the profile has `login.*`) and asks for the ACS status; returns BX, or a note
-/// saying why there is none. Only a connection failure is an error.
+/// saying why there is none. Only failing to open the session is an error: what the server
+/// answers once connected (only 96, garbage, a close) is a verdict about it, so the note says
+/// what went wrong and the scenarios run against it.
 async fn probe(
     connect: &ConnectOptions,
     profile: &Profile,
 ) -> Result<(Option<String>, Option<String>), TransportError> {
     let mut session = Session::connect(connect.clone()).await?;
+    let asked = ask(&mut session, profile).await;
+    session.close().await;
+    Ok(asked.unwrap_or_else(|e| {
+        (
+            None,
+            Some(format!(
+                "the capability probe got no usable answer ({e}); no scenario is skipped for `requires`, all run against the server"
+            )),
+        )
+    }))
+}
+
+/// The probe's exchanges on an open session.
+async fn ask(
+    session: &mut Session,
+    profile: &Profile,
+) -> Result<(Option<String>, Option<String>), TransportError> {
     let step = StepOptions::default();
     if let Some(login) = login_request(profile) {
         let ex = session.exchange(&login, &step).await?;
         if ex.response.analysis.msg.fixed_field("ok") != Some("1") {
-            session.close().await;
             return Ok((
                 None,
                 Some(format!(
@@ -301,7 +378,6 @@ async fn probe(
     }
     let status = sc_status_request();
     let ex = session.exchange(&status, &step).await?;
-    session.close().await;
     let bx = ex
         .response
         .analysis

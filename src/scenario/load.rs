@@ -96,15 +96,8 @@ pub fn load_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Scenari
 }
 
 fn discover(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        LoadError::at(
-            path,
-            1,
-            1,
-            format!("cannot read: {e}; give a scenario file or directory"),
-        )
-    })?;
-    if meta.is_file() {
+    let dir = crate::input::is_dir(path).map_err(|e| LoadError::at(path, 1, 1, e.problem))?;
+    if !dir {
         if path.file_name().is_none_or(|n| n != COMMON_FILE) {
             out.push(path.to_path_buf());
         }
@@ -166,11 +159,12 @@ impl CommonCache {
             .skip(1)
             .take(MAX_DEPTH)
             .map(|dir| dir.join(COMMON_FILE))
-            .find(|p| p.is_file());
+            // Anything there named common.yaml is read, so a pipe or a link loop is reported, not skipped.
+            .find(|p| p.symlink_metadata().is_ok());
         let (path, text) = match found {
             Some(p) => {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| LoadError::at(&p, 1, 1, format!("cannot read: {e}")))?;
+                let text =
+                    crate::input::read_text(&p).map_err(|e| LoadError::at(&p, 1, 1, e.problem))?;
                 (p, text)
             }
             None => (
@@ -211,8 +205,8 @@ impl CommonCache {
 }
 
 fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<LoadError>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![LoadError::at(path, 1, 1, format!("cannot read: {e}"))])?;
+    let text =
+        crate::input::read_text(path).map_err(|e| vec![LoadError::at(path, 1, 1, e.problem)])?;
     let doc: ScenarioDoc =
         serde_yaml::from_str(&text).map_err(|e| vec![LoadError::yaml(path, &e)])?;
     let locator = Locator::new(&text);

@@ -111,8 +111,8 @@ pub struct Profile {
 impl Profile {
     /// Reads a profile file.
     pub fn load(path: &Path) -> Result<Profile, LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::at(path, 1, 1, format!("cannot read the profile: {e}")))?;
+        let text =
+            crate::input::read_text(path).map_err(|e| LoadError::at(path, 1, 1, e.problem))?;
         Profile::parse(&text, path)
     }
 
