@@ -388,8 +388,6 @@ const DROP_AE: &[&str] = &[
 /// Scenarios that check a title (AJ): checkout, checkin, renew, hold, item information.
 const DROP_AJ: &[&str] = &[
     "siptest::03checkout",
-    "siptest::07hold",
-    "siptest::08checkin",
     "siptest::09renew",
     "siptest::11item_info",
     "spec::checkin",
