@@ -396,7 +396,6 @@ const DROP_AJ: &[&str] = &[
     "spec::checkout_refused",
     "spec::encoding",
     "spec::error_detection",
-    "spec::hold",
     "spec::item_information",
     "spec::item_information_refused",
     "spec::renew",
