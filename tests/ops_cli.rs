@@ -1,18 +1,33 @@
-//! `sip2check serve --max-connections` end to end: the real binary against
+//! `sip2check probe` and `serve --max-connections` end to end: the real binary against
 //! the emulator (`serve` on port 0) and its fault knobs. Every wait is bounded.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sip2check");
 const WAIT: Duration = Duration::from_secs(20);
+/// The password of the library's kiosk account in these tests; it must never be printed.
+const SECRET: &str = "Kiosk-Secret-42";
+const WRONG: &str = "Wrong-Secret-17";
 
 /// A `sip2check serve` child on a loopback port.
 struct Serve {
     child: Child,
     addr: SocketAddr,
+}
+
+/// The built-in library with one more account, `kiosk`, whose password is [`SECRET`].
+fn library(dir: &Path) -> String {
+    let text = include_str!("../fixtures/library.yaml").replace(
+        "accounts:\n",
+        &format!("accounts:\n  - {{ login: kiosk, password: {SECRET}, institution: BR1, location: BR1 }}\n"),
+    );
+    let path = dir.join("library.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
 }
 
 fn serve(args: &[&str]) -> Serve {
@@ -37,6 +52,10 @@ fn serve(args: &[&str]) -> Serve {
 }
 
 impl Serve {
+    fn endpoint(&self) -> String {
+        self.addr.to_string()
+    }
+
     /// SIGTERM, then stderr.
     fn stop(self) -> String {
         sigterm(&self.child);
@@ -51,6 +70,343 @@ fn sigterm(child: &Child) {
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+/// Runs the binary to its end; a run over [`WAIT`] is killed and fails the test.
+fn run(args: &[&str]) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > WAIT {
+            let _ = child.kill();
+            panic!("sip2check {args:?} did not end within {WAIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn assert_no_secret(text: &str) {
+    assert!(
+        !text.contains(SECRET) && !text.contains(WRONG),
+        "a password was printed: {text}"
+    );
+}
+
+/// `probe --plugin` against `server`: exit code, first line, all output.
+fn plugin(endpoint: &str, extra: &[&str]) -> (i32, String, String) {
+    let login = format!("kiosk:{SECRET}:BR1");
+    let mut args = vec![
+        "probe",
+        "--plugin",
+        "--endpoint",
+        endpoint,
+        "--login",
+        &login,
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = run(&args);
+    assert_no_secret(&out);
+    assert_no_secret(&err);
+    let first = out.lines().next().unwrap_or_default().to_string();
+    (code, first, out)
+}
+
+#[test]
+fn probe_plugin_exit_codes_for_every_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+
+    let good = serve(&["--library", &lib]);
+    let (code, first, out) = plugin(&good.endpoint(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        first.starts_with(&format!(
+            "SIP2 OK - {}: 1 of 1 accounts ok | 'kiosk total'=",
+            good.endpoint()
+        )),
+        "{first}"
+    );
+    assert!(out.contains(" ok ") && out.contains("status"), "{out}");
+
+    let wrong = format!("kiosk:{WRONG}");
+    let (code, out, err) = run(&[
+        "probe",
+        "--plugin",
+        "--endpoint",
+        &good.endpoint(),
+        "--login",
+        &wrong,
+    ]);
+    assert_no_secret(&out);
+    assert_no_secret(&err);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.starts_with("SIP2 CRITICAL - ") && out.contains("kiosk bad-credentials"),
+        "{out}"
+    );
+
+    // The profile's patron is unknown to the library.
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(
+        &profile,
+        "vars:\n  institution: BR1\n  patron: { barcode: no_such_patron }\n",
+    )
+    .unwrap();
+    let (code, first, out) = plugin(
+        &good.endpoint(),
+        &["--profile", profile.to_str().unwrap(), "--patron"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(first.contains("kiosk bad-patron"), "{out}");
+    good.stop();
+
+    let slow = serve(&["--library", &lib, "--delay-ms", "150"]);
+    let (code, first, out) = plugin(&slow.endpoint(), &["--warn-ms", "100", "--crit-ms", "5000"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        first.starts_with("SIP2 WARNING - ") && first.contains("kiosk slow"),
+        "{out}"
+    );
+    let (code, first, out) = plugin(&slow.endpoint(), &["--warn-ms", "50", "--crit-ms", "100"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        first.starts_with("SIP2 CRITICAL - ") && first.contains("kiosk slow"),
+        "{out}"
+    );
+    slow.stop();
+
+    for (knob, class) in [
+        (&["--silent"][..], "silent"),
+        (&["--close-on", "93"][..], "refused"),
+        (&["--garbage"][..], "protocol"),
+        (&["--always-96"][..], "protocol"),
+    ] {
+        let s = serve(&[&["--library", lib.as_str()][..], knob].concat());
+        let (code, first, out) = plugin(&s.endpoint(), &["--timeout", "0.5"]);
+        assert_eq!(code, 2, "{knob:?}: {out}");
+        assert!(first.contains(&format!("kiosk {class}")), "{knob:?}: {out}");
+        s.stop();
+    }
+
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let (code, first, out) = plugin(&endpoint, &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(first.contains("kiosk unreachable"), "{out}");
+
+    // The check itself cannot run: UNKNOWN.
+    let (code, out, _) = run(&["probe", "--plugin", "--endpoint", &endpoint]);
+    assert_eq!(code, 3, "no account: {out}");
+    assert!(
+        out.starts_with("SIP2 UNKNOWN - no account to probe"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["probe", "--plugin", "--no-such-flag"]);
+    assert_eq!(code, 3, "a bad flag: {err}");
+    let (code, _, _) = run(&["probe", "--no-such-flag"]);
+    assert_eq!(code, 2, "without --plugin a bad flag is a usage error");
+}
+
+#[test]
+fn probe_prints_a_line_per_account_with_its_own_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&["--library", &library(dir.path())]);
+    let profile = dir.path().join("p.yaml");
+    std::fs::write(
+        &profile,
+        format!(
+            "endpoint: \"{}\"\nprobe:\n  accounts:\n    - {{ user: kiosk, password: \"{{{{ env.KIOSK_PW }}}}\", location: BR1 }}\n    - {{ user: sip_crlf, password: sip_crlf }}\nvars:\n  institution: BR1\n  patron: {{ barcode: \"999999\", pin: \"6789\" }}\n",
+            s.endpoint()
+        ),
+    )
+    .unwrap();
+    let run_env = |pw: &str| {
+        let out = Command::new(BIN)
+            .args(["probe", "--profile", profile.to_str().unwrap(), "--patron"])
+            .env("KIOSK_PW", pw)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_no_secret(&stdout);
+        assert_no_secret(&stderr);
+        (out.status.code().unwrap_or(-1), stdout)
+    };
+    let (code, out) = run_env(SECRET);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(&format!("kiosk@{} ok ", s.endpoint())),
+        "{out}"
+    );
+    assert!(lines[0].contains("patron "), "the patron phase ran: {out}");
+    assert!(lines[1].starts_with("sip_crlf@"), "{out}");
+    let (code, out) = run_env(WRONG);
+    assert_eq!(code, 1, "one account failing: {out}");
+    assert!(
+        out.contains("kiosk@") && out.contains("bad-credentials"),
+        "{out}"
+    );
+    s.stop();
+    let (code, out) = run_env(SECRET);
+    assert_eq!(code, 4, "nothing reachable: {out}");
+}
+
+/// A line of the OpenMetrics text format (the subset the probe writes).
+fn check_exposition(text: &str) {
+    let sample =
+        regex::Regex::new(r#"^[a-z_][a-z0-9_]*\{([a-z_]+="[^"]*",?)+\} -?[0-9.e+-]+$"#).unwrap();
+    let mut typed = std::collections::HashSet::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert_eq!(kind, "gauge", "{line}");
+            typed.insert(name.to_string());
+        } else if line.starts_with("# HELP ") || line == "# EOF" {
+        } else {
+            assert!(sample.is_match(line), "not a sample line: {line:?}");
+            let name = line.split('{').next().unwrap();
+            assert!(typed.contains(name), "{name} has no TYPE before it");
+            let value = line.rsplit(' ').next().unwrap();
+            assert!(value.parse::<f64>().is_ok(), "{line}");
+        }
+    }
+    assert_eq!(text.lines().last(), Some("# EOF"));
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn probe_every_writes_the_textfile_and_serves_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&["--library", &library(dir.path())]);
+    let prom = dir.path().join("sip2.prom");
+    let login = format!("kiosk:{SECRET}:BR1");
+    let mut child = Command::new(BIN)
+        .args([
+            "probe",
+            "--endpoint",
+            &s.endpoint(),
+            "--login",
+            &login,
+            "--every",
+            "0.2",
+            "--count",
+            "100",
+            "--prometheus",
+            prom.to_str().unwrap(),
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("serving metrics on http://")
+        .and_then(|r| r.strip_suffix("/metrics"))
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .to_string();
+    // The first round may still be running: poll until it is in (bounded).
+    let start = Instant::now();
+    let body = loop {
+        let response = http_get(&addr, "/metrics");
+        if response.contains("sip2_probe_up{") || start.elapsed() > WAIT {
+            break response;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(body.starts_with("HTTP/1.1 200 OK"), "{body}");
+    let up = format!(
+        r#"sip2_probe_up{{endpoint="{}",account="kiosk"}} 1"#,
+        s.endpoint()
+    );
+    assert!(body.contains(&up), "{body}");
+    let text = body.split("\r\n\r\n").nth(1).unwrap();
+    check_exposition(text);
+    assert!(http_get(&addr, "/other").starts_with("HTTP/1.1 404"));
+    sigterm(&child);
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_no_secret(&stdout);
+    assert_no_secret(&rest);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{rest}");
+    assert!(
+        stdout.lines().count() >= 1 && stdout.lines().all(|l| l.starts_with("kiosk@")),
+        "{stdout}"
+    );
+    let file = std::fs::read_to_string(&prom).unwrap();
+    check_exposition(&file);
+    assert!(file.contains(&up), "{file}");
+    for phase in ["connect", "login", "status", "total"] {
+        assert!(
+            file.contains(&format!("phase=\"{phase}\"")),
+            "{phase}: {file}"
+        );
+    }
+    assert!(
+        file.contains("sip2_probe_last_success_timestamp_seconds{"),
+        "{file}"
+    );
+    assert_no_secret(&file);
+    s.stop();
+}
+
+#[test]
+fn probe_serves_metrics_only_on_loopback_unless_allowed() {
+    let (code, _, err) = run(&[
+        "probe",
+        "--endpoint",
+        "127.0.0.1:1",
+        "--login",
+        "a:b",
+        "--every",
+        "1",
+        "--count",
+        "1",
+        "--metrics-listen",
+        "0.0.0.0:0",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("not a loopback address") && err.contains("--metrics-allow-remote"),
+        "{err}"
+    );
 }
 
 /// A raw client: login, then whatever is asked.

@@ -2,9 +2,11 @@
 //!
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
 //! violations, 1 failures or error-severity violations, 2 usage or configuration errors,
-//! 4 connection or timeout errors.
+//! 4 connection or timeout errors; `probe --plugin` uses the monitoring-plugin codes instead
+//! (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 
 mod decode;
+mod probe;
 mod run;
 mod send;
 mod serve;
@@ -21,7 +23,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 4 connection or timeout errors.";
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 4 connection or timeout errors. probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -36,6 +38,8 @@ pub enum Command {
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
     Serve(serve::ServeArgs),
+    /// Check SIP accounts for monitoring: connect, login, SC status (and a patron status).
+    Probe(probe::ProbeArgs),
 }
 
 /// The process exit code.
@@ -48,8 +52,21 @@ pub enum Exit {
     Failed = 1,
     /// Bad usage, or a scenario/profile/library file that cannot be used.
     Usage = 2,
+    /// `probe --plugin` only: the check itself could not run (UNKNOWN).
+    Unknown = 3,
     /// Could not connect, or a network wait timed out.
     Connection = 4,
+}
+
+impl Exit {
+    /// `probe --plugin`: OK.
+    pub const PLUGIN_OK: Exit = Exit::Passed;
+    /// `probe --plugin`: WARNING (the same number as [`Exit::Failed`]).
+    pub const PLUGIN_WARNING: Exit = Exit::Failed;
+    /// `probe --plugin`: CRITICAL (the same number as [`Exit::Usage`]).
+    pub const PLUGIN_CRITICAL: Exit = Exit::Usage;
+    /// `probe --plugin`: UNKNOWN.
+    pub const PLUGIN_UNKNOWN: Exit = Exit::Unknown;
 }
 
 /// An error that carries its own exit code (anything else exits 2).
@@ -77,7 +94,26 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
+        Command::Probe(args) => probe::run(args),
     }
+}
+
+/// Parses the command line. A usage error prints clap's message and gives its exit code,
+/// except under `probe --plugin`, where monitoring systems expect UNKNOWN (3).
+pub fn parse() -> Result<Cli, std::process::ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        let args: Vec<String> = std::env::args().collect();
+        let plugin = e.use_stderr()
+            && args.iter().any(|a| a == "probe")
+            && args.iter().any(|a| a == "--plugin");
+        let code = if plugin {
+            Exit::PLUGIN_UNKNOWN as u8
+        } else {
+            u8::try_from(e.exit_code()).unwrap_or(Exit::Usage as u8)
+        };
+        std::process::ExitCode::from(code)
+    })
 }
 
 /// Parses `args` as the flags of subcommand `name` alone (for the subcommands' unit tests).

@@ -227,7 +227,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
 }
 
 /// Ctrl-C and SIGTERM, installed up front.
-struct StopSignal {
+pub(super) struct StopSignal {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -235,7 +235,7 @@ struct StopSignal {
 }
 
 impl StopSignal {
-    fn install() -> anyhow::Result<StopSignal> {
+    pub(super) fn install() -> anyhow::Result<StopSignal> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -249,7 +249,7 @@ impl StopSignal {
     }
 
     /// Waits for Ctrl-C or SIGTERM.
-    async fn wait(mut self) {
+    pub(super) async fn wait(mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.term.recv() => {}
