@@ -1,4 +1,4 @@
-//! `sip2check probe` and `serve --max-connections` end to end: the real binary against
+//! `sip2check probe`, `load` and `serve --max-connections` end to end: the real binary against
 //! the emulator (`serve` on port 0) and its fault knobs. Every wait is bounded.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -406,6 +406,223 @@ fn probe_serves_metrics_only_on_loopback_unless_allowed() {
     assert!(
         err.contains("not a loopback address") && err.contains("--metrics-allow-remote"),
         "{err}"
+    );
+}
+
+fn load_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = vec!["load", "--json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(&all);
+    let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    (code, json, err)
+}
+
+/// requests = ok + errors, overall and per type; the per-type counts add up to the totals.
+fn assert_counts_add_up(j: &serde_json::Value) {
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(n(&j["requests"]), n(&j["ok"]) + n(&j["errors"]), "{j}");
+    let types = j["types"].as_array().unwrap();
+    for key in ["requests", "ok", "refused", "errors"] {
+        let sum: u64 = types.iter().map(|t| n(&t[key])).sum();
+        assert_eq!(sum, n(&j[key]), "{key}: {j}");
+    }
+    let by_class: u64 = j["errors_by_class"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(n)
+        .sum();
+    assert_eq!(by_class, n(&j["errors"]), "{j}");
+}
+
+#[test]
+fn load_runs_the_mix_against_the_emulator_and_the_counts_add_up() {
+    let s = serve(&["--isolate"]);
+    let (code, j, err) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "3",
+        "--requests",
+        "300",
+    ]);
+    assert_eq!(code, 0, "{j}{err}");
+    assert_counts_add_up(&j);
+    let requests = j["requests"].as_u64().unwrap();
+    // Each connection may check in what it still has out after the 300th request.
+    assert!((300..=306).contains(&requests), "{j}");
+    assert_eq!(j["errors"], 0, "{j}");
+    assert_eq!(
+        j["refused"], 0,
+        "with --isolate every checkout, renewal and checkin succeeds: {j}"
+    );
+    assert_eq!(j["left_checked_out"], 0, "{j}");
+    let codes: Vec<&str> = j["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    for code in ["93", "99", "63", "17", "11", "29", "09"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    let checkouts = j["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "11")
+        .unwrap();
+    let checkins = j["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "09")
+        .unwrap();
+    assert_eq!(
+        checkouts["requests"], checkins["requests"],
+        "every checkout is checked in: {j}"
+    );
+    assert!(j["latency_ms"]["p99"].as_f64().unwrap() >= j["latency_ms"]["p50"].as_f64().unwrap());
+    assert!(j["cpu"]["user_s"].as_f64().is_some());
+    s.stop();
+}
+
+#[test]
+fn load_classifies_errors_under_faults() {
+    let s = serve(&["--isolate", "--close-after", "5"]);
+    let (code, j, _) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "2",
+        "--requests",
+        "60",
+    ]);
+    assert_eq!(code, 1, "{j}");
+    assert_counts_add_up(&j);
+    assert!(j["errors_by_class"]["closed"].as_u64().unwrap() > 0, "{j}");
+    assert!(
+        j["connections_opened"].as_u64().unwrap() > 2,
+        "lost connections are opened again: {j}"
+    );
+    s.stop();
+
+    let s = serve(&["--always-96"]);
+    let (code, j, _) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "2",
+        "--duration",
+        "2",
+    ]);
+    assert_eq!(code, 1, "{j}");
+    assert_counts_add_up(&j);
+    assert_eq!(
+        j["errors_by_class"]["wrong-type"], 2,
+        "each connection's login got a 96: {j}"
+    );
+    assert_eq!(
+        j["stopped"]["the login was answered badly (wrong-type)"], 2,
+        "{j}"
+    );
+    s.stop();
+
+    let s = serve(&["--bad-checksum"]);
+    let (code, j, _) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "1",
+        "--requests",
+        "20",
+    ]);
+    assert_eq!(code, 1, "{j}");
+    assert_counts_add_up(&j);
+    assert!(
+        j["lint_errors_by_rule"]["checksum"].as_u64().unwrap() > 0,
+        "{j}"
+    );
+    s.stop();
+}
+
+#[test]
+fn load_runs_scenario_steps_with_their_checks() {
+    let s = serve(&["--isolate"]);
+    let (code, j, err) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "2",
+        "--requests",
+        "40",
+        "--scenario",
+        "scenarios/spec/checkout.yaml",
+    ]);
+    assert_eq!(code, 0, "{j}{err}");
+    assert_counts_add_up(&j);
+    assert_eq!(j["errors"], 0, "{j}");
+    let (code, j, _) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "1",
+        "--requests",
+        "9",
+        "--scenario",
+        "tests/scenarios/fail/wrong_name.yaml",
+    ]);
+    assert_eq!(code, 1, "{j}");
+    assert_counts_add_up(&j);
+    assert_eq!(
+        j["errors_by_class"]["check"], 3,
+        "one failed check per round of 3 steps: {j}"
+    );
+    s.stop();
+}
+
+#[test]
+fn load_refuses_remote_targets_and_unbounded_runs() {
+    // TEST-NET-1: never contacted, the run is refused before any connection.
+    let (code, _, err) = run(&["load", "--endpoint", "192.0.2.1:6001", "--duration", "1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("not a loopback address") && err.contains("--allow-remote"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["load", "--endpoint", "127.0.0.1:6001"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("must be bounded"), "{err}");
+}
+
+#[test]
+fn ramp_finds_the_connection_cap_of_serve() {
+    let s = serve(&["--isolate", "--max-connections", "4"]);
+    let (code, j, err) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "12",
+        "--ramp",
+        "--ramp-step",
+        "4",
+        "--ramp-hold",
+        "1",
+    ]);
+    assert_eq!(code, 0, "a ramp that found its limit: {j}{err}");
+    let result = j["ramp"]["result"].as_str().unwrap();
+    assert!(
+        result.starts_with("held 4 connections; at 8: ") && result.contains("not served"),
+        "{j}"
+    );
+    let steps = j["ramp"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "{j}");
+    assert_eq!(steps[0]["errors"], 0, "{j}");
+    let log = s.stop();
+    assert!(
+        log.contains("closed the connection from 127.0.0.1:")
+            && log.contains("4 connections are open"),
+        "{log}"
     );
 }
 

@@ -6,6 +6,7 @@
 //! (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 
 mod decode;
+mod load;
 mod probe;
 mod run;
 mod send;
@@ -40,6 +41,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Check SIP accounts for monitoring: connect, login, SC status (and a patron status).
     Probe(probe::ProbeArgs),
+    /// Generate load against a SIP2 server (bounded; loopback unless --allow-remote).
+    Load(Box<load::LoadArgs>),
 }
 
 /// The process exit code.
@@ -95,6 +98,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Probe(args) => probe::run(args),
+        Command::Load(args) => load::run(*args),
     }
 }
 
