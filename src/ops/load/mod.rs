@@ -82,7 +82,8 @@ pub enum LoadError {
     Unbounded,
     /// The endpoint is outside loopback and `allow_remote` is not set.
     #[error(
-        "{endpoint} is {addr}, which is not a loopback address; load sends heavy traffic, so it only targets this machine unless you give --allow-remote"
+        "{} is not a loopback address; load sends heavy traffic, so it only targets this machine unless you give --allow-remote",
+        if *endpoint == addr.to_string() { endpoint.clone() } else { format!("{endpoint} resolves to {addr}, which") }
     )]
     Remote {
         /// The endpoint given.
@@ -294,7 +295,10 @@ pub async fn run(
     });
     let mut pool = Pool {
         shared: shared.clone(),
-        slots: Vec::new(),
+        shards: (0..cfg.connections.min(STATS_SHARDS))
+            .map(|_| Arc::new(Mutex::new(Stats::default())))
+            .collect(),
+        running: 0,
         tasks: JoinSet::new(),
         total: cfg.connections,
     };
@@ -331,7 +335,7 @@ pub async fn run(
                     requests: sent,
                     errors: shared.failed.load(Ordering::Relaxed),
                     per_second: per_second(sent - last.1, now - last.0),
-                    connections: pool.slots.len(),
+                    connections: pool.running,
                 });
                 last = (now, sent);
                 let Some(ramp) = cfg.ramp else { continue };
@@ -340,7 +344,7 @@ pub async fn run(
                 }
                 let stats = pool.take();
                 let breach = breach(&stats, &ramp);
-                let n = pool.slots.len();
+                let n = pool.running;
                 let done = breach.is_some() || n >= cfg.connections;
                 ramp_result = Some(ramp_verdict(&steps, n, breach.as_deref(), cfg.connections));
                 steps.push(RampStep {
@@ -374,7 +378,7 @@ pub async fn run(
         endpoint: cfg.endpoint,
         addr,
         workload: cfg.workload.describe(),
-        connections: pool.slots.len(),
+        connections: pool.running,
         rate: cfg.rate,
         elapsed,
         stats,
@@ -425,10 +429,15 @@ fn ramp_verdict(done: &[RampStep], n: usize, breach: Option<&str>, max: usize) -
     }
 }
 
+/// Workers share this many sets of counts: few enough that the histograms stay in cache,
+/// enough that several generator threads rarely wait for the same lock.
+const STATS_SHARDS: usize = 8;
+
 /// The workers and their counts.
 struct Pool {
     shared: Arc<Shared>,
-    slots: Vec<Arc<Mutex<Stats>>>,
+    shards: Vec<Arc<Mutex<Stats>>>,
+    running: usize,
     tasks: JoinSet<WorkerEnd>,
     total: usize,
 }
@@ -436,19 +445,19 @@ struct Pool {
 impl Pool {
     /// Starts workers until `n` run.
     fn grow(&mut self, n: usize) {
-        while self.slots.len() < n {
-            let stats = Arc::new(Mutex::new(Stats::default()));
-            self.slots.push(stats.clone());
-            let index = self.slots.len() - 1;
+        while self.running < n {
+            let index = self.running;
+            let stats = self.shards[index % self.shards.len()].clone();
             self.tasks
                 .spawn(worker(index, self.total, self.shared.clone(), stats));
+            self.running += 1;
         }
     }
 
     /// Takes every worker's counts so far (they start again from zero).
     fn take(&self) -> Stats {
         let mut all = Stats::default();
-        for s in &self.slots {
+        for s in &self.shards {
             let taken = std::mem::take(&mut *s.lock().unwrap_or_else(|p| p.into_inner()));
             all.merge(&taken);
         }

@@ -15,7 +15,7 @@ use super::stats::{ErrorClass, Outcome};
 use crate::check;
 use crate::scenario::{Scenario, Scope};
 use crate::sip2::encode::fixed_part;
-use crate::sip2::lint::{self, Context, RequestInfo};
+use crate::sip2::lint::{Context, RequestInfo};
 use crate::sip2::{
     self, Direction, Encoding, FieldId, Message, MessageCode, Rule, Severity, Terminator, spec,
 };
@@ -551,7 +551,8 @@ fn judge_lean(
     encoding: Encoding,
 ) -> (Outcome, bool) {
     let (text, _) = encoding.decode(raw);
-    let Ok(parsed) = sip2::parse(&text) else {
+    let ctx = answer_context(raw, meta, code, seq, seq.is_some(), encoding);
+    let Ok((parsed, _)) = sip2::analyze_in_place(raw, &text, &ctx) else {
         return (Outcome::Failed(ErrorClass::NotSip, None), false);
     };
     let checksummed = parsed.msg.trailer.is_some();
@@ -559,10 +560,11 @@ fn judge_lean(
     if expected.is_some_and(|e| e != parsed.msg.code) {
         return (Outcome::Failed(ErrorClass::WrongType, None), checksummed);
     }
-    let mut violations = parsed.violations;
-    let ctx = answer_context(raw, meta, code, seq, seq.is_some(), encoding);
-    lint::lint_into(&parsed.msg, &text, &ctx, &mut violations);
-    if let Some(v) = violations.iter().find(|v| v.severity == Severity::Error) {
+    if let Some(v) = parsed
+        .violations
+        .iter()
+        .find(|v| v.severity == Severity::Error)
+    {
         return (
             Outcome::Failed(ErrorClass::Lint, Some(v.rule.code())),
             checksummed,
@@ -707,6 +709,7 @@ pub fn unsuitable(s: &Scenario) -> Option<String> {
 mod tests {
     use super::*;
     use crate::scenario::Profile;
+    use crate::sip2::lint;
 
     fn wire() -> WireOptions {
         WireOptions {
