@@ -13,9 +13,27 @@ const WAIT: Duration = Duration::from_secs(20);
 const SECRET: &str = "Kiosk-Secret-42";
 const WRONG: &str = "Wrong-Secret-17";
 
+/// A child process that a failing test does not leave running.
+struct Guard(Option<Child>);
+
+impl Guard {
+    fn take(&mut self) -> Child {
+        self.0.take().expect("the child is still here")
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 /// A `sip2check serve` child on a loopback port.
 struct Serve {
-    child: Child,
+    child: Guard,
     addr: SocketAddr,
 }
 
@@ -48,7 +66,10 @@ fn serve(args: &[&str]) -> Serve {
         .unwrap_or_else(|| panic!("first line {first:?}"))
         .parse()
         .unwrap();
-    Serve { child, addr }
+    Serve {
+        child: Guard(Some(child)),
+        addr,
+    }
 }
 
 impl Serve {
@@ -57,9 +78,10 @@ impl Serve {
     }
 
     /// SIGTERM, then stderr.
-    fn stop(self) -> String {
-        sigterm(&self.child);
-        let out = self.child.wait_with_output().unwrap();
+    fn stop(mut self) -> String {
+        let child = self.child.take();
+        sigterm(&child);
+        let out = child.wait_with_output().unwrap();
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 }
@@ -332,6 +354,7 @@ fn probe_every_writes_the_textfile_and_serves_metrics() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut child = Guard(Some(child));
     let mut first = String::new();
     stderr.read_line(&mut first).unwrap();
     let addr = first
@@ -358,6 +381,7 @@ fn probe_every_writes_the_textfile_and_serves_metrics() {
     let text = body.split("\r\n\r\n").nth(1).unwrap();
     check_exposition(text);
     assert!(http_get(&addr, "/other").starts_with("HTTP/1.1 404"));
+    let child = child.take();
     sigterm(&child);
     let out = child.wait_with_output().unwrap();
     let mut rest = String::new();
