@@ -107,7 +107,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
 pub fn parse() -> Result<Cli, std::process::ExitCode> {
     Cli::try_parse().map_err(|e| {
         let _ = e.print();
-        let args: Vec<String> = std::env::args().collect();
+        // args_os: an argument that is not UTF-8 must not panic here.
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
         let plugin = e.use_stderr()
             && args.iter().any(|a| a == "probe")
             && args.iter().any(|a| a == "--plugin");
