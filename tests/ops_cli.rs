@@ -512,6 +512,29 @@ fn load_runs_the_mix_against_the_emulator_and_the_counts_add_up() {
 }
 
 #[test]
+fn load_rate_paces_requests_instead_of_sending_as_fast_as_answers_come() {
+    let s = serve(&["--isolate"]);
+    let (code, j, err) = load_json(&[
+        "--endpoint",
+        &s.endpoint(),
+        "--connections",
+        "4",
+        "--duration",
+        "2",
+        "--rate",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{j}{err}");
+    assert_counts_add_up(&j);
+    assert_eq!(j["mode"], "open-loop");
+    // 100/s for 2 s is 200 requests due (a few more checkins may return what is still out);
+    // a closed loop on 4 connections would send thousands.
+    let n = j["requests"].as_u64().unwrap();
+    assert!((150..=210).contains(&n), "{n} requests: {j}");
+    s.stop();
+}
+
+#[test]
 fn load_classifies_errors_under_faults() {
     let s = serve(&["--isolate", "--close-after", "5"]);
     let (code, j, _) = load_json(&[
