@@ -192,3 +192,37 @@ fn unusable_tls_files_are_a_usage_error_and_a_taken_port_a_connection_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn dialect_folio_ignores_a_status_before_the_login_and_speaks_cp850() {
+    let s = serve(&["--dialect", "folio"]);
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.set_read_timeout(Some(acs_support::TIMEOUT)).unwrap();
+    c.write_all(b"9910302.00\r9300CNsip_01|COsip_01|CPBR1|\r1720060110    215612AOBR1|AB660|\r")
+        .unwrap();
+    let mut got = Vec::new();
+    let mut byte = [0u8; 1];
+    while got.iter().filter(|&&b| b == b'\r').count() < 2 {
+        c.read_exact(&mut byte).unwrap();
+        got.push(byte[0]);
+    }
+    assert!(got.starts_with(b"941\r18"), "{got:?}");
+    let title: &[u8] = b"AJHarry Potter y el c\xA0liz de fuego|";
+    assert!(got.windows(title.len()).any(|w| w == title), "{got:?}");
+    let (code, stderr) = s.stop();
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn a_dialect_without_a_preset_is_a_usage_error_naming_the_presets() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--dialect", "polaris"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no Polaris preset") && err.contains("evergreen, koha, folio and emulator"),
+        "{err}"
+    );
+}

@@ -162,3 +162,31 @@ fn spec_prints_layouts_rules_and_json() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["messages"].as_array().unwrap().len(), 31);
 }
+
+#[test]
+fn protocol_1_00_excuses_bx_in_a_98() {
+    let status = "98YYYYNN01000320261129    0842372.00AOBR1|";
+    let o = sip2check(&["decode", status], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("[required-field] BX"), "{}", stdout(&o));
+    let o = sip2check(&["decode", "--protocol", "1.00", status], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("no violations"), "{}", stdout(&o));
+    let o = sip2check(&["decode", "--protocol", "1.5", status], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("give 1.00 or 2.00"),
+        "{o:?}"
+    );
+}
+
+#[test]
+fn spec_rules_lists_clock_skew() {
+    let o = sip2check(&["spec", "--rules"], b"");
+    let out = stdout(&o);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("clock-skew "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("warning"), "{line}");
+}

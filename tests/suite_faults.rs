@@ -34,6 +34,8 @@ struct Setup {
     error_detection: Option<ErrorDetection>,
     /// The profile's encoding (default: UTF-8).
     encoding: Option<Encoding>,
+    /// The response timeout (default 3 s); a server that never answers needs only a short one.
+    response_timeout: Option<Duration>,
 }
 
 /// What a run gave: the scenarios that did not pass, every id that ran, and the results.
@@ -50,9 +52,9 @@ struct Ran {
 fn run(setup: Setup) -> Ran {
     let mut profile = Profile::emulator().expect("the emulator profile loads");
     // Bounds every wait, so a fault that silences the server costs seconds, not a hang.
-    profile.response_timeout = Some(Duration::from_secs(3));
+    profile.response_timeout = Some(setup.response_timeout.unwrap_or(Duration::from_secs(3)));
     if let Some(ed) = setup.error_detection {
-        profile.error_detection = ed;
+        profile.error_detection = Some(ed);
     }
     if let Some(enc) = setup.encoding {
         profile.encoding = Some(enc);
@@ -81,6 +83,8 @@ fn run(setup: Setup) -> Ran {
         connect: connect_options(&profile, &server.addr().to_string()),
         vars: profile.vars.clone(),
         strict: setup.strict,
+        dialect: profile.dialect.clone(),
+        ..ExecContext::default()
     };
     let mut ran = Ran {
         failed: BTreeSet::new(),
@@ -250,6 +254,8 @@ fn garbage_fails_everything() {
             garbage: true,
             ..Faults::default()
         },
+        // Garbage answers nothing: each scenario's first step waits out the timeout.
+        response_timeout: Some(Duration::from_millis(200)),
         ..Setup::default()
     };
     assert_all_fail("bytes that are no SIP message", setup, CLOSE_ONLY);

@@ -318,15 +318,17 @@ impl Library {
                 return Err(Refusal::NotCirculating(why));
             }
         }
-        if let Some(first) = self.holds.get(r.item).and_then(|q| q.first()) {
-            if first.patron != r.patron && !r.no_block {
-                return Err(Refusal::HeldForOther);
-            }
+        if let Some(first) = self.holds.get(r.item).and_then(|q| q.first())
+            && first.patron != r.patron
+            && !r.no_block
+        {
+            return Err(Refusal::HeldForOther);
         }
-        if let Some(fee) = item.fee {
-            if !r.fee_acknowledged && !r.no_block {
-                return Err(Refusal::FeeNotAcknowledged(fee));
-            }
+        if let Some(fee) = item.fee
+            && !r.fee_acknowledged
+            && !r.no_block
+        {
+            return Err(Refusal::FeeNotAcknowledged(fee));
         }
         if let Some(q) = self.holds.get_mut(r.item) {
             q.retain(|h| h.patron != r.patron);
@@ -346,10 +348,10 @@ impl Library {
                 renewals: 0,
             },
         );
-        if let Some(i) = self.items.get_mut(r.item) {
-            if matches!(i.status.as_str(), "12" | "13") {
-                i.status = "03".into();
-            }
+        if let Some(i) = self.items.get_mut(r.item)
+            && matches!(i.status.as_str(), "12" | "13")
+        {
+            i.status = "03".into();
         }
         let fee = match item.fee {
             Some(amount) => {
@@ -540,10 +542,11 @@ impl Library {
         let on_loan = self.loans.contains_key(item);
         let (q, pos) = self.own_hold(patron, item, password)?;
         let was_ready = q.remove(pos).ready;
-        if was_ready && !on_loan {
-            if let Some(next) = q.first_mut() {
-                next.ready = true;
-            }
+        if was_ready
+            && !on_loan
+            && let Some(next) = q.first_mut()
+        {
+            next.ready = true;
         }
         if q.is_empty() {
             self.holds.remove(item);

@@ -131,11 +131,26 @@ struct FileAccount {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct FileDialect {
+    preset: Option<String>,
     terminator: Option<String>,
     encoding: Option<String>,
     login_required: Option<bool>,
     error_detection: Option<OnOff>,
+    resend_checksum: Option<bool>,
+    bare_resend: Option<bool>,
+    unknown_message: Option<String>,
+    follow_protocol_version: Option<bool>,
     field_order: Option<String>,
+    magnetic_media: Option<String>,
+    renewal_desensitize: Option<String>,
+    checkin_not_on_loan: Option<String>,
+    refused_checkin_title: Option<String>,
+    checkin_patron: Option<bool>,
+    second_checkout: Option<String>,
+    charge_bl: Option<String>,
+    unknown_patron_language: Option<String>,
+    patron_extensions: Option<bool>,
+    security_marker: Option<String>,
 }
 
 /// `on`/`off` as text, or a YAML boolean.
@@ -351,12 +366,58 @@ fn parse_knob<T: std::str::FromStr<Err = String>>(
         .transpose()
 }
 
+/// An account's `dialect:`: its knobs over its preset's.
+fn account_dialect(c: &Checker, d: &FileDialect) -> Result<Dialect, LibraryError> {
+    let preset = match &d.preset {
+        None => Dialect::default(),
+        Some(name) => {
+            dialect::parse_preset(name).map_err(|e| c.err(name, format!("dialect preset: {e}")))?
+        }
+    };
+    let knobs = Dialect {
+        terminator: parse_knob::<Terminator>(c, &d.terminator, "terminator")?,
+        encoding: parse_knob::<Encoding>(c, &d.encoding, "encoding")?,
+        login_required: d.login_required,
+        // What happens before a login cannot depend on the account that logs in.
+        before_login: None,
+        login_attempts: None,
+        error_detection: match &d.error_detection {
+            None => None,
+            Some(OnOff::Bool(b)) => Some(*b),
+            Some(OnOff::Text(v)) => Some(
+                dialect::parse_on_off(v)
+                    .map_err(|e| c.err(v, format!("dialect error_detection: {e}")))?,
+            ),
+        },
+        resend_checksum: d.resend_checksum,
+        bare_resend: d.bare_resend,
+        unknown_message: parse_knob(c, &d.unknown_message, "unknown_message")?,
+        follow_protocol_version: d.follow_protocol_version,
+        field_order: parse_knob(c, &d.field_order, "field_order")?,
+        magnetic_media: parse_knob(c, &d.magnetic_media, "magnetic_media")?,
+        renewal_desensitize: parse_knob(c, &d.renewal_desensitize, "renewal_desensitize")?,
+        checkin_not_on_loan: parse_knob(c, &d.checkin_not_on_loan, "checkin_not_on_loan")?,
+        refused_checkin_title: parse_knob(c, &d.refused_checkin_title, "refused_checkin_title")?,
+        checkin_patron: d.checkin_patron,
+        second_checkout: parse_knob(c, &d.second_checkout, "second_checkout")?,
+        charge_bl: parse_knob(c, &d.charge_bl, "charge_bl")?,
+        unknown_patron_language: parse_knob(
+            c,
+            &d.unknown_patron_language,
+            "unknown_patron_language",
+        )?,
+        patron_extensions: d.patron_extensions,
+        security_marker: parse_knob(c, &d.security_marker, "security_marker")?,
+    };
+    Ok(knobs.over(&preset))
+}
+
 impl Library {
     /// Reads a library YAML file; errors name the file, the line and what to fix.
     pub fn load(path: &Path) -> Result<Library, LibraryError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LibraryError::Read {
+        let text = crate::input::read_text(path).map_err(|e| LibraryError::Read {
             path: path.display().to_string(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, e.problem),
         })?;
         Library::from_yaml(&path.display().to_string(), &text)
     }
@@ -406,21 +467,7 @@ impl Library {
             if accounts.iter().any(|x: &Account| x.login == a.login) {
                 return Err(c.err(&a.login, format!("account {:?} is listed twice", a.login)));
             }
-            let d = &a.dialect;
-            let dialect = Dialect {
-                terminator: parse_knob::<Terminator>(&c, &d.terminator, "terminator")?,
-                encoding: parse_knob::<Encoding>(&c, &d.encoding, "encoding")?,
-                login_required: d.login_required,
-                error_detection: match &d.error_detection {
-                    None => None,
-                    Some(OnOff::Bool(b)) => Some(*b),
-                    Some(OnOff::Text(v)) => Some(
-                        dialect::parse_on_off(v)
-                            .map_err(|e| c.err(v, format!("dialect error_detection: {e}")))?,
-                    ),
-                },
-                field_order: parse_knob(&c, &d.field_order, "field_order")?,
-            };
+            let dialect = account_dialect(&c, &a.dialect)?;
             accounts.push(Account {
                 login: a.login,
                 password: a.password,
@@ -823,6 +870,23 @@ mod tests {
     const HEAD: &str = "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: BR1 }\n";
 
     #[test]
+    fn an_account_dialect_is_its_knobs_over_its_preset() {
+        use crate::acs::dialect::{ChargeBl, SecurityMarker};
+        use crate::sip2::System;
+        let lib = Library::from_yaml(
+            "lib.yaml",
+            "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: BR1, dialect: { preset: folio, charge_bl: always, security_marker: \"00\" } }\n",
+        )
+        .unwrap();
+        let d = &lib.accounts[0].dialect;
+        let folio = Dialect::preset(System::Folio).unwrap();
+        assert_eq!(d.charge_bl, Some(ChargeBl::Always));
+        assert_eq!(d.security_marker, Some(SecurityMarker::Code("00")));
+        assert_eq!(d.encoding, folio.encoding);
+        assert_eq!(d.magnetic_media, folio.magnetic_media);
+    }
+
+    #[test]
     fn lines_point_at_the_value_not_a_substring() {
         let text = "a: PP\nb: P\nc: [x, P]\n";
         assert_eq!(line_of(text, "P"), 2);
@@ -858,6 +922,21 @@ mod tests {
             "{HEAD}items:\n  - {{ barcode: H, title: T, owner: BR1, status: \"08\" }}\n"
         ));
         assert!(e.contains("no hold with ready: true"), "{e}");
+        let e = error_of(
+            "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: BR1,\n      dialect: { preset: polaris } }\n",
+        );
+        assert!(
+            e.starts_with("lib.yaml:5: dialect preset: the emulator has no Polaris preset"),
+            "{e}"
+        );
+        let e = error_of(
+            "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: BR1, dialect: { second_checkout: twice } }\n",
+        );
+        assert!(
+            e.contains("lib.yaml:4: dialect second_checkout: unknown second checkout rule")
+                && e.contains("renew_if_asked, renew, refuse"),
+            "{e}"
+        );
         let e = Library::load(Path::new("/nonexistent/lib.yaml"))
             .unwrap_err()
             .to_string();

@@ -4,17 +4,23 @@
 use chrono::NaiveDateTime;
 
 use super::circulation::{CheckoutRequest, Password, Refusal};
-use super::library::{Hold, Library, Money, Patron};
+use super::dialect::{
+    ChargeBl, CheckinNotOnLoan, MagneticMedia, RefusedCheckinTitle, RenewalDesensitize, Resolved,
+    SecondCheckout, SecurityMarker, UnknownPatronLanguage,
+};
+use super::library::{Hold, Item, Library, Money, Patron};
 use crate::sip2::encode::{BuildError, fixed_part};
 use crate::sip2::spec::{self, ITEM_LISTS};
 use crate::sip2::{FieldId, Message, MessageCode, date};
 
-/// What a handler works on: the library and the session's institution.
+/// What a handler works on: the library, the session's institution and dialect.
 pub struct Ctx<'a> {
     /// The library (locked by the caller).
     pub lib: &'a mut Library,
     /// The institution the session answers for (AO).
     pub institution: &'a str,
+    /// How the session answers.
+    pub dialect: &'a Resolved,
 }
 
 type Reply = Result<Message<'static>, BuildError>;
@@ -111,6 +117,10 @@ fn patron_status_reply(
         Some(p) => status_string(&ctx.lib.status_flags(p, ctx.institution)),
         None => unknown_status(),
     };
+    let language = match patron {
+        Some(_) => language,
+        None => unknown_patron_language(ctx, language),
+    };
     let now = date::now();
     let mut m = build(
         code,
@@ -146,6 +156,22 @@ fn patron_status_reply(
         m.push(FieldId::AF, s);
     }
     Ok(m)
+}
+
+/// The language of an answer about a patron the library does not know.
+fn unknown_patron_language<'a>(ctx: &Ctx, language: &'a str) -> &'a str {
+    match ctx.dialect.unknown_patron_language {
+        UnknownPatronLanguage::Echo => language,
+        UnknownPatronLanguage::Unknown => "000",
+    }
+}
+
+/// The magnetic media flag of `item` (12, 30, 10), `U` when unknown or the dialect says so.
+fn magnetic(ctx: &Ctx, item: Option<&Item>) -> &'static str {
+    match (ctx.dialect.magnetic_media, item) {
+        (MagneticMedia::Item, Some(i)) => yn(i.magnetic),
+        (MagneticMedia::Item, None) | (MagneticMedia::Unknown, _) => "U",
+    }
 }
 
 /// 23 Patron Status Request.
@@ -207,7 +233,7 @@ pub fn patron_information(ctx: &mut Ctx, req: &Message) -> Reply {
         let status = unknown_status();
         let mut fixed: Vec<(&str, &str)> = vec![
             ("patron_status", &status),
-            ("language", &language),
+            ("language", unknown_patron_language(ctx, &language)),
             ("transaction_date", &now),
         ];
         fixed.extend(ITEM_LISTS.iter().map(|l| (l.count, "0000")));
@@ -284,28 +310,33 @@ pub fn patron_information(ctx: &mut Ctx, req: &Message) -> Reply {
     }
     // The first Y in the summary picks the list (more than one is a client error; LP#1298985).
     let summary = req.fixed_field("summary").unwrap_or_default();
-    if let Some(pos) = summary.chars().position(|c| c == 'Y') {
-        if let Some((list, spec_list)) = lists
+    if let Some(pos) = summary.chars().position(|c| c == 'Y')
+        && let Some((list, spec_list)) = lists
             .get(pos)
             .zip(ITEM_LISTS.iter().find(|l| l.summary == pos))
-        {
-            let start = number(req, FieldId::BP).unwrap_or(1).max(1);
-            let end = number(req, FieldId::BQ).unwrap_or(usize::MAX).max(start);
-            for v in list.iter().skip(start - 1).take(end - start + 1) {
-                m.push(spec_list.field, v.clone());
-            }
+    {
+        let start = number(req, FieldId::BP).unwrap_or(1).max(1);
+        let end = number(req, FieldId::BQ).unwrap_or(usize::MAX).max(start);
+        for v in list.iter().skip(start - 1).take(end - start + 1) {
+            m.push(spec_list.field, v.clone());
         }
     }
     for (id, v) in [
         (FieldId::BD, &p.address),
         (FieldId::BE, &p.email),
         (FieldId::BF, &p.phone),
-        (FieldId::PB, &p.birthday),
-        (FieldId::PC, &p.class),
-        (FieldId::PI, &p.inet),
-        (FieldId::AQ, &p.home_library),
     ] {
         m.push(id, v.clone());
+    }
+    if ctx.dialect.patron_extensions {
+        for (id, v) in [
+            (FieldId::PB, &p.birthday),
+            (FieldId::PC, &p.class),
+            (FieldId::PI, &p.inet),
+            (FieldId::AQ, &p.home_library),
+        ] {
+            m.push(id, v.clone());
+        }
     }
     if let Some(msg) = &p.block_message {
         m.push(FieldId::AF, format!("Blocked: {msg}"));
@@ -331,12 +362,17 @@ pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
     let (patron, pw) = patron_of(ctx, req);
     let aa = text(req, FieldId::AA);
     let ab = text(req, FieldId::AB);
+    let renew_allowed = match ctx.dialect.second_checkout {
+        SecondCheckout::RenewIfAsked => flag_is_y(req, "sc_renewal_policy"),
+        SecondCheckout::Renew => true,
+        SecondCheckout::Refuse => false,
+    };
     let outcome = ctx.lib.checkout(
         CheckoutRequest {
             patron: &aa,
             item: &ab,
             password: pw,
-            renew_allowed: flag_is_y(req, "sc_renewal_policy"),
+            renew_allowed,
             no_block: flag_is_y(req, "no_block"),
             nb_due: given_date(req, "nb_due_date"),
             fee_acknowledged: req.field(FieldId::BO) == Some("Y"),
@@ -350,10 +386,7 @@ pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
             [
                 ("ok", "1"),
                 ("renewal_ok", yn(c.renewal)),
-                (
-                    "magnetic_media",
-                    yn(item.as_ref().is_some_and(|i| i.magnetic)),
-                ),
+                ("magnetic_media", magnetic(ctx, item.as_ref())),
                 ("desensitize", "Y"),
             ],
             sip_date(c.due),
@@ -386,7 +419,14 @@ pub fn checkout(ctx: &mut Ctx, req: &Message) -> Reply {
             m.push(FieldId::BK, tx.clone());
         }
     }
-    m.push(FieldId::BL, yn(patron.is_some()));
+    let bl = match ctx.dialect.charge_bl {
+        ChargeBl::Always => true,
+        ChargeBl::Refused => outcome.is_err(),
+        ChargeBl::Never => false,
+    };
+    if bl {
+        m.push(FieldId::BL, yn(patron.is_some()));
+    }
     m.push(FieldId::AF, af);
     Ok(m)
 }
@@ -402,7 +442,9 @@ pub fn checkin(ctx: &mut Ctx, req: &Message) -> Reply {
     let mut af = Vec::new();
     let (ok, alert) = match &outcome {
         Ok(k) => {
-            if k.patron.is_none() {
+            let not_on_loan = k.patron.is_none();
+            let rule = ctx.dialect.checkin_not_on_loan;
+            if not_on_loan && rule != CheckinNotOnLoan::Accept {
                 af.push("Item was not checked out".to_string());
             }
             if let Some(f) = k.fine {
@@ -411,41 +453,45 @@ pub fn checkin(ctx: &mut Ctx, req: &Message) -> Reply {
             if k.found {
                 af.push("Item was lost or missing and is now found".to_string());
             }
-            (k.patron.is_some(), k.hold.is_some() || k.found)
+            let alert =
+                k.hold.is_some() || k.found || (not_on_loan && rule == CheckinNotOnLoan::Alert);
+            (!not_on_loan || rule == CheckinNotOnLoan::Accept, alert)
         }
         Err(e) => {
             af.push(e.to_string());
             (false, false)
         }
     };
-    let magnetic = match &item {
-        Some(i) => yn(i.magnetic),
-        None => "U",
-    };
     let mut m = build(
         MessageCode::CHECKIN_RESPONSE,
         &[
             ("ok", bit(ok)),
             ("resensitize", yn(item.is_some())),
-            ("magnetic_media", magnetic),
+            ("magnetic_media", magnetic(ctx, item.as_ref())),
             ("alert", yn(alert)),
             ("transaction_date", &now),
         ],
     )?
     .with(FieldId::AO, ctx.institution.to_string())
-    .with(FieldId::AB, ab)
+    .with(FieldId::AB, ab.clone())
     .with(
         FieldId::AQ,
         item.as_ref()
             .map(|i| i.permanent_location.clone())
             .unwrap_or_default(),
     );
+    let title = match (ok, ctx.dialect.refused_checkin_title) {
+        (false, RefusedCheckinTitle::Barcode) => Some(ab),
+        _ => item.as_ref().map(|i| i.title.clone()),
+    };
+    if let Some(t) = title {
+        m.push(FieldId::AJ, t);
+    }
     if let Some(i) = &item {
-        m.push(FieldId::AJ, i.title.clone());
         m.push(FieldId::CK, i.media.clone());
     }
     if let Ok(k) = &outcome {
-        if let Some(p) = &k.patron {
+        if let Some(p) = k.patron.as_ref().filter(|_| ctx.dialect.checkin_patron) {
             m.push(FieldId::AA, p.clone());
         }
         if let Some(h) = &k.hold {
@@ -500,10 +546,7 @@ pub fn renew(ctx: &mut Ctx, req: &Message) -> Reply {
             [
                 ("ok", "1"),
                 ("renewal_ok", "Y"),
-                (
-                    "magnetic_media",
-                    yn(item.as_ref().is_some_and(|i| i.magnetic)),
-                ),
+                ("magnetic_media", magnetic(ctx, item.as_ref())),
                 ("desensitize", "N"),
             ],
             sip_date(*d),
@@ -512,6 +555,13 @@ pub fn renew(ctx: &mut Ctx, req: &Message) -> Reply {
         Err(e) => (REFUSED_CHARGE, String::new(), e.to_string()),
     };
     let mut all: Vec<(&str, &str)> = fixed.to_vec();
+    if ctx.dialect.renewal_desensitize == RenewalDesensitize::Unknown {
+        for f in &mut all {
+            if f.0 == "desensitize" {
+                f.1 = "U";
+            }
+        }
+    }
     all.push(("transaction_date", &now));
     let ab_echo = req.field(FieldId::AB).map_or(ab.clone(), str::to_string);
     let mut m = build(MessageCode::RENEW_RESPONSE, &all)?
@@ -529,7 +579,9 @@ pub fn renew(ctx: &mut Ctx, req: &Message) -> Reply {
     if outcome.is_ok() {
         m.push(FieldId::CI, "N");
     }
-    m.push(FieldId::BL, yn(patron.is_some()));
+    if ctx.dialect.charge_bl == ChargeBl::Always {
+        m.push(FieldId::BL, yn(patron.is_some()));
+    }
     m.push(FieldId::AF, af);
     Ok(m)
 }
@@ -782,11 +834,15 @@ pub fn item_information(ctx: &mut Ctx, req: &Message) -> Reply {
     };
     let status = ctx.lib.circulation_status(&ab).to_string();
     let queue = ctx.lib.holds.get(&ab).map_or(0, Vec::len);
+    let security = match ctx.dialect.security_marker {
+        SecurityMarker::Item => item.security.as_str(),
+        SecurityMarker::Code(code) => code,
+    };
     let mut m = build(
         MessageCode::ITEM_INFORMATION_RESPONSE,
         &[
             ("circulation_status", &status),
-            ("security_marker", &item.security),
+            ("security_marker", security),
             ("fee_type", &item.fee_type),
             ("transaction_date", &now),
         ],

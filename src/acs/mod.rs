@@ -17,7 +17,11 @@ mod session;
 mod tls;
 
 pub use circulation::{Password, Refusal};
-pub use dialect::{Dialect, FieldOrder, parse_on_off};
+pub use dialect::{
+    BeforeLogin, ChargeBl, CheckinNotOnLoan, Dialect, FieldOrder, LOGIN_ATTEMPTS, MagneticMedia,
+    NoPreset, RefusedCheckinTitle, RenewalDesensitize, Resolved, SecondCheckout, SecurityMarker,
+    UnknownMessage, UnknownPatronLanguage, parse_on_off, parse_preset,
+};
 pub use faults::Faults;
 pub use fixture::BUILTIN_YAML;
 pub use library::{
@@ -29,3 +33,4 @@ pub use server::{
     DEFAULT_MAX_CONNECTIONS, IDLE_TIMEOUT, Rejected, ServeOptions, Server, ServerTls, spawn,
 };
 pub use session::bx_flags;
+pub use tls::acceptor as tls_acceptor;

@@ -49,6 +49,54 @@ impl RequestRecord {
             self.name
         )
     }
+
+    /// Its JUnit testcase: failed when a violation has error severity, with the rule names in
+    /// the failure; the raw message and every violation in system-out.
+    pub fn testcase(&self, classname: &str) -> TestCase {
+        let mut case = if self.passed() {
+            TestCase::success(&self.title(), Duration::ZERO)
+        } else {
+            let errors: Vec<&Violation> = self
+                .violations
+                .iter()
+                .filter(|v| v.severity == Severity::Error)
+                .collect();
+            let rule = errors.first().map_or("violation", |v| v.rule.code());
+            let message = errors
+                .iter()
+                .map(|v| format!("[{}] {}", v.rule.code(), v.message()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            TestCase::failure(&self.title(), Duration::ZERO, rule, &message)
+        };
+        case.set_classname(classname);
+        let mut body = format!("received {}\n", self.raw);
+        for v in &self.violations {
+            body.push_str(&format!("{v}\n"));
+        }
+        case.set_system_out(&body);
+        case
+    }
+
+    /// Its JSON object.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "connection": self.connection,
+            "index": self.index,
+            "peer": self.peer,
+            "code": self.code,
+            "name": self.name,
+            "raw": self.raw,
+            "passed": self.passed(),
+            "violations": self.violations.iter().map(|v| json!({
+                "rule": v.rule.code(),
+                "severity": v.severity.as_str(),
+                "field": v.field.to_string(),
+                "expected": v.expected,
+                "actual": v.actual,
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// Everything a server saw, returned by `Server::shutdown`.
@@ -88,28 +136,7 @@ impl ServeReport {
     pub fn write_junit(&self, out: impl Write) -> Result<(), ReportError> {
         let mut suite = TestSuiteBuilder::new("sip2check serve --strict: client conformance");
         for r in &self.records {
-            let mut case = if r.passed() {
-                TestCase::success(&r.title(), Duration::ZERO)
-            } else {
-                let errors: Vec<&Violation> = r
-                    .violations
-                    .iter()
-                    .filter(|v| v.severity == Severity::Error)
-                    .collect();
-                let rule = errors.first().map_or("violation", |v| v.rule.code());
-                let message = errors
-                    .iter()
-                    .map(|v| format!("[{}] {}", v.rule.code(), v.message()))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                TestCase::failure(&r.title(), Duration::ZERO, rule, &message)
-            };
-            case.set_classname(&format!("client.{}", r.peer));
-            let mut body = format!("received {}\n", r.raw);
-            for v in &r.violations {
-                body.push_str(&format!("{v}\n"));
-            }
-            case.set_system_out(&body);
+            let case = r.testcase(&format!("client.{}", r.peer));
             suite.add_testcase(case);
         }
         if self.dropped > 0 {
@@ -127,28 +154,7 @@ impl ServeReport {
 
     /// The report as JSON: a summary and one object per request with its violations.
     pub fn to_json(&self) -> Value {
-        let requests: Vec<Value> = self
-            .records
-            .iter()
-            .map(|r| {
-                json!({
-                    "connection": r.connection,
-                    "index": r.index,
-                    "peer": r.peer,
-                    "code": r.code,
-                    "name": r.name,
-                    "raw": r.raw,
-                    "passed": r.passed(),
-                    "violations": r.violations.iter().map(|v| json!({
-                        "rule": v.rule.code(),
-                        "severity": v.severity.as_str(),
-                        "field": v.field.to_string(),
-                        "expected": v.expected,
-                        "actual": v.actual,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
+        let requests: Vec<Value> = self.records.iter().map(RequestRecord::to_json).collect();
         json!({
             "connections": self.connections,
             "requests": self.requests,

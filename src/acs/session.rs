@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::dialect::{FieldOrder, Resolved};
+use super::dialect::{BeforeLogin, FieldOrder, Resolved, UnknownMessage};
 use super::faults;
 use super::handlers::{self, Ctx, build};
 use super::library::{Account, Library, Unsupported};
@@ -19,9 +19,6 @@ use crate::sip2::spec::{self, Direction};
 use crate::sip2::{
     self, Context, FieldId, Message, MessageCode, Terminator, checksum, date, render,
 };
-
-/// Failed logins after which the connection is closed (SIPtest needs at least three attempts).
-pub const MAX_FAILED_LOGINS: u32 = 10;
 
 /// What to do after a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +44,8 @@ pub struct Session {
     failed_logins: u32,
     dialect: Resolved,
     last: Option<Vec<u8>>,
+    /// A 99 asked for protocol 1.xx (only tracked with `follow_protocol_version`).
+    protocol_1: bool,
 }
 
 impl Session {
@@ -68,6 +67,7 @@ impl Session {
             failed_logins: 0,
             dialect,
             last: None,
+            protocol_1: false,
         }
     }
 
@@ -151,7 +151,7 @@ impl Session {
         }
         let checksums_on = self.dialect.error_detection.unwrap_or(checksum.present);
         if self.dialect.error_detection != Some(false) && checksum.valid == Some(false) {
-            return self.resend();
+            return self.sc_resend(true);
         }
         if faults.always_96 {
             return self.resend();
@@ -163,7 +163,18 @@ impl Session {
             };
         }
         if code != MessageCode::LOGIN && self.dialect.login_required && self.account.is_none() {
-            return Action::Close;
+            return match self.dialect.before_login {
+                BeforeLogin::Close => Action::Close,
+                BeforeLogin::Ignore => Action::Ignore,
+            };
+        }
+        let handled = spec::message(code).is_some_and(|m| m.direction == Direction::ScToAcs);
+        if let (false, Some(rule)) = (handled, self.dialect.unknown_message) {
+            return match rule {
+                UnknownMessage::Ignore => Action::Ignore,
+                UnknownMessage::Resend => self.resend(),
+                UnknownMessage::Close => Action::Close,
+            };
         }
         let institution = self.institution();
         if !self.supported(code, &institution) {
@@ -175,12 +186,22 @@ impl Session {
         let msg = &analysis.msg;
         let reply = match code {
             MessageCode::LOGIN => self.login_message(msg),
-            MessageCode::SC_STATUS => self.acs_status(&institution),
+            MessageCode::SC_STATUS => {
+                if self.dialect.follow_protocol_version {
+                    // Evergreen and Koha: "1." selects 1.00, "2." 2.00, anything else 1.00.
+                    self.protocol_1 = !msg
+                        .fixed_field("protocol_version")
+                        .is_some_and(|v| v.starts_with("2."));
+                }
+                self.acs_status(&institution)
+            }
             _ => {
+                let dialect = self.dialect;
                 let mut lib = self.lock();
                 let mut ctx = Ctx {
                     lib: &mut lib,
                     institution: &institution,
+                    dialect: &dialect,
                 };
                 dispatch(&mut ctx, msg)
             }
@@ -191,7 +212,7 @@ impl Session {
                 let bytes = self.finish(m, checksums_on, seq);
                 if self.account.is_none()
                     && code == MessageCode::LOGIN
-                    && self.failed_logins >= MAX_FAILED_LOGINS
+                    && self.failed_logins >= self.dialect.login_attempts
                 {
                     return Action::ReplyThenClose(bytes);
                 }
@@ -259,15 +280,30 @@ impl Session {
 
     /// A 96, with AZ when error detection is on.
     fn resend(&self) -> Action {
+        self.sc_resend(false)
+    }
+
+    /// A 96; `bad_checksum`: it answers a request whose checksum failed.
+    fn sc_resend(&self, bad_checksum: bool) -> Action {
         let msg = Message::new(MessageCode::REQUEST_SC_RESEND, "");
         let mut bytes = self.dialect.encoding.encode_owned(sip2::encode(&msg));
-        if self.dialect.error_detection == Some(true) || self.shared.opts.faults.bad_checksum {
+        let fault = self.shared.opts.faults.bad_checksum;
+        if self.dialect.error_detection == Some(true)
+            || fault
+            || (bad_checksum && self.dialect.resend_checksum)
+        {
             checksum::append_trailer(&mut bytes, None);
-            if self.shared.opts.faults.bad_checksum {
+            if fault {
                 faults::corrupt_checksum(&mut bytes);
             }
         }
-        bytes.extend_from_slice(self.dialect.terminator.bytes());
+        // Koha prints its 96s itself, with a bare CR, whatever the account's terminator.
+        let terminator = if self.dialect.bare_resend {
+            Terminator::Cr
+        } else {
+            self.dialect.terminator
+        };
+        bytes.extend_from_slice(terminator.bytes());
         Action::Reply(bytes)
     }
 
@@ -279,7 +315,10 @@ impl Session {
                 msg.field(FieldId::CN).unwrap_or_default(),
                 msg.field(FieldId::CO).unwrap_or_default(),
             );
-        if !ok {
+        if ok {
+            // A 93 is a 2.00 message: the session speaks 2.00 from now on (Evergreen, Koha).
+            self.protocol_1 = false;
+        } else {
             self.failed_logins += 1;
         }
         Ok(Some(build(
@@ -303,27 +342,30 @@ impl Session {
             .account
             .as_ref()
             .map_or_else(|| inst.id.clone(), |a| a.location.clone());
-        Ok(Some(
-            build(
-                MessageCode::ACS_STATUS,
-                &[
-                    ("on_line_status", "Y"),
-                    ("checkin_ok", yn(p.checkin)),
-                    ("checkout_ok", yn(p.checkout)),
-                    ("acs_renewal_policy", yn(p.renewal)),
-                    ("status_update_ok", yn(p.status_update)),
-                    ("off_line_ok", yn(p.offline)),
-                    ("timeout_period", &timeout),
-                    ("retries_allowed", &retries),
-                    ("date_time_sync", &now),
-                    ("protocol_version", "2.00"),
-                ],
-            )?
-            .with(FieldId::AO, inst.id.clone())
-            .with(FieldId::AM, inst.name.clone())
-            .with(FieldId::BX, bx)
-            .with(FieldId::AN, location),
-        ))
+        let version = if self.protocol_1 { "1.00" } else { "2.00" };
+        let mut m = build(
+            MessageCode::ACS_STATUS,
+            &[
+                ("on_line_status", "Y"),
+                ("checkin_ok", yn(p.checkin)),
+                ("checkout_ok", yn(p.checkout)),
+                ("acs_renewal_policy", yn(p.renewal)),
+                ("status_update_ok", yn(p.status_update)),
+                ("off_line_ok", yn(p.offline)),
+                ("timeout_period", &timeout),
+                ("retries_allowed", &retries),
+                ("date_time_sync", &now),
+                ("protocol_version", version),
+            ],
+        )?
+        .with(FieldId::AO, inst.id.clone())
+        .with(FieldId::AM, inst.name.clone());
+        // BX is a 2.00 field (Evergreen's send_acs_status adds it only for protocol 2).
+        if !self.protocol_1 {
+            m.push(FieldId::BX, bx);
+        }
+        m.push(FieldId::AN, location);
+        Ok(Some(m))
     }
 
     /// Orders fields, applies faults, encodes, adds the trailer and terminator; remembers it for 97.
@@ -353,8 +395,10 @@ impl Session {
                     .into();
             }
         }
-        if self.dialect.field_order == FieldOrder::Reverse {
-            msg.fields.reverse();
+        match self.dialect.field_order {
+            FieldOrder::Spec => {}
+            FieldOrder::Reverse => msg.fields.reverse(),
+            FieldOrder::Koha => koha_order(&mut msg),
         }
         opts.faults.apply(&mut msg);
         if opts.faults.garbage {
@@ -412,6 +456,43 @@ pub fn bx_flags(lib: &Library, institution: &str) -> [bool; 16] {
         }
     }
     flags
+}
+
+/// Koha's field order: `build_patron_status` writes AE and AA first and AO last (24, 26);
+/// `handle_hold` (AA first) and `handle_renew` write AO just before AF and AG (16, 30).
+fn koha_order(msg: &mut Message<'static>) {
+    let take = |msg: &mut Message<'static>, id: FieldId| {
+        let (taken, kept) = std::mem::take(&mut msg.fields)
+            .into_iter()
+            .partition::<Vec<_>, _>(|f| f.id == id);
+        msg.fields = kept;
+        taken
+    };
+    match msg.code {
+        MessageCode::PATRON_STATUS_RESPONSE | MessageCode::PATRON_ENABLE_RESPONSE => {
+            let ao = take(msg, FieldId::AO);
+            let mut front = take(msg, FieldId::AE);
+            front.extend(take(msg, FieldId::AA));
+            front.append(&mut msg.fields);
+            front.extend(ao);
+            msg.fields = front;
+        }
+        MessageCode::HOLD_RESPONSE | MessageCode::RENEW_RESPONSE => {
+            let ao = take(msg, FieldId::AO);
+            if msg.code == MessageCode::HOLD_RESPONSE {
+                let mut front = take(msg, FieldId::AA);
+                front.append(&mut msg.fields);
+                msg.fields = front;
+            }
+            let at = msg
+                .fields
+                .iter()
+                .position(|f| f.id == FieldId::AF || f.id == FieldId::AG)
+                .unwrap_or(msg.fields.len());
+            msg.fields.splice(at..at, ao);
+        }
+        _ => {}
+    }
 }
 
 fn dispatch(ctx: &mut Ctx, msg: &Message) -> Result<Option<Message<'static>>, BuildError> {
@@ -497,7 +578,7 @@ mod tests {
     #[test]
     fn the_tenth_failed_login_is_answered_then_the_connection_closes() {
         let mut s = session(false);
-        for _ in 1..MAX_FAILED_LOGINS {
+        for _ in 1..crate::acs::LOGIN_ATTEMPTS {
             assert_eq!(
                 reply(s.handle(b"9300CNx|COy|", Terminator::Cr, false)),
                 "940\r"

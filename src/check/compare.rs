@@ -1,14 +1,16 @@
 //! The field-by-field comparison: one [`CheckResult`] for every expectation of a step, pass or
-//! fail (it never stops at the first failure), then captures, each one a result too.
+//! fail (it never stops at the first failure), then captures, each one a result too. Each
+//! result carries its ground; checks grounded in a system the profile's dialect does not name
+//! are not evaluated at all (see [`not_applied`]).
 
 use std::fmt;
 
 use regex::Regex;
 
-use super::matcher::{Verdict, show};
+use super::matcher::{Judgement, show};
 use crate::scenario::template::{Mode, Scope};
-use crate::scenario::{Capture, CaptureSource, Expect};
-use crate::sip2::{Analysis, FieldId, Rule, Severity};
+use crate::scenario::{Capture, CaptureSource, Expect, Ground};
+use crate::sip2::{Analysis, FieldId, Rule, Severity, System};
 
 /// What an expectation is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +45,28 @@ impl fmt::Display for Target {
     }
 }
 
+/// What a check's result means for its step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// It held.
+    Passed,
+    /// A spec check that did not hold: the step fails.
+    Failed,
+    /// A common or dialect check that did not hold: reported, the step still passes.
+    Warned,
+}
+
+impl Verdict {
+    /// "passed", "failed" or "warned".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::Warned => "warned",
+        }
+    }
+}
+
 /// The judgement of one expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckResult {
@@ -50,6 +74,8 @@ pub struct CheckResult {
     pub target: Target,
     /// Whether it held.
     pub passed: bool,
+    /// What it rests on.
+    pub ground: Ground,
     /// What was expected, for people.
     pub expected: String,
     /// What was there, for people.
@@ -59,55 +85,85 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    fn from_verdict(target: Target, v: Verdict) -> Self {
+    fn from_judgement(target: Target, ground: Ground, j: Judgement) -> Self {
         CheckResult {
             target,
-            passed: v.passed,
-            expected: v.expected,
-            actual: v.actual,
-            diff: v.diff,
+            passed: j.passed,
+            ground,
+            expected: j.expected,
+            actual: j.actual,
+            diff: j.diff,
         }
     }
 
-    /// A result without a diff.
+    /// A spec-grounded result without a diff.
     pub fn new(target: Target, passed: bool, expected: String, actual: String) -> Self {
         CheckResult {
             target,
             passed,
+            ground: Ground::Spec,
             expected,
             actual,
             diff: None,
         }
     }
+
+    /// The same result resting on `ground`.
+    pub fn with_ground(self, ground: Ground) -> Self {
+        CheckResult { ground, ..self }
+    }
+
+    /// Passed when it held; otherwise failed for a spec check, warned for the others.
+    pub fn verdict(&self) -> Verdict {
+        match (self.passed, self.ground) {
+            (true, _) => Verdict::Passed,
+            (false, Ground::Spec) => Verdict::Failed,
+            (false, Ground::Common | Ground::System(_)) => Verdict::Warned,
+        }
+    }
 }
 
-/// Compares a response with a step's expectations. With `strict`, every error-severity
-/// violation the step does not accept (`lint:`/`violations:`) is a failed result too.
+/// How a response is judged: the profile's dialect and `--strict`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Judge<'a> {
+    /// The systems the server behaves like (the profile's `dialect:`): which dialect checks apply.
+    pub dialect: &'a [System],
+    /// Every error-severity violation the step does not accept is a failed spec check.
+    pub strict: bool,
+}
+
+/// Compares a response with a step's expectations, skipping the checks whose ground does not
+/// apply to `judge.dialect`. With `judge.strict`, every error-severity violation the step does
+/// not accept (`lint:`/`violations:`) is a failed spec check too.
 pub fn compare(
     expect: &Expect,
     response: &Analysis,
     scope: &Scope,
-    strict: bool,
+    judge: &Judge,
 ) -> Vec<CheckResult> {
     let msg = &response.msg;
     let mut out = Vec::new();
-    if let Some(spec) = expect.message {
+    let applies = |own: Option<Ground>| expect.ground_of(own).applies(judge.dialect);
+    if let Some(spec) = expect.message.filter(|_| applies(None)) {
         let actual = match msg.spec() {
             Some(s) => format!("{} {}", s.code, s.key),
             None => format!("{} (unknown message)", msg.code),
         };
-        out.push(CheckResult::new(
-            Target::Message,
-            msg.code == spec.code,
-            format!("{} {}", spec.code, spec.key),
-            actual,
-        ));
+        out.push(
+            CheckResult::new(
+                Target::Message,
+                msg.code == spec.code,
+                format!("{} {}", spec.code, spec.key),
+                actual,
+            )
+            .with_ground(expect.ground),
+        );
     }
-    if let Some(leader) = &expect.leader {
+    if let Some(leader) = expect.leader.as_ref().filter(|l| applies(l.ground)) {
         // Leaders cover the code and fixed part (as in SIPtest.pm); showing only that part
         // keeps tagged values, which may be personal data, out of the result.
         let start = format!("{:?}", format!("{}{}", msg.code, msg.fixed));
-        let result = match leader.expand(scope, Mode::Regex) {
+        let result = match leader.regex.expand(scope, Mode::Regex) {
             Ok(re) => match Regex::new(&format!("^(?:{re})")) {
                 Ok(compiled) => CheckResult::new(
                     Target::Leader,
@@ -129,45 +185,54 @@ pub fn compare(
                 start,
             ),
         };
-        out.push(result);
+        out.push(result.with_ground(expect.ground_of(leader.ground)));
     }
-    for (key, m) in &expect.fixed {
+    for (key, m) in expect.fixed.iter().filter(|(_, m)| applies(m.ground)) {
         let values: Vec<&str> = msg.fixed_field(key).into_iter().collect();
-        out.push(CheckResult::from_verdict(
+        out.push(CheckResult::from_judgement(
             Target::Fixed(key),
+            expect.ground_of(m.ground),
             m.matcher.judge(&values, m.optional, scope),
         ));
     }
-    for (id, m) in &expect.fields {
+    for (id, m) in expect.fields.iter().filter(|(_, m)| applies(m.ground)) {
         let values: Vec<&str> = msg.field_all(*id).collect();
-        out.push(CheckResult::from_verdict(
+        out.push(CheckResult::from_judgement(
             Target::Field(*id),
+            expect.ground_of(m.ground),
             m.matcher.judge(&values, m.optional, scope),
         ));
     }
-    for rule in &expect.violations {
-        let found = response.violations.iter().find(|v| v.rule == *rule);
-        out.push(CheckResult::new(
-            Target::Lint(*rule),
-            found.is_some(),
-            "reported".into(),
-            found.map_or_else(|| "not reported".to_string(), |v| v.message()),
-        ));
+    for check in expect.violations.iter().filter(|c| applies(c.ground)) {
+        let found = response.violations.iter().find(|v| v.rule == check.rule);
+        out.push(
+            CheckResult::new(
+                Target::Lint(check.rule),
+                found.is_some(),
+                "reported".into(),
+                found.map_or_else(|| "not reported".to_string(), |v| v.message()),
+            )
+            .with_ground(expect.ground_of(check.ground)),
+        );
     }
-    for rule in &expect.forbid {
-        let found = response.violations.iter().find(|v| v.rule == *rule);
-        out.push(CheckResult::new(
-            Target::Lint(*rule),
-            found.is_none(),
-            "not reported".into(),
-            found.map_or_else(|| "not reported".to_string(), |v| v.message()),
-        ));
+    for check in expect.forbid.iter().filter(|c| applies(c.ground)) {
+        let found = response.violations.iter().find(|v| v.rule == check.rule);
+        out.push(
+            CheckResult::new(
+                Target::Lint(check.rule),
+                found.is_none(),
+                "not reported".into(),
+                found.map_or_else(|| "not reported".to_string(), |v| v.message()),
+            )
+            .with_ground(expect.ground_of(check.ground)),
+        );
     }
-    if strict {
+    if judge.strict {
+        // Always spec: an error-severity finding is a break of the protocol itself.
         for v in &response.violations {
             if v.severity == Severity::Error
                 && !expect.lint.contains(&v.rule)
-                && !expect.violations.contains(&v.rule)
+                && !expect.violations.iter().any(|c| c.rule == v.rule)
             {
                 out.push(CheckResult::new(
                     Target::Lint(v.rule),
@@ -179,6 +244,32 @@ pub fn compare(
         }
     }
     out
+}
+
+/// How many of the step's checks `compare` leaves out because their ground names a system
+/// that `dialect` does not (they are not evaluated, so they neither pass nor fail).
+pub fn not_applied(expect: &Expect, dialect: &[System]) -> usize {
+    let skipped = |own: Option<Ground>| !expect.ground_of(own).applies(dialect);
+    let response_checks = usize::from(expect.message.is_some() && skipped(None))
+        + usize::from(expect.leader.as_ref().is_some_and(|l| skipped(l.ground)));
+    response_checks
+        + expect
+            .fixed
+            .iter()
+            .filter(|(_, m)| skipped(m.ground))
+            .count()
+        + expect
+            .fields
+            .iter()
+            .filter(|(_, m)| skipped(m.ground))
+            .count()
+        + expect
+            .violations
+            .iter()
+            .chain(&expect.forbid)
+            .filter(|c| skipped(c.ground))
+            .count()
+        + usize::from(expect.closed && skipped(None))
 }
 
 /// A value taken from a response for later steps.
@@ -234,7 +325,32 @@ mod tests {
         FieldMatcher {
             matcher: m,
             optional: false,
+            ground: None,
         }
+    }
+
+    fn equals(s: &str) -> Matcher {
+        Matcher::Equals(Template::parse(s).unwrap())
+    }
+
+    const LAX: Judge = Judge {
+        dialect: &[],
+        strict: false,
+    };
+
+    const STRICT: Judge = Judge {
+        dialect: &[],
+        strict: true,
+    };
+
+    fn rules(rules: &[Rule]) -> Vec<crate::scenario::RuleCheck> {
+        rules
+            .iter()
+            .map(|r| crate::scenario::RuleCheck {
+                rule: *r,
+                ground: None,
+            })
+            .collect()
     }
 
     const CHECKOUT: &str =
@@ -244,7 +360,10 @@ mod tests {
     fn one_result_per_expectation_pass_or_fail() {
         let expect = Expect {
             message: spec::message_by_name("checkout_response"),
-            leader: Some(Template::parse("^121NNY{{ datepat }}").unwrap()),
+            leader: Some(crate::scenario::Leader {
+                regex: Template::parse("^121NNY{{ datepat }}").unwrap(),
+                ground: None,
+            }),
             fixed: vec![("ok", fm(Matcher::Equals(Template::parse("1").unwrap())))],
             fields: vec![
                 (
@@ -258,7 +377,7 @@ mod tests {
             ],
             ..Expect::default()
         };
-        let results = compare(&expect, &response(CHECKOUT), &Scope::default(), false);
+        let results = compare(&expect, &response(CHECKOUT), &Scope::default(), &LAX);
         let verdicts: Vec<(String, bool)> = results
             .iter()
             .map(|r| (r.target.to_string(), r.passed))
@@ -281,14 +400,14 @@ mod tests {
     fn required_violations_and_strict_mode() {
         let bad = response("941AY1AZ0000");
         let expect = Expect {
-            violations: vec![Rule::Checksum],
+            violations: rules(&[Rule::Checksum]),
             ..Expect::default()
         };
-        let r = compare(&expect, &bad, &Scope::default(), true);
+        let r = compare(&expect, &bad, &Scope::default(), &STRICT);
         assert!(r.iter().all(|c| c.passed), "{r:?}");
-        let missing = compare(&expect, &response("941"), &Scope::default(), false);
+        let missing = compare(&expect, &response("941"), &Scope::default(), &LAX);
         assert!(!missing[0].passed);
-        let strict = compare(&Expect::default(), &bad, &Scope::default(), true);
+        let strict = compare(&Expect::default(), &bad, &Scope::default(), &STRICT);
         assert!(
             strict
                 .iter()
@@ -298,24 +417,99 @@ mod tests {
             lint: vec![Rule::Checksum],
             ..Expect::default()
         };
-        assert!(compare(&accepted, &bad, &Scope::default(), true).is_empty());
-        assert!(compare(&Expect::default(), &bad, &Scope::default(), false).is_empty());
+        assert!(compare(&accepted, &bad, &Scope::default(), &STRICT).is_empty());
+        assert!(compare(&Expect::default(), &bad, &Scope::default(), &LAX).is_empty());
     }
 
     #[test]
     fn forbidden_rules_fail_when_reported_whatever_their_severity() {
         let expect = Expect {
-            forbid: vec![Rule::ChecksumCase],
+            forbid: rules(&[Rule::ChecksumCase]),
             ..Expect::default()
         };
-        let lower = compare(&expect, &response("941AY0AZfdfd"), &Scope::default(), false);
+        let lower = compare(&expect, &response("941AY0AZfdfd"), &Scope::default(), &LAX);
         assert_eq!(lower.len(), 1);
         assert!(
             !lower[0].passed && lower[0].actual.contains("fdfd"),
             "{lower:?}"
         );
-        let upper = compare(&expect, &response("941AY0AZFDFD"), &Scope::default(), false);
+        let upper = compare(&expect, &response("941AY0AZFDFD"), &Scope::default(), &LAX);
         assert!(upper.iter().all(|c| c.passed), "{upper:?}");
+    }
+
+    #[test]
+    fn grounds_decide_verdicts_and_dialect_checks_apply_only_to_their_dialect() {
+        use crate::scenario::Ground;
+        let with = |ground: Option<Ground>| FieldMatcher {
+            ground,
+            ..fm(equals("nope"))
+        };
+        let expect = Expect {
+            ground: Ground::Common,
+            message: spec::message_by_name("checkout_response"),
+            fixed: vec![("ok", fm(equals("0")))],
+            fields: vec![
+                (FieldId::AA, with(None)),
+                (FieldId::AB, with(Some(Ground::Spec))),
+                (FieldId::AJ, with(Some(Ground::System(System::Koha)))),
+                (FieldId::AF, with(Some(Ground::System(System::Evergreen)))),
+            ],
+            ..Expect::default()
+        };
+        let judge = Judge {
+            dialect: &[System::Evergreen],
+            strict: false,
+        };
+        let results = compare(&expect, &response(CHECKOUT), &Scope::default(), &judge);
+        let got: Vec<(String, Ground, Verdict)> = results
+            .iter()
+            .map(|r| (r.target.to_string(), r.ground, r.verdict()))
+            .collect();
+        let evergreen = Ground::System(System::Evergreen);
+        assert_eq!(
+            got,
+            [
+                ("message".to_string(), Ground::Common, Verdict::Passed),
+                ("ok".to_string(), Ground::Common, Verdict::Passed),
+                ("AA".to_string(), Ground::Common, Verdict::Warned),
+                ("AB".to_string(), Ground::Spec, Verdict::Failed),
+                ("AF".to_string(), evergreen, Verdict::Warned),
+            ],
+            "the koha check is not evaluated"
+        );
+        assert_eq!(not_applied(&expect, judge.dialect), 1);
+        let koha = Judge {
+            dialect: &[System::Koha],
+            strict: false,
+        };
+        let results = compare(&expect, &response(CHECKOUT), &Scope::default(), &koha);
+        assert!(
+            results
+                .iter()
+                .any(|r| r.target == Target::Field(FieldId::AJ))
+        );
+        assert!(
+            !results
+                .iter()
+                .any(|r| r.target == Target::Field(FieldId::AF))
+        );
+        assert_eq!(not_applied(&expect, &[]), 2);
+    }
+
+    #[test]
+    fn strict_lint_failures_are_spec_whatever_the_block_says() {
+        let expect = Expect {
+            ground: crate::scenario::Ground::Common,
+            ..Expect::default()
+        };
+        let r = compare(
+            &expect,
+            &response("941AY1AZ0000"),
+            &Scope::default(),
+            &STRICT,
+        );
+        assert!(!r.is_empty());
+        assert!(r.iter().all(|c| c.verdict() == Verdict::Failed), "{r:?}");
     }
 
     #[test]

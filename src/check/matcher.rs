@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use regex::Regex;
 
+use crate::scenario::Ground;
 use crate::scenario::template::{Mode, Scope, Template, TemplateError};
 
 /// One matcher, as written in a scenario.
@@ -36,18 +37,20 @@ pub enum Matcher {
     All(Vec<Template>),
 }
 
-/// A matcher and whether the field may be missing.
+/// A matcher, whether the field may be missing, and what the check rests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldMatcher {
     /// What the value must be.
     pub matcher: Matcher,
     /// Only checked when the field is present.
     pub optional: bool,
+    /// The check's own ground; None takes the expect block's.
+    pub ground: Option<Ground>,
 }
 
 /// The judgement of one matcher on one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub struct Judgement {
     /// Did the value satisfy the matcher?
     pub passed: bool,
     /// What was expected, for people (templates expanded).
@@ -91,13 +94,13 @@ impl Matcher {
     }
 
     /// Judges the values of one field (empty when the field is absent).
-    pub fn judge(&self, values: &[&str], optional: bool, scope: &Scope) -> Verdict {
+    pub fn judge(&self, values: &[&str], optional: bool, scope: &Scope) -> Judgement {
         let expected = match self.describe(scope) {
             Ok(e) => e,
             Err(e) => return failed(format!("(cannot expand: {e})"), show(values)),
         };
         if values.is_empty() && optional && *self != Matcher::Absent {
-            return Verdict {
+            return Judgement {
                 passed: true,
                 expected,
                 actual: "absent (optional)".into(),
@@ -145,7 +148,7 @@ impl Matcher {
                         .all(|(t, v)| t.expand(scope, Mode::Text).is_ok_and(|w| w == *v))
             }
         };
-        Verdict {
+        Judgement {
             passed,
             expected,
             actual: show(values),
@@ -154,8 +157,8 @@ impl Matcher {
     }
 }
 
-fn failed(expected: String, actual: String) -> Verdict {
-    Verdict {
+fn failed(expected: String, actual: String) -> Judgement {
+    Judgement {
         passed: false,
         expected,
         actual,

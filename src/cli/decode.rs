@@ -7,7 +7,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::Exit;
-use crate::sip2::{self, Analysis, Context, Encoding, Severity, render};
+use crate::sip2::{self, Analysis, Context, Encoding, Protocol, Severity, render};
 
 /// Arguments of `decode`.
 #[derive(Debug, Args)]
@@ -23,6 +23,10 @@ pub struct DecodeArgs {
     /// Treat error detection as on: a message without AY/AZ is a violation.
     #[arg(long)]
     pub checksum: bool,
+    /// The protocol version the session agreed (1.00 or 2.00): in 1.00 the fields 2.00 added
+    /// to a 1.00 message, such as BX in 98, are not required.
+    #[arg(long, default_value = "2.00")]
+    pub protocol: Protocol,
 }
 
 /// Runs `decode`.
@@ -48,6 +52,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<Exit> {
     let ctx = Context {
         encoding: Some(encoding),
         error_detection: args.checksum,
+        protocol: args.protocol,
         ..Context::default()
     };
     let mut out = std::io::stdout().lock();

@@ -105,7 +105,11 @@ impl LoadArgs {
         let workload = match &self.scenario {
             Some(path) => {
                 let s = crate::scenario::load_file(path, &profile.vars)?;
-                Workload::Scenario(Arc::new(s), Arc::new(profile.vars.clone()))
+                Workload::Scenario(
+                    Arc::new(s),
+                    Arc::new(profile.vars.clone()),
+                    Arc::new(profile.dialect.clone()),
+                )
             }
             None => {
                 let mut mix = Mix::from_vars(&profile.vars).map_err(usage)?;

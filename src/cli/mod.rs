@@ -1,13 +1,18 @@
 //! The command line: one file per subcommand, and the exit codes they share.
 //!
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
-//! violations, 1 failures or error-severity violations, 2 usage or configuration errors,
-//! 4 connection or timeout errors; `probe --plugin` uses the monitoring-plugin codes instead
-//! (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+//! violations, 1 failures, error-severity violations or a scenario that errored mid-run,
+//! 2 usage or configuration errors, 4 the server could not be reached (`run`: the capability
+//! probe could not connect; `send`: the connection failed or a wait timed out); `probe --plugin` uses the
+//! monitoring-plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 
+mod completions;
 mod decode;
 mod load;
+mod logscan;
+mod man;
 mod probe;
+mod proxy;
 mod run;
 mod send;
 mod serve;
@@ -24,7 +29,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 4 connection or timeout errors. probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures, error-severity violations or a scenario that errored mid-run, 2 usage or scenario/config errors, 4 the server could not be reached (send: the connection failed or timed out). probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -39,6 +44,14 @@ pub enum Command {
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
     Serve(serve::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), of sip2check or of one subcommand.
+    Man(man::ManArgs),
+    /// Find, pair and lint the SIP messages in server logs and captures.
+    Logscan(logscan::LogscanArgs),
+    /// Forward a self-check's traffic to an ACS unchanged and lint both directions.
+    Proxy(Box<proxy::ProxyArgs>),
     /// Check SIP accounts for monitoring: connect, login, SC status (and a patron status).
     Probe(probe::ProbeArgs),
     /// Generate load against a SIP2 server (bounded; loopback unless --allow-remote).
@@ -51,13 +64,13 @@ pub enum Command {
 pub enum Exit {
     /// Everything passed.
     Passed = 0,
-    /// A check failed or a message has an error-severity violation.
+    /// A check failed, a message has an error-severity violation, or a scenario errored mid-run.
     Failed = 1,
     /// Bad usage, or a scenario/profile/library file that cannot be used.
     Usage = 2,
     /// `probe --plugin` only: the check itself could not run (UNKNOWN).
     Unknown = 3,
-    /// Could not connect, or a network wait timed out.
+    /// The server could not be reached (`send`: the connection failed, or a wait timed out).
     Connection = 4,
 }
 
@@ -97,6 +110,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
+        Command::Logscan(args) => logscan::run(args),
+        Command::Proxy(args) => proxy::run(*args),
         Command::Probe(args) => probe::run(args),
         Command::Load(args) => load::run(*args),
     }

@@ -10,15 +10,17 @@ use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
 
 use super::{Exit, ExitError};
+use crate::report::redact::Redactor;
 use crate::report::{self, ReportOptions};
 use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
 use crate::scenario::Profile;
 use crate::sip2::redact::Redaction;
+use crate::transport;
 
 /// Arguments of `run`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Exit codes: 0 all passed, 1 failures, 2 usage or scenario errors, 4 connection errors."
+    after_long_help = "Exit codes: 0 all passed; 1 a check failed or a scenario errored (e.g. the connection was lost mid-run); 2 usage, scenario or profile errors (an endpoint without a port, an unreadable TLS file); 4 the server could not be reached (the capability probe could not connect)."
 )]
 pub struct RunArgs {
     /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
@@ -30,6 +32,10 @@ pub struct RunArgs {
     /// Make --filter and --skip match whole scenario ids.
     #[arg(long)]
     pub exact: bool,
+    /// Run scenarios and steps whose required messages the server's BX marks unsupported, and
+    /// note how the server took each such request (answered, refused, or lost the connection).
+    #[arg(long)]
+    pub ignore_bx: bool,
     /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
     #[arg(long)]
     pub filter: Option<String>,
@@ -78,6 +84,15 @@ impl RunArgs {
             .endpoint
             .clone()
             .or_else(|| self.profile.as_ref().and_then(|_| profile.endpoint.clone()));
+        if let Some(e) = &endpoint {
+            // A bad endpoint is the user's to fix (exit 2), as in `send`, not an unreachable server.
+            transport::parse_endpoint(e).map_err(|err| {
+                usage(match self.endpoint {
+                    Some(_) => err.to_string(),
+                    None => format!("{}: {err}", profile.source),
+                })
+            })?;
+        }
         let target = match endpoint {
             Some(e) if self.profile.is_none() => {
                 return Err(usage(format!(
@@ -112,6 +127,7 @@ impl RunArgs {
             },
             strict: self.strict,
             jobs: self.jobs.map(usize::from),
+            ignore_bx: self.ignore_bx,
         })
     }
 
@@ -157,8 +173,14 @@ fn usage(message: String) -> ExitError {
 
 /// Runs `run`.
 pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    let config = args.to_config()?;
     let opts = args.report_options();
+    // Built before anything else, so that every error below (the profile's own included) is masked.
+    let redactor = Redactor::for_profile_file(args.profile.as_deref(), opts.redaction);
+    run_masked(&args, opts, &redactor).map_err(|e| redactor.error(e))
+}
+
+fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyhow::Result<Exit> {
+    let config = args.to_config()?;
     if args.list {
         let scenarios = runner::select(&config).map_err(|e| usage(e.to_string()))?;
         let refs: Vec<_> = scenarios.iter().collect();
@@ -167,34 +189,49 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             .write_all(report::console::render_list(&refs).as_bytes())?;
         return Ok(Exit::Passed);
     }
-    let plan = runner::plan(&config).map_err(|e| ExitError {
-        exit: if e.is_connection() {
-            Exit::Connection
-        } else {
-            Exit::Usage
-        },
-        message: e.to_string(),
-    })?;
+    let plan = match runner::plan(&config) {
+        Ok(plan) => plan,
+        Err(e) => {
+            // CI shows a report naming the cause instead of "no report found".
+            if let Some(result) = runner::plan::probe_failure(&config, &e) {
+                write_reports(args, &redactor.run(result), &opts)?;
+            }
+            return Err(ExitError {
+                exit: if e.is_connection() {
+                    Exit::Connection
+                } else {
+                    Exit::Usage
+                },
+                message: e.to_string(),
+            }
+            .into());
+        }
+    };
     {
         let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
+        let banner = format!(
             "sip2check: {} scenario(s) against {} (profile {})",
             plan.scenarios.len(),
             plan.endpoint,
             plan.profile
-        )?;
+        );
+        writeln!(out, "{}", redactor.text(&banner))?;
         if let Some(note) = &plan.probe_note {
-            writeln!(out, "sip2check: note: {note}")?;
+            writeln!(out, "sip2check: note: {}", redactor.text(note))?;
         }
     }
     let libtest = args.libtest_arguments(&opts)?;
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
     plan.shutdown();
+    // The trials' results went through the redaction pass; the run's own strings go now.
+    let result = redactor.run(result);
+    std::io::stdout()
+        .lock()
+        .write_all(report::console::render_summary(&result, &opts).as_bytes())?;
     if !args.strict {
         lint_note(&result)?;
     }
-    write_reports(&args, &result, &opts)?;
+    write_reports(args, &result, &opts)?;
     Ok(exit_of(&result, conclusion.has_failed()))
 }
 
@@ -253,12 +290,12 @@ fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> an
     Ok(())
 }
 
-/// 4 when a scenario could not run to the end, 1 when one failed, else 0.
+/// 1 when a scenario failed or could not run to the end (a connection lost mid-run is a
+/// verdict about the server), else 0. 4 is only for a server that could not be reached at all,
+/// which stops the run before any scenario (see `runner::SetupError::is_connection`).
 fn exit_of(result: &RunResult, libtest_failed: bool) -> Exit {
     let (_, failed, errored, _) = result.counts();
-    if errored > 0 {
-        Exit::Connection
-    } else if failed > 0 || libtest_failed {
+    if failed > 0 || errored > 0 || libtest_failed {
         Exit::Failed
     } else {
         Exit::Passed
@@ -293,6 +330,7 @@ mod tests {
             "--tag",
             "holds",
             "--exact",
+            "--ignore-bx",
             "--list",
             "--junit",
             "o.xml",
@@ -307,7 +345,9 @@ mod tests {
         assert_eq!(a.paths, [PathBuf::from("a.yaml"), PathBuf::from("b")]);
         assert_eq!(a.jobs, Some(3));
         assert_eq!(a.skip, ["x", "y"]);
-        assert!(a.exact && a.list && a.strict && a.no_redact);
+        assert!(a.exact && a.ignore_bx && a.list && a.strict && a.no_redact);
+        let bx = parse(&["x.yaml", "--ignore-bx"]).unwrap();
+        assert!(bx.to_config().unwrap().ignore_bx);
         assert_eq!(a.color, ColorSetting::Never);
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         assert!(parse(&["--jobs", "0"]).is_err());
@@ -362,6 +402,13 @@ mod tests {
         r.scenarios.push(mk(Outcome::Failed));
         assert_eq!(exit_of(&r, true), Exit::Failed);
         r.scenarios.push(mk(Outcome::Errored("closed".into())));
-        assert_eq!(exit_of(&r, true), Exit::Connection);
+        assert_eq!(exit_of(&r, true), Exit::Failed);
+        r.scenarios
+            .retain(|s| matches!(s.outcome, Outcome::Errored(_)));
+        assert_eq!(
+            exit_of(&r, false),
+            Exit::Failed,
+            "an errored scenario alone is exit 1, not 4"
+        );
     }
 }

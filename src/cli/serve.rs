@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// Wait this many milliseconds before every response.
     #[arg(long, value_name = "MS")]
     pub delay_ms: Option<u64>,
+    /// Answer like this system: evergreen, koha, folio or emulator [default: emulator]; the
+    /// other dialect flags override single knobs of the preset.
+    #[arg(long, value_name = "SYSTEM", value_parser = acs::parse_preset)]
+    pub dialect: Option<Dialect>,
     /// Leave this field out of every response (repeatable, e.g. --drop-field AO).
     #[arg(long = "drop-field", value_name = "ID", value_parser = parse_field)]
     pub drop_fields: Vec<FieldId>,
@@ -45,8 +49,8 @@ pub struct ServeArgs {
     /// Checksums: on (every response has AZ), off (never); default: as the request.
     #[arg(long, value_name = "on|off", value_parser = acs::parse_on_off)]
     pub error_detection: Option<bool>,
-    /// Field order of responses: spec or reverse [default: spec].
-    #[arg(long, value_name = "spec|reverse")]
+    /// Field order of responses: spec, reverse or koha [default: spec].
+    #[arg(long, value_name = "spec|reverse|koha")]
     pub field_order: Option<FieldOrder>,
     /// Answer with bytes that are not SIP.
     #[arg(long)]
@@ -127,7 +131,9 @@ impl ServeArgs {
                 login_required: self.login_required.then_some(true),
                 error_detection: self.error_detection,
                 field_order: self.field_order,
-            },
+                ..Dialect::default()
+            }
+            .over(self.dialect.as_ref().unwrap_or(&Dialect::default())),
             faults: Faults {
                 delay: self.delay_ms.map(Duration::from_millis),
                 split: self.split.filter(|n| *n > 0),
@@ -226,7 +232,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
     })
 }
 
-/// Ctrl-C and SIGTERM, installed up front.
+/// Ctrl-C and SIGTERM, installed up front (`serve`, `proxy` and `probe --every`).
 pub(super) struct StopSignal {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
@@ -331,6 +337,25 @@ mod tests {
         assert_eq!(o.faults, Faults::default());
         assert!(o.tls.is_none() && !o.strict);
         assert_eq!(o.max_connections, Some(acs::DEFAULT_MAX_CONNECTIONS));
+    }
+
+    #[test]
+    fn a_dialect_preset_sets_every_knob_and_flags_override_single_ones() {
+        use crate::sip2::System;
+        let o = parse(&["--dialect", "folio"]).unwrap().to_options();
+        assert_eq!(o.dialect, Dialect::preset(System::Folio).unwrap());
+        let o = parse(&["--dialect", "KOHA", "--terminator", "cr"])
+            .unwrap()
+            .to_options();
+        let koha = Dialect::preset(System::Koha).unwrap();
+        assert_eq!(o.dialect.terminator, Some(Terminator::Cr));
+        assert_eq!(o.dialect.field_order, koha.field_order);
+        assert_eq!(o.dialect.login_required, Some(true));
+        let e = parse(&["--dialect", "sierra"]).unwrap_err().to_string();
+        assert!(
+            e.contains("no Sierra preset") && e.contains("evergreen, koha, folio and emulator"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,17 +1,20 @@
 //! The console text of a scenario that did not pass: each failed or errored step with its
-//! request and response, then a table of what differs (target, expected, got), the screen
-//! messages the ACS sent, and the linter's findings. libtest-mimic prints it under
-//! "failures:", and JUnit uses the plain rendering as the failure body.
+//! request and response, then a table of what differs (target, expected, got, and the ground
+//! of the check: "spec requires", "common practice (warning)", ...), the screen messages the
+//! ACS sent, and the linter's findings. libtest-mimic prints it under "failures:", and JUnit
+//! uses the plain rendering as the failure body. After the run, [`render_summary`] counts spec
+//! failures and warnings and lists skips, the warnings of passing steps and the notes.
 
 use std::fmt::Write;
 
 use super::ReportOptions;
+use super::redact::check_cells;
 use super::text::{printable, wire_line};
 use crate::check::diff::{Segment, inline};
-use crate::check::{CheckResult, Target};
-use crate::runner::result::{Outcome, ScenarioResult, StepResult, StepStatus};
+use crate::check::{CheckResult, Verdict};
+use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use crate::scenario::Scenario;
-use crate::sip2::redact::{MASK, Redaction};
+use crate::sip2::redact::Redaction;
 use crate::sip2::{FieldId, render};
 
 /// Widest expected value before the "got" column stops aligning.
@@ -36,8 +39,18 @@ pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
     }
     let _ = writeln!(out, "{} ({})", s.name, s.file.display());
     for step in &s.steps {
-        if matches!(step.status, StepStatus::Failed | StepStatus::Errored) {
-            out.push_str(&render_step(step, opts));
+        match step.status {
+            StepStatus::Failed | StepStatus::Errored => out.push_str(&render_step(step, opts)),
+            StepStatus::Skipped => {
+                let _ = writeln!(
+                    out,
+                    "  step {} \"{}\" skipped: {}",
+                    step.index,
+                    printable(&step.name),
+                    printable(step.error.as_deref().unwrap_or("skipped"))
+                );
+            }
+            StepStatus::Passed | StepStatus::NotRun => {}
         }
     }
     let not_run: Vec<&StepResult> = s
@@ -64,14 +77,13 @@ pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
         .iter()
         .filter(|st| st.status == StepStatus::Errored)
         .count();
+    let count = |status: StepStatus| s.steps.iter().filter(|st| st.status == status).count();
     let _ = writeln!(
         out,
-        "  {} steps: {} passed, {failed} failed, {errored} errored, {} not run",
+        "  {} steps: {} passed, {failed} failed, {errored} errored, {} skipped, {} not run",
         s.steps.len(),
-        s.steps
-            .iter()
-            .filter(|st| st.status == StepStatus::Passed)
-            .count(),
+        count(StepStatus::Passed),
+        count(StepStatus::Skipped),
         not_run.len()
     );
     out
@@ -99,20 +111,27 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     if let Some(err) = &step.error {
         let _ = writeln!(out, "    {} {}", paint.wrap(RED, "error"), printable(err));
     }
-    let failures: Vec<&CheckResult> = step.failures().collect();
-    if !failures.is_empty() {
-        out.push_str(&table(&failures, opts));
+    let rows: Vec<&CheckResult> = step
+        .checks
+        .iter()
+        .filter(|c| c.verdict() != Verdict::Passed)
+        .collect();
+    if !rows.is_empty() {
+        out.push_str(&table(&rows, opts));
     }
-    if step.status == StepStatus::Failed {
-        if let Some(received) = &step.received {
-            for (id, value) in screen_messages(&received.text) {
-                let _ = writeln!(
-                    out,
-                    "    {:<8}  (info) {:?}",
-                    id.as_str(),
-                    printable(&value)
-                );
-            }
+    for note in &step.notes {
+        let _ = writeln!(out, "    note      {}", printable(note));
+    }
+    if step.status == StepStatus::Failed
+        && let Some(received) = &step.received
+    {
+        for (id, value) in screen_messages(&received.text) {
+            let _ = writeln!(
+                out,
+                "    {:<8}  (info) {:?}",
+                id.as_str(),
+                printable(&value)
+            );
         }
     }
     if !step.violations.is_empty() {
@@ -123,58 +142,50 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     out
 }
 
-/// The field table: one row per failed check.
+/// The field table: one row per failed or warned check, with its ground.
 fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
     let paint = Paint(opts.color);
     let cells: Vec<Row> = rows
         .iter()
         .map(|c| {
-            let secret = match c.target {
-                Target::Field(id) => always_masked(id, opts.redaction),
-                _ => false,
-            };
-            if secret {
-                (
-                    c.target.to_string(),
-                    MASK.to_string(),
-                    MASK.to_string(),
-                    None,
-                )
-            } else {
-                (
-                    c.target.to_string(),
-                    printable(&c.expected),
-                    printable(&c.actual),
-                    c.diff.clone(),
-                )
+            let (expected, actual, diff) = shown_values(c, opts.redaction);
+            Row {
+                target: c.target.to_string(),
+                expected,
+                actual,
+                diff,
+                ground: ground_cell(c),
             }
         })
         .collect();
-    let target_w = cells
-        .iter()
-        .map(|c| c.0.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    let expected_w = cells
-        .iter()
-        .map(|c| c.1.chars().count())
-        .filter(|w| *w <= MAX_EXPECTED_WIDTH)
-        .max()
-        .unwrap_or(0)
-        .max(8);
+    let width = |cell: fn(&Row) -> &String, cap: usize| {
+        cells
+            .iter()
+            .map(|r| cell(r).chars().count())
+            .filter(|w| *w <= cap)
+            .max()
+            .unwrap_or(0)
+            .max(8)
+    };
+    let target_w = width(|r| &r.target, usize::MAX);
+    let expected_w = width(|r| &r.expected, MAX_EXPECTED_WIDTH);
+    let actual_w = width(|r| &r.actual, MAX_EXPECTED_WIDTH);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "    {}",
         paint.wrap(
             DIM,
-            &format!("{:<target_w$}  {:<expected_w$}  got", "field", "expected")
+            &format!(
+                "{:<target_w$}  {:<expected_w$}  {:<actual_w$}  ground",
+                "field", "expected", "got"
+            )
         )
     );
-    for (target, expected, actual, diff) in cells {
-        let pad = expected_w.saturating_sub(expected.chars().count());
-        let (expected, actual) = match (&diff, opts.color) {
+    for row in cells {
+        let pad_expected = expected_w.saturating_sub(row.expected.chars().count());
+        let pad_actual = actual_w.saturating_sub(row.actual.chars().count());
+        let (expected, actual) = match (&row.diff, opts.color) {
             (Some((want, got)), true) => {
                 let (old, new) = inline(want, got);
                 (
@@ -182,23 +193,110 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
                     format!("\"{}\"", highlight(&new, GREEN)),
                 )
             }
-            _ => (expected, actual),
+            _ => (row.expected, row.actual),
         };
         let _ = writeln!(
             out,
-            "    {target:<target_w$}  {expected}{}  {actual}",
-            " ".repeat(pad)
+            "    {:<target_w$}  {expected}{}  {actual}{}  {}",
+            row.target,
+            " ".repeat(pad_expected),
+            " ".repeat(pad_actual),
+            row.ground
         );
     }
     out
 }
 
-/// One table row: target, expected, got, and the texts to highlight.
-type Row = (String, String, String, Option<(String, String)>);
+/// One table row.
+struct Row {
+    target: String,
+    expected: String,
+    actual: String,
+    /// The texts to highlight.
+    diff: Option<(String, String)>,
+    ground: String,
+}
 
-/// Passwords stay masked even in the table; personal data a scenario checks is shown there.
-fn always_masked(id: FieldId, redaction: Redaction) -> bool {
-    redaction != Redaction::None && Redaction::Secrets.masks(id)
+/// "spec requires", or "common practice (warning)", "Evergreen does (warning)".
+fn ground_cell(c: &CheckResult) -> String {
+    match c.verdict() {
+        Verdict::Warned => format!("{} (warning)", c.ground.phrase()),
+        Verdict::Passed | Verdict::Failed => c.ground.phrase(),
+    }
+}
+
+/// A check's expected and actual values for people (and the texts to highlight): passwords
+/// masked.
+pub(crate) fn shown_values(
+    c: &CheckResult,
+    redaction: Redaction,
+) -> (String, String, Option<(String, String)>) {
+    let cells = check_cells(c, redaction);
+    (
+        printable(&cells.expected),
+        printable(&cells.actual),
+        cells.diff,
+    )
+}
+
+/// The lines after a run: the summary (scenario counts, spec failures, warnings by kind),
+/// then each skipped scenario and step with its reason, each warning of a passing step
+/// (failed steps show theirs in the failure text) and each note.
+pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
+    let t = run.tally();
+    let warnings = t.common_warnings + t.dialect_warnings;
+    let mut out = format!(
+        "sip2check: {} scenarios: {} passed, {} failed, {} errored, {} skipped; {} spec failures; {warnings} warnings",
+        run.scenarios.len(),
+        t.passed,
+        t.failed,
+        t.errored,
+        t.skipped,
+        t.spec_failures,
+    );
+    if warnings > 0 {
+        let _ = write!(
+            out,
+            " ({} common, {} dialect)",
+            t.common_warnings, t.dialect_warnings
+        );
+    }
+    out.push('\n');
+    let step_of = |s: &ScenarioResult, st: &StepResult| {
+        format!("{} step {} \"{}\"", s.id, st.index, printable(&st.name))
+    };
+    for s in &run.scenarios {
+        if let Outcome::Skipped(reason) = &s.outcome {
+            let _ = writeln!(out, "  skipped  {}: {}", s.id, printable(reason));
+            continue;
+        }
+        for st in s.steps.iter().filter(|st| st.status == StepStatus::Skipped) {
+            let reason = st.error.as_deref().unwrap_or("skipped");
+            let _ = writeln!(out, "  skipped  {}: {}", step_of(s, st), printable(reason));
+        }
+    }
+    for s in &run.scenarios {
+        for st in s.steps.iter().filter(|st| st.status == StepStatus::Passed) {
+            for w in st.warnings() {
+                let (expected, actual, _) = shown_values(w, opts.redaction);
+                let _ = writeln!(
+                    out,
+                    "  warning  {}: {} expected {expected} got {actual} ({})",
+                    step_of(s, st),
+                    w.target,
+                    w.ground.phrase()
+                );
+            }
+        }
+    }
+    for s in &run.scenarios {
+        for st in &s.steps {
+            for note in &st.notes {
+                let _ = writeln!(out, "  note     {}: {}", step_of(s, st), printable(note));
+            }
+        }
+    }
+    out
 }
 
 fn highlight(segments: &[Segment], color: &str) -> String {
@@ -283,8 +381,19 @@ mod tests {
         let text = render_scenario(&run.scenarios[0], &ReportOptions::default());
         golden("console_failed.txt", &text);
         assert!(
-            text.contains("AE        \"David J. Fiandre\"  \"David J. Fiander\""),
-            "{text}"
+            text.lines().any(|l| l.trim_start().starts_with("AE ")
+                && l.contains("\"***\"")
+                && l.contains("spec requires"))
+                && !text.contains("Fiand"),
+            "personal data masked in the table as in the transcript: {text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with("magnetic_media ")
+                    && l.contains("\"N\"")
+                    && l.contains("\"U\"")
+                    && l.ends_with("Evergreen does (warning)")),
+            "the warning of a failed step is in its table, with its ground: {text}"
         );
         assert!(
             text.contains("|AE***|"),
@@ -295,9 +404,10 @@ mod tests {
     #[test]
     fn colour_highlights_only_the_differing_characters() {
         let run = sample::run();
+        // With --no-redact, so the personal field's difference is shown.
         let opts = ReportOptions {
             color: true,
-            ..ReportOptions::default()
+            redaction: crate::sip2::redact::Redaction::Secrets,
         };
         let text = render_scenario(&run.scenarios[0], &opts);
         assert!(
@@ -307,6 +417,22 @@ mod tests {
         assert!(
             text.contains(&format!("\"{GREEN}{BOLD}0{RESET}\"")),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_spec_failures_and_warnings_and_lists_skips_warnings_and_notes() {
+        let text = render_summary(&sample::run(), &ReportOptions::default());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "sip2check: 3 scenarios: 1 passed, 0 failed, 1 errored, 1 skipped; 2 spec failures; 2 warnings (1 common, 1 dialect)",
+                "  skipped  demo::holds: the ACS does not support hold",
+                "  skipped  demo::status step 2 \"blocked patron\": the profile has no blocked_patron",
+                "  warning  demo::status step 1 \"patron status\": AF expected present got absent (common practice)",
+                "  note     demo::checkout step 2 \"checkout of cáliz\": the server's BX says checkout is unsupported, and it answered",
+            ]
         );
     }
 

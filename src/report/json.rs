@@ -1,17 +1,18 @@
-//! The JSON report: the same content as JUnit for machines, one document per run.
+//! The JSON report: the same content as JUnit for machines, one document per run. Each check
+//! carries its `ground` and `verdict`; the summary counts spec failures and warnings by kind.
 
 use serde_json::{Value, json};
 
 use super::ReportOptions;
+use super::redact::check_cells;
 use super::text::{captured_value, printable};
-use crate::check::{CheckResult, Target};
+use crate::check::CheckResult;
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, Wire};
 use crate::sip2::Violation;
-use crate::sip2::redact::{MASK, Redaction};
 
 /// The report for `run` as a JSON value.
 pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
-    let (passed, failed, errored, skipped) = run.counts();
+    let t = run.tally();
     json!({
         "endpoint": run.endpoint,
         "profile": run.profile,
@@ -19,7 +20,14 @@ pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
         "bx": run.bx,
         "started": run.started,
         "duration_ms": run.duration.as_millis() as u64,
-        "summary": { "passed": passed, "failed": failed, "errored": errored, "skipped": skipped },
+        "summary": {
+            "passed": t.passed,
+            "failed": t.failed,
+            "errored": t.errored,
+            "skipped": t.skipped,
+            "spec_failures": t.spec_failures,
+            "warnings": { "common": t.common_warnings, "dialect": t.dialect_warnings },
+        },
         "scenarios": run.scenarios.iter().map(|s| scenario(s, opts)).collect::<Vec<_>>(),
     })
 }
@@ -52,6 +60,8 @@ fn step(st: &StepResult, opts: &ReportOptions) -> Value {
         "sent": st.sent.as_ref().map(|w| wire(w, opts)),
         "received": st.received.as_ref().map(|w| wire(w, opts)),
         "checks": st.checks.iter().map(|c| check(c, opts)).collect::<Vec<_>>(),
+        "not_applied": st.not_applied,
+        "notes": st.notes,
         "violations": st.violations.iter().map(violation).collect::<Vec<_>>(),
         "captures": st.captures.iter().map(|c| json!({
             "name": c.name,
@@ -60,23 +70,16 @@ fn step(st: &StepResult, opts: &ReportOptions) -> Value {
     })
 }
 
-/// A check; values of masked fields are masked unless the check failed (then the difference
-/// is the point), and passwords always.
+/// A check; the values of masked fields are masked, failed or not (as in every report).
 fn check(c: &CheckResult, opts: &ReportOptions) -> Value {
-    let masked = match c.target {
-        Target::Field(id) => opts.redaction.masks(id) && (c.passed || Redaction::Secrets.masks(id)),
-        _ => false,
-    };
-    let (expected, actual) = if masked {
-        (MASK, MASK)
-    } else {
-        (c.expected.as_str(), c.actual.as_str())
-    };
+    let cells = check_cells(c, opts.redaction);
     json!({
         "target": c.target.to_string(),
         "passed": c.passed,
-        "expected": expected,
-        "actual": actual,
+        "ground": c.ground.name(),
+        "verdict": c.verdict().as_str(),
+        "expected": cells.expected,
+        "actual": cells.actual,
     })
 }
 
@@ -111,9 +114,28 @@ mod tests {
         assert_eq!(v["summary"]["failed"], 0);
         assert_eq!(v["summary"]["errored"], 1);
         assert_eq!(v["summary"]["skipped"], 1);
+        assert_eq!(v["summary"]["passed"], 1);
+        assert_eq!(v["summary"]["spec_failures"], 2);
+        assert_eq!(v["summary"]["warnings"]["common"], 1);
+        assert_eq!(v["summary"]["warnings"]["dialect"], 1);
         let steps = &v["scenarios"][0]["steps"];
         assert_eq!(steps[1]["status"], "failed");
         assert_eq!(steps[1]["checks"][1]["target"], "ok");
+        assert_eq!(steps[1]["checks"][1]["ground"], "spec");
+        assert_eq!(steps[1]["checks"][1]["verdict"], "failed");
+        assert_eq!(steps[1]["checks"][3]["ground"], "evergreen");
+        assert_eq!(steps[1]["checks"][3]["verdict"], "warned");
+        assert_eq!(steps[1]["checks"][0]["verdict"], "passed");
+        assert_eq!(
+            steps[1]["notes"][0],
+            "the server's BX says checkout is unsupported, and it answered"
+        );
+        let status = &v["scenarios"][2]["steps"];
+        assert_eq!(status[0]["status"], "passed");
+        assert_eq!(status[0]["checks"][1]["ground"], "common");
+        assert_eq!(status[0]["checks"][1]["verdict"], "warned");
+        assert_eq!(status[1]["status"], "skipped");
+        assert_eq!(status[1]["error"], "the profile has no blocked_patron");
         assert_eq!(steps[1]["violations"][0]["rule"], "control-char");
         assert_eq!(steps[3]["status"], "not run");
         assert_eq!(steps[0]["sent"]["text"], "9300CNsip_01|CO***|CPBR1|");

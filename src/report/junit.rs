@@ -1,8 +1,10 @@
 //! JUnit XML (via junit-report, the only file that names it): a testsuite per scenario, a
-//! testcase per step. A failed step is a `<failure>` whose message is one line and whose body
-//! is the console rendering; an errored step is an `<error>`; steps not run and skipped
-//! scenarios are `<skipped>` with the reason. The step's transcript goes to system-out with
-//! `<CR>` for terminators and no control characters, so every file is valid XML.
+//! testcase per step. A failed step is a `<failure>` whose message is one line naming each
+//! failed check and its ground, and whose body is the console rendering; an errored step is an
+//! `<error>`; skipped steps, steps not run and skipped scenarios are `<skipped>` with the
+//! reason. The step's transcript goes to system-out, with its warnings ("warning (Evergreen
+//! does): ...") and notes, `<CR>` for terminators and no control characters, so every file
+//! is valid XML.
 
 use std::io::Write;
 use std::time::Duration;
@@ -10,7 +12,8 @@ use std::time::Duration;
 use junit_report::{Report, TestCase, TestSuite};
 
 use super::ReportOptions;
-use super::console::render_step;
+use super::console::{render_step, shown_values};
+use super::redact::check_cells;
 use super::text::{captured_value, printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 
@@ -70,7 +73,7 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
                 .failures()
                 .next()
                 .map_or_else(|| "check".to_string(), |c| kind_of(&c.target));
-            let mut tc = TestCase::failure(&name, time, &kind, &printable(&summary(step)));
+            let mut tc = TestCase::failure(&name, time, &kind, &printable(&summary(step, opts)));
             set_cause(&mut tc, &render_step(step, opts));
             tc
         }
@@ -80,6 +83,11 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             set_cause(&mut tc, &render_step(step, opts));
             tc
         }
+        (_, StepStatus::Skipped) => TestCase::skipped_with_cause(
+            &name,
+            "skipped",
+            &printable(step.error.as_deref().unwrap_or("skipped")),
+        ),
         (_, StepStatus::NotRun) => TestCase::skipped_with_cause(
             &name,
             "not-run",
@@ -101,15 +109,35 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
         let value = captured_value(c, opts.redaction);
         transcript.push_str(&format!("captured  {} = {value}\n", c.name));
     }
+    for w in step.warnings() {
+        let (expected, actual, _) = shown_values(w, opts.redaction);
+        transcript.push_str(&format!(
+            "warning ({}): {} expected {expected} got {actual}\n",
+            w.ground.phrase(),
+            w.target,
+        ));
+    }
+    for note in &step.notes {
+        transcript.push_str(&format!("note: {note}\n"));
+    }
     case.set_system_out(&cdata(&transcript));
     case
 }
 
-/// The failure message: every failed check on one line.
-fn summary(step: &StepResult) -> String {
+/// The failure message: every failed check and its ground on one line (masked fields masked).
+fn summary(step: &StepResult, opts: &ReportOptions) -> String {
     let parts: Vec<String> = step
         .failures()
-        .map(|c| format!("{} expected {} got {}", c.target, c.expected, c.actual))
+        .map(|c| {
+            let cells = check_cells(c, opts.redaction);
+            format!(
+                "{} expected {} got {} ({})",
+                c.target,
+                cells.expected,
+                cells.actual,
+                c.ground.phrase()
+            )
+        })
         .collect();
     format!(
         "step {} \"{}\": {}",
@@ -226,10 +254,10 @@ mod tests {
         );
         let elements = read_back(&xml);
         let names: Vec<&str> = elements.iter().map(|e| e.0.as_str()).collect();
-        assert_eq!(names.iter().filter(|n| **n == "testsuite").count(), 2);
+        assert_eq!(names.iter().filter(|n| **n == "testsuite").count(), 3);
         assert_eq!(
             names.iter().filter(|n| **n == "testcase").count(),
-            5,
+            7,
             "one per step"
         );
         let failure = elements
@@ -238,8 +266,13 @@ mod tests {
             .expect("a failure");
         assert_eq!(attr(failure, "type"), "fixed-field");
         assert!(
-            attr(failure, "message").contains("ok expected \"1\" got \"0\""),
-            "{failure:?}"
+            attr(failure, "message").contains("ok expected \"1\" got \"0\" (spec requires)"),
+            "the message names each failed check's ground: {failure:?}"
+        );
+        assert!(
+            failure.2.contains("Evergreen does (warning)"),
+            "the body's table names the grounds: {}",
+            failure.2
         );
         assert!(
             failure.2.contains("AE"),
@@ -251,10 +284,12 @@ mod tests {
         let skipped: Vec<_> = elements.iter().filter(|e| e.0 == "skipped").collect();
         assert_eq!(
             skipped.len(),
-            2,
-            "the step not run and the skipped scenario's step"
+            3,
+            "the step not run, the skipped scenario's step and the skipped step"
         );
         assert!(attr(skipped[1], "message").contains("does not support hold"));
+        assert_eq!(attr(skipped[2], "type"), "skipped");
+        assert!(attr(skipped[2], "message").contains("the profile has no blocked_patron"));
         let outs: String = elements
             .iter()
             .filter(|e| e.0 == "system-out")
@@ -265,6 +300,18 @@ mod tests {
             "{outs}"
         );
         assert!(outs.contains("ACS supported messages (BX): YYYYYYYYYYYYYNYY"));
+        assert!(
+            outs.contains("warning (Evergreen does): magnetic_media expected \"N\" got \"U\""),
+            "{outs}"
+        );
+        assert!(
+            outs.contains("warning (common practice): AF expected present got absent"),
+            "a passing step's warning: {outs}"
+        );
+        assert!(
+            outs.contains("note: the server's BX says checkout is unsupported, and it answered"),
+            "{outs}"
+        );
         assert!(
             !outs.contains("COsip_01") && !outs.contains("AEDavid"),
             "masked: {outs}"

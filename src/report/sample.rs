@@ -1,11 +1,14 @@
-//! A run with one failed, errored and not-run step and one skipped scenario, for report tests.
+//! A run with one failed, errored and not-run step and one skipped scenario, for report tests;
+//! the failed step also has a dialect warning and a note, and a passing scenario has a
+//! common-practice warning and a skipped step.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::check::{CheckResult, Target};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Wire};
-use crate::sip2::{FieldId, FieldRef, Rule, Terminator, Violation};
+use crate::scenario::Ground;
+use crate::sip2::{FieldId, FieldRef, Rule, System, Terminator, Violation};
 
 fn wire(text: &str) -> Option<Wire> {
     Some(Wire {
@@ -42,6 +45,7 @@ pub fn run() -> RunResult {
         CheckResult {
             target: Target::Fixed("ok"),
             passed: false,
+            ground: Ground::Spec,
             expected: "\"1\"".into(),
             actual: "\"0\"".into(),
             diff: Some(("1".into(), "0".into())),
@@ -49,11 +53,22 @@ pub fn run() -> RunResult {
         CheckResult {
             target: Target::Field(FieldId::AE),
             passed: false,
+            ground: Ground::Spec,
             expected: "\"David J. Fiandre\"".into(),
             actual: "\"David J. Fiander\"".into(),
             diff: Some(("David J. Fiandre".into(), "David J. Fiander".into())),
         },
+        CheckResult::new(
+            Target::Fixed("magnetic_media"),
+            false,
+            "\"N\"".into(),
+            "\"U\"".into(),
+        )
+        .with_ground(Ground::System(System::Evergreen)),
     ];
+    checkout
+        .notes
+        .push("the server's BX says checkout is unsupported, and it answered".into());
     checkout.violations = vec![Violation::new(
         Rule::ControlChar,
         FieldRef::Field(FieldId::AJ),
@@ -94,6 +109,41 @@ pub fn run() -> RunResult {
         )],
         duration: Duration::ZERO,
     };
+    let mut status = step(1, "patron status", StepStatus::Passed);
+    status.sent = wire("2300120260329    203000AOBR1|AA999999|AC|AD6789|");
+    status.received =
+        wire("24              00120260329    203000AOBR1|AA999999|AEDavid J. Fiander|BLY|CQY|");
+    status.checks = vec![
+        CheckResult::new(
+            Target::Field(FieldId::BL),
+            true,
+            "\"Y\"".into(),
+            "\"Y\"".into(),
+        ),
+        CheckResult::new(
+            Target::Field(FieldId::AF),
+            false,
+            "present".into(),
+            "absent".into(),
+        )
+        .with_ground(Ground::Common),
+    ];
+    let blocked = StepResult::skipped(
+        2,
+        "blocked patron",
+        "scenarios/demo/status.yaml:9".into(),
+        "the profile has no blocked_patron",
+    );
+    let steps = vec![status, blocked];
+    let warned = ScenarioResult {
+        id: "demo::status".into(),
+        name: "status".into(),
+        file: PathBuf::from("scenarios/demo/status.yaml"),
+        tags: vec![],
+        outcome: Outcome::from_steps(&steps),
+        steps,
+        duration: Duration::from_millis(4),
+    };
     RunResult {
         endpoint: "127.0.0.1:6001".into(),
         profile: "site.yaml".into(),
@@ -101,6 +151,6 @@ pub fn run() -> RunResult {
         bx: Some("YYYYYYYYYYYYYNYY".into()),
         started: "2026-11-29T09:00:00+00:00".into(),
         duration: Duration::from_millis(20),
-        scenarios: vec![failed, skipped],
+        scenarios: vec![failed, skipped, warned],
     }
 }

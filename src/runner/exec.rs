@@ -1,19 +1,21 @@
 //! Running one scenario on one connection: build each request, exchange it, judge the
-//! response (`check::compare`), keep captures. A failed step records its checks and the
-//! scenario goes on; a lost connection marks the remaining steps "not run".
+//! response (`check::compare`, with the profile's dialect), keep captures. A failed step
+//! records its checks and the scenario goes on; a step whose records or messages are missing
+//! is skipped alone; a lost connection marks the remaining steps "not run".
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::result::{Outcome, ScenarioResult, StepResult, StepStatus, Wire};
-use crate::check::{self, CheckResult, Target};
+use super::skip::{Capabilities, step_skip};
+use crate::check::{self, CheckResult, Judge, Target};
 use crate::scenario::template::{Mode, Scope};
 use crate::scenario::{FixedValue, Scenario, Send, Step};
-use crate::sip2::{self, Message};
+use crate::sip2::{self, Message, MessageCode, System};
 use crate::transport::{ConnectOptions, Session, StepOptions, TransportError};
 
 /// What every scenario of a run shares.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ExecContext {
     /// How to reach the server.
     pub connect: ConnectOptions,
@@ -21,6 +23,10 @@ pub struct ExecContext {
     pub vars: BTreeMap<String, String>,
     /// Error-severity violations fail steps.
     pub strict: bool,
+    /// The systems the server behaves like (the profile's `dialect:`).
+    pub dialect: Vec<System>,
+    /// The BX, `--ignore-bx` and the profile's error detection, for steps' `requires:`.
+    pub caps: Capabilities,
 }
 
 /// Runs `scenario` on a fresh connection.
@@ -41,6 +47,15 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
                         &step.name,
                         step.loc.to_string(),
                         reason,
+                    ));
+                    continue;
+                }
+                if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
+                    steps.push(StepResult::skipped(
+                        i + 1,
+                        &step.name,
+                        step.loc.to_string(),
+                        &reason,
                     ));
                     continue;
                 }
@@ -105,9 +120,10 @@ async fn run_step(
             .expect
             .lint
             .iter()
-            .chain(&step.expect.violations)
             .copied()
+            .chain(step.expect.violations.iter().map(|c| c.rule))
             .collect(),
+        not_applied: check::not_applied(&step.expect, &ctx.dialect),
         ..StepResult::new(index, &step.name, step.loc.to_string(), StepStatus::Passed)
     };
     let request = match build_request(step, scope) {
@@ -126,8 +142,25 @@ async fn run_step(
         terminator: step.terminator,
         no_resend: !step.resend,
     };
+    // Under --ignore-bx, a request the BX marks unsupported is sent anyway; how the server took
+    // it is noted.
+    let unsupported = MessageCode::parse(request.get(..2).unwrap_or(""))
+        .filter(|c| ctx.caps.ignore_bx && ctx.caps.unsupported(*c))
+        .and_then(crate::sip2::spec::message);
     let outcome = session.exchange(&request, &opts).await;
     result.duration = start.elapsed();
+    if let Some(spec) = unsupported {
+        let how = took(&outcome, &ctx.connect).await;
+        result.notes.push(format!(
+            "the server's BX says {} is unsupported, and {how}",
+            spec.key
+        ));
+    }
+    let closed_applies = step.expect.ground.applies(&ctx.dialect);
+    let judge = Judge {
+        dialect: &ctx.dialect,
+        strict: ctx.strict,
+    };
     let mut gone = false;
     match outcome {
         Ok(ex) => {
@@ -143,14 +176,19 @@ async fn run_step(
                 leading_lf: ex.response.leading_lf,
             });
             if step.expect.closed {
-                result.checks.push(CheckResult::new(
-                    Target::Closed,
-                    false,
-                    "the server closes the connection".into(),
-                    "it answered".into(),
-                ));
+                if closed_applies {
+                    result.checks.push(
+                        CheckResult::new(
+                            Target::Closed,
+                            false,
+                            "the server closes the connection".into(),
+                            "it answered".into(),
+                        )
+                        .with_ground(step.expect.ground),
+                    );
+                }
             } else {
-                result.checks = check::compare(&step.expect, &analysis, scope, ctx.strict);
+                result.checks = check::compare(&step.expect, &analysis, scope, &judge);
                 let (values, captured) = check::capture(&step.capture, &analysis);
                 result.checks.extend(captured);
                 for c in &values {
@@ -161,24 +199,31 @@ async fn run_step(
             result.violations = analysis.violations;
         }
         Err(e) => {
+            // What went on the wire (AY/AZ included), when the request was sent at all.
+            let sent = session.last_request().map(|s| s.text.clone());
             result.sent = Some(Wire {
-                text: request.clone(),
+                text: sent.unwrap_or_else(|| request.clone()),
                 terminator: Some(terminator),
                 leading_lf: false,
             });
             gone = e.is_connection();
             if step.expect.closed {
                 let closed = matches!(e, TransportError::Closed { .. } | TransportError::Io { .. });
-                result.checks.push(CheckResult::new(
-                    Target::Closed,
-                    closed,
-                    "the server closes the connection".into(),
-                    if closed {
-                        "closed".into()
-                    } else {
-                        e.to_string()
-                    },
-                ));
+                if closed_applies {
+                    result.checks.push(
+                        CheckResult::new(
+                            Target::Closed,
+                            closed,
+                            "the server closes the connection".into(),
+                            if closed {
+                                "closed".into()
+                            } else {
+                                e.to_string()
+                            },
+                        )
+                        .with_ground(step.expect.ground),
+                    );
+                }
                 gone = true;
             } else if gone {
                 result.status = StepStatus::Errored;
@@ -189,10 +234,40 @@ async fn run_step(
             }
         }
     }
-    if result.status == StepStatus::Passed && result.checks.iter().any(|c| !c.passed) {
+    if result.status == StepStatus::Passed && result.failures().next().is_some() {
         result.status = StepStatus::Failed;
     }
     (result, gone)
+}
+
+/// How the server took a request its BX marks unsupported: "it answered", "the connection was
+/// lost (crashed?)" when a fresh connection fails too, or "it refused (...)".
+async fn took(
+    outcome: &Result<crate::transport::Exchange, TransportError>,
+    connect: &ConnectOptions,
+) -> &'static str {
+    const REFUSED: &str = "it refused (96, closed, or no answer)";
+    match outcome {
+        Ok(ex) if ex.response.analysis.msg.code == MessageCode::REQUEST_SC_RESEND => REFUSED,
+        Ok(_) => "it answered",
+        Err(TransportError::Closed { .. } | TransportError::Io { .. }) => {
+            // A server that merely hangs up still takes a new connection; a crashed one does not.
+            match Session::connect(connect.clone()).await {
+                Ok(mut session) => {
+                    session.close().await;
+                    REFUSED
+                }
+                Err(_) => "the connection was lost (crashed?)",
+            }
+        }
+        Err(
+            TransportError::NoAnswer { .. }
+            | TransportError::TooLong { .. }
+            | TransportError::Oversize { .. }
+            | TransportError::ResendLimit { code_96: false, .. },
+        ) => "it answered",
+        Err(_) => REFUSED,
+    }
 }
 
 /// The request text: raw templates expanded, or a structured message built from the table.

@@ -1,6 +1,7 @@
 //! The runner: scenarios in, results out. [`plan`] loads and selects scenarios, starts the
 //! built-in emulator when no endpoint is given and probes the ACS's BX; [`trials`] turns each
-//! scenario into a libtest-mimic trial that runs its steps on one connection ([`exec`]).
+//! scenario into a libtest-mimic trial that runs its steps on one connection ([`exec`]);
+//! [`skip`] says why a scenario or step does not run (BX, error detection, profile records).
 //! `sip2check run` and `tests/conformance.rs` ([`harness_main`]) both go through here.
 //!
 //! Main types: [`RunConfig`], [`Plan`], [`result::RunResult`] (the one result model every
@@ -9,8 +10,10 @@
 pub mod exec;
 pub mod plan;
 pub mod result;
+pub mod skip;
 pub mod trials;
 
 pub use plan::{Plan, RunConfig, Selection, SetupError, Target, plan, select};
-pub use result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
+pub use result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Tally};
+pub use skip::Capabilities;
 pub use trials::{Sink, execute, harness_main, trials};

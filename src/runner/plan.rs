@@ -1,21 +1,27 @@
-//! The plan of a run: load and select scenarios, start the built-in emulator when no endpoint
-//! is given, and probe the ACS once (login, then SC status) for its supported messages (BX),
-//! so scenarios that `require` a message the ACS lacks are skipped with the reason.
+//! The plan of a run: load and select scenarios, check the selected scenarios' variables,
+//! start the built-in emulator when no endpoint is given, and probe the ACS once (login, then
+//! SC status) for its supported messages (BX), so scenarios that `require` a message the ACS
+//! lacks, or records the profile lacks, are skipped with the reason.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::exec::ExecContext;
+use super::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
+use super::skip::{Capabilities, scenario_skip};
 use crate::acs;
+use crate::report::redact::Redactor;
 use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
 use crate::sip2::encode::fixed_part;
+use crate::sip2::redact::Redaction;
 use crate::sip2::{self, FieldId, Message, MessageCode, spec};
 use crate::transport::{self, ConnectOptions, Session, StepOptions, TransportError};
 
 /// Where the scenarios run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Target {
     /// The built-in emulator, started on a loopback port for this run.
+    #[default]
     Emulator,
     /// An external server, `host:port`.
     Endpoint(String),
@@ -51,7 +57,7 @@ impl Selection {
 }
 
 /// Everything a run needs to know.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunConfig {
     /// Scenario files or directories.
     pub paths: Vec<PathBuf>,
@@ -65,6 +71,9 @@ pub struct RunConfig {
     pub strict: bool,
     /// Scenarios at once (default: 1 against an endpoint, the CPU count against the emulator).
     pub jobs: Option<usize>,
+    /// Run scenarios and steps whose required messages the BX marks unsupported, noting how
+    /// the server took them.
+    pub ignore_bx: bool,
 }
 
 /// Why a run could not start.
@@ -79,7 +88,8 @@ pub enum SetupError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
-    /// The capability probe could not reach the server (exit 4).
+    /// The capability probe could not open a session: the server could not be reached (exit 4),
+    /// or the endpoint or a TLS file is unusable (exit 2).
     #[error("capability probe of {endpoint} failed: {source}")]
     Probe {
         /// The server.
@@ -90,9 +100,19 @@ pub enum SetupError {
 }
 
 impl SetupError {
-    /// True when the server could not be reached (exit 4 rather than 2).
+    /// True when the server could not be reached for the run (exit 4 rather than 2): the probe
+    /// could not connect (refused, no address, timeout, TLS handshake, telnet login). Whatever
+    /// the server answers once connected is a verdict about it, never this.
     pub fn is_connection(&self) -> bool {
-        matches!(self, SetupError::Probe { .. })
+        match self {
+            SetupError::Probe { source, .. } => !matches!(
+                source,
+                TransportError::BadEndpoint { .. }
+                    | TransportError::TlsConfig { .. }
+                    | TransportError::Encoding(_)
+            ),
+            SetupError::Load(_) | SetupError::Emulator(_) | SetupError::Runtime(_) => false,
+        }
     }
 }
 
@@ -116,6 +136,8 @@ pub struct Plan {
     pub probe_note: Option<String>,
     /// Scenarios at once.
     pub jobs: usize,
+    /// The profile's secret values, which no report may show.
+    pub secrets: Vec<String>,
     runtime: Arc<tokio::runtime::Runtime>,
     server: Option<acs::Server>,
 }
@@ -130,18 +152,21 @@ impl std::fmt::Debug for Plan {
     }
 }
 
-/// Loads the scenarios under `config.paths` and keeps the selected ones.
+/// Loads the scenarios under `config.paths` and keeps the selected ones. Their variables are
+/// not checked (listing needs none); [`plan`] checks those of the selection.
 pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, LoadErrors> {
-    let all = scenario::load(&config.paths, &config.profile.vars)?;
+    let all = scenario::load_unchecked(&config.paths)?;
     Ok(all
         .into_iter()
         .filter(|s| config.selection.matches(s))
         .collect())
 }
 
-/// Loads, selects, starts the emulator if needed and probes the ACS.
+/// Loads, selects, checks the selection's variables, starts the emulator if needed and probes
+/// the ACS.
 pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
     let scenarios = select(config)?;
+    scenario::vars::check(&scenarios, &config.profile.vars)?;
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -185,9 +210,15 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             });
         }
     };
+    let caps = Capabilities {
+        bx: bx.clone(),
+        ignore_bx: config.ignore_bx,
+        no_error_detection: config.profile.error_detection == Some(ErrorDetection::Off),
+    };
+    let vars = &config.profile.vars;
     let skips = scenarios
         .iter()
-        .filter_map(|s| unsupported(s, bx.as_deref()).map(|r| (s.id.clone(), r)))
+        .filter_map(|s| scenario_skip(s, &caps, vars).map(|r| (s.id.clone(), r)))
         .collect();
     let jobs = config.jobs.unwrap_or(match config.target {
         Target::Emulator => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -200,6 +231,8 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             connect,
             vars: config.profile.vars.clone(),
             strict: config.strict,
+            dialect: config.profile.dialect.clone(),
+            caps,
         }),
         endpoint: label,
         profile: config.profile.source.clone(),
@@ -207,12 +240,55 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
         bx,
         probe_note,
         jobs: jobs.max(1),
+        secrets: crate::report::redact::secrets_of(&config.profile),
         runtime,
         server,
     })
 }
 
+/// The report of a run that stopped because its capability probe could not open a session: one
+/// errored scenario naming the cause, so CI shows a report (None for other setup errors, which
+/// are about files and stop before any server is involved).
+pub fn probe_failure(config: &RunConfig, err: &SetupError) -> Option<RunResult> {
+    let SetupError::Probe { endpoint, source } = err else {
+        return None;
+    };
+    let mut step = StepResult::new(
+        1,
+        "connect and ask for the ACS status (99)",
+        endpoint.clone(),
+        StepStatus::Errored,
+    );
+    step.error = Some(source.to_string());
+    let steps = vec![step];
+    Some(RunResult {
+        endpoint: endpoint.clone(),
+        profile: config.profile.source.clone(),
+        institution: config.profile.vars.get("institution").cloned(),
+        bx: None,
+        started: chrono::Local::now().to_rfc3339(),
+        duration: std::time::Duration::ZERO,
+        scenarios: vec![ScenarioResult {
+            id: PROBE_ID.to_string(),
+            name: "capability probe".to_string(),
+            file: PathBuf::from(&config.profile.source),
+            tags: Vec::new(),
+            outcome: Outcome::from_steps(&steps),
+            steps,
+            duration: std::time::Duration::ZERO,
+        }],
+    })
+}
+
+/// The id of the scenario that stands for a failed capability probe in reports.
+pub const PROBE_ID: &str = "sip2check::capability_probe";
+
 impl Plan {
+    /// The redaction pass for this run's reports at `level`.
+    pub fn redactor(&self, level: Redaction) -> Redactor {
+        Redactor::new(level, self.secrets.iter().cloned())
+    }
+
     /// The runtime every trial blocks on.
     pub fn handle(&self) -> tokio::runtime::Handle {
         self.runtime.handle().clone()
@@ -246,9 +322,9 @@ pub fn connect_options(profile: &Profile, endpoint: &str) -> ConnectOptions {
         terminator: profile.terminator.unwrap_or(defaults.terminator),
         encoding: profile.encoding.unwrap_or(defaults.encoding),
         error_detection: match profile.error_detection {
-            ErrorDetection::Off => transport::ErrorDetection::Off,
-            ErrorDetection::On => transport::ErrorDetection::On,
-            ErrorDetection::Auto => transport::ErrorDetection::Auto,
+            None | Some(ErrorDetection::Off) => transport::ErrorDetection::Off,
+            Some(ErrorDetection::On) => transport::ErrorDetection::On,
+            Some(ErrorDetection::Auto) => transport::ErrorDetection::Auto,
         },
         timeouts: transport::Timeouts {
             connect: profile.connect_timeout.unwrap_or(defaults.timeouts.connect),
@@ -262,17 +338,35 @@ pub fn connect_options(profile: &Profile, endpoint: &str) -> ConnectOptions {
 }
 
 /// Logs in (when the profile has `login.*`) and asks for the ACS status; returns BX, or a note
-/// saying why there is none. Only a connection failure is an error.
+/// saying why there is none. Only failing to open the session is an error: what the server
+/// answers once connected (only 96, garbage, a close) is a verdict about it, so the note says
+/// what went wrong and the scenarios run against it.
 async fn probe(
     connect: &ConnectOptions,
     profile: &Profile,
 ) -> Result<(Option<String>, Option<String>), TransportError> {
     let mut session = Session::connect(connect.clone()).await?;
+    let asked = ask(&mut session, profile).await;
+    session.close().await;
+    Ok(asked.unwrap_or_else(|e| {
+        (
+            None,
+            Some(format!(
+                "the capability probe got no usable answer ({e}); no scenario is skipped for `requires`, all run against the server"
+            )),
+        )
+    }))
+}
+
+/// The probe's exchanges on an open session.
+async fn ask(
+    session: &mut Session,
+    profile: &Profile,
+) -> Result<(Option<String>, Option<String>), TransportError> {
     let step = StepOptions::default();
     if let Some(login) = login_request(profile) {
         let ex = session.exchange(&login, &step).await?;
         if ex.response.analysis.msg.fixed_field("ok") != Some("1") {
-            session.close().await;
             return Ok((
                 None,
                 Some(format!(
@@ -284,7 +378,6 @@ async fn probe(
     }
     let status = sc_status_request();
     let ex = session.exchange(&status, &step).await?;
-    session.close().await;
     let bx = ex
         .response
         .analysis
@@ -326,40 +419,18 @@ fn sc_status_request() -> String {
     sip2::encode(&Message::new(MessageCode::SC_STATUS, fixed))
 }
 
-/// Why the ACS cannot run `s` (a required message whose BX flag is not Y), if it cannot.
-fn unsupported(s: &Scenario, bx: Option<&str>) -> Option<String> {
-    let bx = bx?;
-    let missing: Vec<&str> = s
-        .requires
-        .iter()
-        .filter(|m| {
-            spec::supported_position(m.code)
-                .is_some_and(|p| bx.as_bytes().get(p).copied() != Some(b'Y'))
-        })
-        .map(|m| m.key)
-        .collect();
-    (!missing.is_empty()).then(|| {
-        format!(
-            "the ACS does not support {} (its BX is {bx})",
-            missing.join(", ")
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn scenario(id: &str, tags: &[&str], requires: &[&str]) -> Scenario {
+    fn scenario(id: &str, tags: &[&str]) -> Scenario {
         Scenario {
             id: id.into(),
             name: id.into(),
             about: String::new(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
-            requires: requires
-                .iter()
-                .map(|r| spec::message_by_name(r).unwrap())
-                .collect(),
+            requires: Vec::new(),
+            needs: Vec::new(),
             checksum: None,
             file: PathBuf::from("x.yaml"),
             steps: Vec::new(),
@@ -368,7 +439,7 @@ mod tests {
 
     #[test]
     fn selection_filters_skips_and_tags() {
-        let s = scenario("siptest::03checkout", &["circulation"], &[]);
+        let s = scenario("siptest::03checkout", &["circulation"]);
         let sel = |f: Option<&str>, skip: &[&str], exact: bool, tags: &[&str]| Selection {
             filter: f.map(str::to_string),
             skip: skip.iter().map(|x| x.to_string()).collect(),
@@ -381,20 +452,6 @@ mod tests {
         assert!(!sel(None, &["03"], false, &[]).matches(&s));
         assert!(sel(None, &[], false, &["circulation"]).matches(&s));
         assert!(!sel(None, &[], false, &["holds"]).matches(&s));
-    }
-
-    #[test]
-    fn requires_reads_bx_positions() {
-        let s = scenario("a::b", &[], &["checkout", "renew_all"]);
-        assert_eq!(unsupported(&s, Some("YYYYYYYYYYYYYYYY")), None);
-        let r = unsupported(&s, Some("YYYYYYYYYYYYYYYN")).unwrap();
-        assert!(r.contains("renew_all") && !r.contains("checkout"), "{r}");
-        assert!(
-            unsupported(&s, Some("Y"))
-                .unwrap()
-                .contains("checkout, renew_all")
-        );
-        assert_eq!(unsupported(&s, None), None);
     }
 
     #[test]

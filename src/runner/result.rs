@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::check::{Captured, CheckResult};
+use crate::check::{Captured, CheckResult, Verdict};
+use crate::scenario::Ground;
 use crate::sip2::{Rule, Severity, Terminator, Violation};
 
 /// A whole run.
@@ -81,7 +82,12 @@ pub struct StepResult {
     pub checks: Vec<CheckResult>,
     /// Values captured for later steps.
     pub captures: Vec<Captured>,
-    /// Why it could not run or complete.
+    /// Checks left out because they are grounded in a system the profile's dialect does not name.
+    pub not_applied: usize,
+    /// What the harness observed beyond the checks (e.g. a message the BX marks unsupported, run
+    /// under `--ignore-bx`, and how the server took it).
+    pub notes: Vec<String>,
+    /// Why it could not run or complete, or why it was skipped or not run.
     pub error: Option<String>,
     /// How long it took.
     pub duration: Duration,
@@ -90,12 +96,15 @@ pub struct StepResult {
 /// A step's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepStatus {
-    /// Every check held.
+    /// No spec check failed (common and dialect checks may have warned).
     Passed,
-    /// A check failed.
+    /// A spec check failed.
     Failed,
     /// It could not complete (no connection, timeout, a template without value).
     Errored,
+    /// Not run on purpose: the profile lacks a record it needs, or the ACS a message (the reason
+    /// is in `error`).
+    Skipped,
     /// An earlier step lost the connection.
     NotRun,
 }
@@ -125,8 +134,18 @@ impl StepResult {
             accepted: Vec::new(),
             checks: Vec::new(),
             captures: Vec::new(),
+            not_applied: 0,
+            notes: Vec::new(),
             error: None,
             duration: Duration::ZERO,
+        }
+    }
+
+    /// A step skipped on purpose, with the reason.
+    pub fn skipped(index: usize, name: &str, loc: String, reason: &str) -> Self {
+        StepResult {
+            error: Some(reason.to_string()),
+            ..StepResult::new(index, name, loc, StepStatus::Skipped)
         }
     }
 
@@ -138,9 +157,18 @@ impl StepResult {
         }
     }
 
-    /// The failed checks.
+    /// The failed checks (spec checks that did not hold).
     pub fn failures(&self) -> impl Iterator<Item = &CheckResult> {
-        self.checks.iter().filter(|c| !c.passed)
+        self.checks
+            .iter()
+            .filter(|c| c.verdict() == Verdict::Failed)
+    }
+
+    /// The warnings (common and dialect checks that did not hold).
+    pub fn warnings(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks
+            .iter()
+            .filter(|c| c.verdict() == Verdict::Warned)
     }
 
     /// The error-severity violations the step does not accept (what `--strict` fails).
@@ -181,15 +209,35 @@ impl Outcome {
 }
 
 impl StepStatus {
-    /// "passed", "failed", "errored" or "not run".
+    /// "passed", "failed", "errored", "skipped" or "not run".
     pub fn as_str(self) -> &'static str {
         match self {
             StepStatus::Passed => "passed",
             StepStatus::Failed => "failed",
             StepStatus::Errored => "errored",
+            StepStatus::Skipped => "skipped",
             StepStatus::NotRun => "not run",
         }
     }
+}
+
+/// The counts of a run's summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Scenarios that passed.
+    pub passed: usize,
+    /// Scenarios that failed.
+    pub failed: usize,
+    /// Scenarios that could not run to the end.
+    pub errored: usize,
+    /// Scenarios skipped.
+    pub skipped: usize,
+    /// Failed spec checks, and failed steps that have none (a request that could not be built).
+    pub spec_failures: usize,
+    /// Warnings of common-practice checks.
+    pub common_warnings: usize,
+    /// Warnings of dialect checks.
+    pub dialect_warnings: usize,
 }
 
 impl RunResult {
@@ -205,5 +253,33 @@ impl RunResult {
             }
         }
         c
+    }
+
+    /// The scenario counts, the spec failures and the warnings by kind.
+    pub fn tally(&self) -> Tally {
+        let (passed, failed, errored, skipped) = self.counts();
+        let mut t = Tally {
+            passed,
+            failed,
+            errored,
+            skipped,
+            ..Tally::default()
+        };
+        for step in self.scenarios.iter().flat_map(|s| &s.steps) {
+            let failures = step.failures().count();
+            t.spec_failures += if step.status == StepStatus::Failed {
+                failures.max(1)
+            } else {
+                failures
+            };
+            for w in step.warnings() {
+                match w.ground {
+                    Ground::Common => t.common_warnings += 1,
+                    Ground::System(_) => t.dialect_warnings += 1,
+                    Ground::Spec => {}
+                }
+            }
+        }
+        t
     }
 }

@@ -13,7 +13,9 @@ use super::plan::{Plan, RunConfig, Selection, Target, plan, select};
 use super::result::{Outcome, RunResult, ScenarioResult, StepResult};
 use crate::report::ReportOptions;
 use crate::report::console::{render_scenario, report_error};
+use crate::report::redact::Redactor;
 use crate::scenario::Profile;
+use crate::sip2::redact::Redaction;
 
 /// Collects the results of the trials as they finish.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +43,8 @@ impl Sink {
 
 /// One trial per planned scenario; skipped ones are ignored with their reason.
 pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
+    // Results leave the runner only through the redaction pass.
+    let redactor = Arc::new(plan.redactor(opts.redaction));
     plan.scenarios
         .iter()
         .map(|s| {
@@ -49,14 +53,20 @@ pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
                 .iter()
                 .find(|(id, _)| *id == s.id)
                 .map(|(_, r)| r.clone());
-            let (scenario, sink, exec, handle) =
-                (s.clone(), sink.clone(), plan.exec.clone(), plan.handle());
+            let (scenario, sink, exec, handle, redactor) = (
+                s.clone(),
+                sink.clone(),
+                plan.exec.clone(),
+                plan.handle(),
+                redactor.clone(),
+            );
             Trial::ignorable_test(s.id.clone(), move || {
                 if let Some(reason) = skip {
+                    let reason = redactor.text(&reason);
                     sink.push(skipped(&scenario, &reason));
                     return Ok(Completion::ignored_with(reason));
                 }
-                let result = handle.block_on(run_scenario(&scenario, &exec));
+                let result = redactor.scenario(handle.block_on(run_scenario(&scenario, &exec)));
                 let message = render_scenario(&result, &opts);
                 let passed = result.outcome == Outcome::Passed;
                 sink.push(result);
@@ -81,7 +91,7 @@ fn skipped(s: &crate::scenario::Scenario, reason: &str) -> ScenarioResult {
             .steps
             .iter()
             .enumerate()
-            .map(|(i, st)| StepResult::not_run(i + 1, &st.name, st.loc.to_string(), reason))
+            .map(|(i, st)| StepResult::skipped(i + 1, &st.name, st.loc.to_string(), reason))
             .collect(),
         duration: std::time::Duration::ZERO,
     }
@@ -116,11 +126,15 @@ pub fn execute(
 /// `SIP2_PROFILE` (a profile file). libtest's arguments (filters, `--list`, ...) apply.
 pub fn harness_main(paths: &[&str]) -> ExitCode {
     let args = Arguments::from_args();
+    let profile_path = std::env::var_os("SIP2_PROFILE").map(PathBuf::from);
+    let redactor =
+        Redactor::for_profile_file(profile_path.as_deref(), Redaction::SecretsAndPersonal);
+    let report_error = |e: &dyn std::fmt::Display| report_error(&redactor.text(&e.to_string()));
     let endpoint = std::env::var("SIP2_ENDPOINT")
         .ok()
         .filter(|e| !e.is_empty());
-    let profile = match (std::env::var_os("SIP2_PROFILE"), &endpoint) {
-        (Some(p), _) => Profile::load(&PathBuf::from(p)).map_err(|e| e.to_string()),
+    let profile = match (&profile_path, &endpoint) {
+        (Some(p), _) => Profile::load(p).map_err(|e| e.to_string()),
         (None, None) => Profile::emulator().map_err(|e| e.to_string()),
         (None, Some(e)) => Err(format!(
             "SIP2_ENDPOINT={e} needs SIP2_PROFILE=FILE with that server's variables (start from a copy of fixtures/profiles/emulator.yaml)"
@@ -145,6 +159,7 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
         selection: Selection::default(),
         strict: false,
         jobs: None,
+        ignore_bx: false,
     };
     if args.list {
         // Listing (as cargo nextest does before every run) needs no server and no probe.

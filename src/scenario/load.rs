@@ -1,7 +1,9 @@
 //! Loading: finds scenario files, parses them, resolves `use:` against the nearest
-//! `common.yaml`, and checks what the YAML shape cannot (templates against the profile and
-//! earlier captures, fixed-field keys of the response, capture sources). Every error names
-//! the file, line and column; loading goes on past a bad file so all errors show at once.
+//! `common.yaml`, and checks what the YAML shape cannot (fixed-field keys of the response,
+//! capture sources, which template names are captures of earlier steps and which are profile
+//! variables). The variables themselves are checked apart ([`super::vars::check`]), only for
+//! the scenarios a run selects. Every error names the file, line and column; loading goes on
+//! past a bad file so all errors show at once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,8 +12,10 @@ use std::sync::Arc;
 use super::error::{LoadError, LoadErrors};
 use super::locate::Locator;
 use super::model::{FixedValue, OrderedMap, ScenarioDoc, SendDoc, StepDoc, did_you_mean};
-use super::template::{BUILTINS, Template, check_name};
-use super::{Capture, CaptureSource, Expect, Loc, Scenario, Send, Step};
+use super::template::{BUILTINS, Template};
+use super::{
+    Capture, CaptureSource, Expect, Leader, Loc, RuleCheck, Scenario, Send, Step, VarUse, vars,
+};
 use crate::sip2::spec::{self, MessageSpec};
 use crate::sip2::{FieldId, MessageCode};
 
@@ -25,11 +29,20 @@ pub const COMMON_FILE: &str = "common.yaml";
 const MAX_DEPTH: usize = 8;
 
 /// Loads every scenario under `paths` (files or directories, searched recursively for
-/// `*.yaml`/`*.yml` other than `common.yaml`), sorted by path, checked against `vars`.
+/// `*.yaml`/`*.yml` other than `common.yaml`), sorted by path, and checks every variable they
+/// use against the profile's `vars` ([`vars::check`]).
 pub fn load(
     paths: &[PathBuf],
     vars: &BTreeMap<String, String>,
 ) -> Result<Vec<Scenario>, LoadErrors> {
+    let all = load_unchecked(paths)?;
+    vars::check(&all, vars)?;
+    Ok(all)
+}
+
+/// Loads every scenario under `paths` as [`load`] does, without checking their variables
+/// (for `--list`, and for runs that check only the scenarios they select).
+pub fn load_unchecked(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadErrors> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -49,7 +62,7 @@ pub fn load(
     let mut commons = CommonCache::default();
     let mut out = Vec::new();
     for f in &files {
-        match load_with(f, vars, &mut commons) {
+        match load_with(f, &mut commons) {
             Ok(s) => out.push(s),
             Err(mut e) => errors.append(&mut e),
         }
@@ -75,21 +88,16 @@ pub fn load(
     }
 }
 
-/// Loads one scenario file.
+/// Loads one scenario file and checks its variables against `vars`.
 pub fn load_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Scenario, LoadErrors> {
-    load_with(path, vars, &mut CommonCache::default()).map_err(LoadErrors)
+    let s = load_with(path, &mut CommonCache::default()).map_err(LoadErrors)?;
+    vars::check(std::slice::from_ref(&s), vars)?;
+    Ok(s)
 }
 
 fn discover(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        LoadError::at(
-            path,
-            1,
-            1,
-            format!("cannot read: {e}; give a scenario file or directory"),
-        )
-    })?;
-    if meta.is_file() {
+    let dir = crate::input::is_dir(path).map_err(|e| LoadError::at(path, 1, 1, e.problem))?;
+    if !dir {
         if path.file_name().is_none_or(|n| n != COMMON_FILE) {
             out.push(path.to_path_buf());
         }
@@ -151,11 +159,12 @@ impl CommonCache {
             .skip(1)
             .take(MAX_DEPTH)
             .map(|dir| dir.join(COMMON_FILE))
-            .find(|p| p.is_file());
+            // Anything there named common.yaml is read, so a pipe or a link loop is reported, not skipped.
+            .find(|p| p.symlink_metadata().is_ok());
         let (path, text) = match found {
             Some(p) => {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| LoadError::at(&p, 1, 1, format!("cannot read: {e}")))?;
+                let text =
+                    crate::input::read_text(&p).map_err(|e| LoadError::at(&p, 1, 1, e.problem))?;
                 (p, text)
             }
             None => (
@@ -195,13 +204,9 @@ impl CommonCache {
     }
 }
 
-fn load_with(
-    path: &Path,
-    vars: &BTreeMap<String, String>,
-    commons: &mut CommonCache,
-) -> Result<Scenario, Vec<LoadError>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![LoadError::at(path, 1, 1, format!("cannot read: {e}"))])?;
+fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<LoadError>> {
+    let text =
+        crate::input::read_text(path).map_err(|e| vec![LoadError::at(path, 1, 1, e.problem)])?;
     let doc: ScenarioDoc =
         serde_yaml::from_str(&text).map_err(|e| vec![LoadError::yaml(path, &e)])?;
     let locator = Locator::new(&text);
@@ -219,7 +224,7 @@ fn load_with(
             via: None,
         };
         let built = match &sdoc.use_ {
-            Some(name) => resolve_use(path, sdoc, name, here, vars, &captures, commons),
+            Some(name) => resolve_use(path, sdoc, name, here, &captures, commons),
             None => build_step(
                 sdoc,
                 &Place {
@@ -229,7 +234,6 @@ fn load_with(
                     to: next,
                     loc: here,
                 },
-                vars,
                 &captures,
             ),
         };
@@ -262,6 +266,7 @@ fn load_with(
         about: doc.about.unwrap_or_default(),
         tags: doc.tags,
         requires: doc.requires.into_iter().map(|r| r.0).collect(),
+        needs: doc.needs.into_iter().map(|n| n.0).collect(),
         checksum: doc.checksum,
         file: path.to_path_buf(),
         steps,
@@ -273,7 +278,6 @@ fn resolve_use(
     sdoc: &StepDoc,
     name: &str,
     here: Loc,
-    vars: &BTreeMap<String, String>,
     captures: &[String],
     commons: &mut CommonCache,
 ) -> Result<Step, LoadError> {
@@ -283,7 +287,9 @@ fn resolve_use(
         && sdoc.timeout.is_none()
         && sdoc.terminator.is_none()
         && sdoc.resend.is_none()
-        && sdoc.capture.0.is_empty();
+        && sdoc.capture.0.is_empty()
+        && sdoc.needs.is_none()
+        && sdoc.requires.is_empty();
     if !only_name {
         return Err(LoadError::at(
             path,
@@ -324,7 +330,6 @@ fn resolve_use(
             to: next,
             loc,
         },
-        vars,
         captures,
     )?;
     step.name = sdoc
@@ -351,12 +356,7 @@ impl Place<'_> {
     }
 }
 
-fn build_step(
-    doc: &StepDoc,
-    place: &Place,
-    vars: &BTreeMap<String, String>,
-    captures: &[String],
-) -> Result<Step, LoadError> {
+fn build_step(doc: &StepDoc, place: &Place, captures: &[String]) -> Result<Step, LoadError> {
     let Some(send) = &doc.send else {
         return Err(place.error(None, "a step needs send: (the message to send)".into()));
     };
@@ -369,14 +369,22 @@ fn build_step(
         .message
         .map(|m| m.0)
         .or_else(|| request.and_then(|r| r.response).and_then(spec::message));
+    let rule_check = |r: &super::model::RuleItem| RuleCheck {
+        rule: r.rule,
+        ground: r.ground,
+    };
     let mut expect = Expect {
+        ground: edoc.ground.unwrap_or_default(),
         message: edoc.message.map(|m| m.0),
-        leader: edoc.leader.map(|l| l.0),
+        leader: edoc.leader.map(|l| Leader {
+            regex: l.regex,
+            ground: l.ground,
+        }),
         fixed: Vec::new(),
         fields: edoc.fields.0.into_iter().map(|(k, m)| (k.0, m.0)).collect(),
         lint: edoc.lint.iter().map(|r| r.0).collect(),
-        violations: edoc.violations.iter().map(|r| r.0).collect(),
-        forbid: edoc.forbid.iter().map(|r| r.0).collect(),
+        violations: edoc.violations.iter().map(rule_check).collect(),
+        forbid: edoc.forbid.iter().map(rule_check).collect(),
         closed: edoc.closed,
     };
     for (key, m) in edoc.fixed.0 {
@@ -415,7 +423,7 @@ fn build_step(
             source,
         });
     }
-    let step = Step {
+    let mut step = Step {
         name: doc.name.clone().unwrap_or_else(|| default_name(&send)),
         loc: place.loc.clone(),
         send,
@@ -425,17 +433,33 @@ fn build_step(
         resend: doc.resend.unwrap_or(true),
         expect,
         capture,
+        needs: doc
+            .needs
+            .as_ref()
+            .map(|n| n.iter().map(|n| n.0.clone()).collect()),
+        requires: doc.requires.iter().map(|r| r.0).collect(),
+        vars: Vec::new(),
     };
+    // Names that are neither built-ins nor captures of earlier steps are profile variables
+    // (or env.NAME); where each is written is kept for the variable check of a run.
+    let mut used: Vec<VarUse> = Vec::new();
     for t in templates(&step) {
         for name in t.names() {
-            if let Err(e) = check_name(name, vars, captures.iter().map(String::as_str)) {
-                return Err(place.error(
-                    place.locator.template(place.from, place.to, name),
-                    e.to_string(),
-                ));
+            if BUILTINS.contains(&name)
+                || captures.iter().any(|c| c == name)
+                || used.iter().any(|u| u.name == name)
+            {
+                continue;
             }
+            let at = place.locator.template(place.from, place.to, name);
+            used.push(VarUse {
+                name: name.to_string(),
+                line: at.map_or(place.from, |l| l.line),
+                col: at.map_or(1, |l| l.col),
+            });
         }
     }
+    step.vars = used;
     Ok(step)
 }
 
@@ -500,7 +524,7 @@ fn templates(step: &Step) -> Vec<&Template> {
             out.extend(s.fields.iter().map(|(_, t)| t));
         }
     }
-    out.extend(step.expect.leader.iter());
+    out.extend(step.expect.leader.iter().map(|l| &l.regex));
     for (_, m) in &step.expect.fixed {
         out.extend(m.matcher.templates());
     }
@@ -543,7 +567,7 @@ mod tests {
         assert_eq!(all.len(), 1);
         let s = &all[0];
         assert_eq!(s.id, "suite::checkout");
-        assert_eq!(s.requires[0].key, "checkout");
+        assert_eq!(s.requires[0].to_string(), "checkout");
         assert_eq!(s.steps[0].name, "login");
         assert_eq!(s.steps[0].loc.line, 1);
         assert_eq!(
@@ -573,9 +597,9 @@ mod tests {
             ),
             (
                 "b.yaml",
-                "steps:\n  - use: login\n  - send: \"23{{ patron.pin }}\"\n",
+                "steps:\n  - use: login\n  - send: \"23{{ patron.pim }}\"\n",
                 3,
-                "undefined variable \"patron.pin\"",
+                "undefined variable \"patron.pim\" (did you mean \"patron.pin\"?)",
             ),
             (
                 "c.yaml",

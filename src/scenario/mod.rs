@@ -1,15 +1,18 @@
 //! Scenarios: the YAML language users write (one file = one scenario = one connection),
 //! profiles (variables and the endpoint's dialect), `{{ }}` templates and strict loading.
 //!
-//! Main types: [`Scenario`], [`Step`], [`Profile`]; entry point [`load`]. Depends on `sip2/`
-//! (the spec table) and `check::matcher`; knows nothing of sockets.
+//! Main types: [`Scenario`], [`Step`], [`Profile`], [`Ground`]; entry points [`load`] (with
+//! the variable check) and [`load_unchecked`] + [`vars::check`]. Depends on `sip2/` (the spec
+//! table) and `check::matcher`; knows nothing of sockets.
 
 pub mod error;
+pub mod ground;
 pub mod load;
 pub mod locate;
 pub mod model;
 pub mod profile;
 pub mod template;
+pub mod vars;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -17,7 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use error::{LoadError, LoadErrors};
-pub use load::{load, load_file};
+pub use ground::Ground;
+pub use load::{load, load_file, load_unchecked};
 pub use model::{FixedValue, Structured};
 pub use profile::{ErrorDetection, Profile};
 pub use template::{Scope, Template};
@@ -37,8 +41,10 @@ pub struct Scenario {
     pub about: String,
     /// Tags for `--tag`.
     pub tags: Vec<String>,
-    /// Requests the ACS must support (its BX flags), else the scenario is skipped.
-    pub requires: Vec<&'static MessageSpec>,
+    /// Requests the ACS must support (its BX flags) and capabilities, else the scenario is skipped.
+    pub requires: Vec<Requirement>,
+    /// Profile records and variables it declares it needs (`needs:`), beyond those its steps use.
+    pub needs: Vec<String>,
     /// Scenario-wide error detection override.
     pub checksum: Option<bool>,
     /// The file it came from.
@@ -68,6 +74,54 @@ pub struct Step {
     pub expect: Expect,
     /// Values to keep for later steps.
     pub capture: Vec<Capture>,
+    /// The step's own `needs:`; when given, the step alone is skipped if they are missing.
+    pub needs: Option<Vec<String>>,
+    /// Requests and capabilities this step alone needs; it is skipped without them.
+    pub requires: Vec<Requirement>,
+    /// Every profile variable (and `env.NAME`) its templates use, with where.
+    pub vars: Vec<VarUse>,
+}
+
+/// What a scenario or step can require of the server.
+#[derive(Debug, Clone, Copy)]
+pub enum Requirement {
+    /// A request the ACS must mark supported in its BX.
+    Message(&'static MessageSpec),
+    /// Error detection (AY/AZ): not there when the profile says `error_detection: off`.
+    ErrorDetection,
+}
+
+impl PartialEq for Requirement {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Requirement::Message(a), Requirement::Message(b)) => a.code == b.code,
+            (Requirement::ErrorDetection, Requirement::ErrorDetection) => true,
+            (Requirement::Message(_), Requirement::ErrorDetection)
+            | (Requirement::ErrorDetection, Requirement::Message(_)) => false,
+        }
+    }
+}
+
+impl Eq for Requirement {}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Requirement::Message(m) => f.write_str(m.key),
+            Requirement::ErrorDetection => f.write_str("error_detection"),
+        }
+    }
+}
+
+/// A variable a template uses, and where (for load errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarUse {
+    /// The dotted name (`patron.barcode`, `env.SIP_PASSWORD`).
+    pub name: String,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub col: usize,
 }
 
 /// A request.
@@ -82,10 +136,12 @@ pub enum Send {
 /// What a response must be.
 #[derive(Debug, Clone, Default)]
 pub struct Expect {
+    /// The ground of every check here that names none (`expect.ground:`; default spec).
+    pub ground: Ground,
     /// The response message.
     pub message: Option<&'static MessageSpec>,
     /// A regex on the start of the response text.
-    pub leader: Option<Template>,
+    pub leader: Option<Leader>,
     /// Fixed fields by key.
     pub fixed: Vec<(&'static str, FieldMatcher)>,
     /// Tagged fields by ID.
@@ -93,11 +149,36 @@ pub struct Expect {
     /// Lint rules this step accepts.
     pub lint: Vec<Rule>,
     /// Lint rules that must be reported.
-    pub violations: Vec<Rule>,
+    pub violations: Vec<RuleCheck>,
     /// Lint rules that must not be reported (e.g. `lf-after-cr`, a warning `--strict` lets pass).
-    pub forbid: Vec<Rule>,
+    pub forbid: Vec<RuleCheck>,
     /// The server must close the connection instead of answering.
     pub closed: bool,
+}
+
+impl Expect {
+    /// The ground of a check that says `own` (None: the block's).
+    pub fn ground_of(&self, own: Option<Ground>) -> Ground {
+        own.unwrap_or(self.ground)
+    }
+}
+
+/// The leader check: a regex on the start of the response.
+#[derive(Debug, Clone)]
+pub struct Leader {
+    /// The regex, with templates.
+    pub regex: Template,
+    /// Its own ground; None takes the block's.
+    pub ground: Option<Ground>,
+}
+
+/// A lint rule that must (`violations:`) or must not (`forbid:`) be reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleCheck {
+    /// The rule.
+    pub rule: Rule,
+    /// Its own ground; None takes the block's.
+    pub ground: Option<Ground>,
 }
 
 /// A value to keep from a response.

@@ -11,7 +11,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::template::{DATEPAT, Template};
+use super::Ground;
+use super::template::{BUILTINS, DATEPAT, Template};
 use crate::check::matcher::{FieldMatcher, Matcher};
 use crate::sip2::spec::{self, FixedSpec, Kind, MessageSpec};
 use crate::sip2::{Direction, FieldId, Rule, Terminator};
@@ -27,9 +28,12 @@ pub struct ScenarioDoc {
     /// Tags for `--tag`.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Requests the ACS must support (BX).
+    /// Requests the ACS must support (BX), and `error_detection`.
     #[serde(default)]
-    pub requires: Vec<RequestName>,
+    pub requires: Vec<RequirementName>,
+    /// Profile records or variables the scenario needs (`blocked_patron`, `fined_patron.fee_id`).
+    #[serde(default)]
+    pub needs: Vec<NeedName>,
     /// Scenario-wide error detection override.
     pub checksum: Option<bool>,
     /// The steps, in order.
@@ -60,16 +64,23 @@ pub struct StepDoc {
     /// Response values to keep as variables: name -> field ID or fixed-field key.
     #[serde(default)]
     pub capture: OrderedMap<String, String>,
+    /// Profile records this step alone needs; without them only this step is skipped.
+    pub needs: Option<Vec<NeedName>>,
+    /// Requests (BX) and capabilities this step alone needs; without them it is skipped.
+    #[serde(default)]
+    pub requires: Vec<RequirementName>,
 }
 
 /// `expect:` as written.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectDoc {
+    /// The ground of every check in the block that names none.
+    pub ground: Option<Ground>,
     /// The response message.
     pub message: Option<MessageName>,
-    /// Regex on the start of the response.
-    pub leader: Option<RegexTemplate>,
+    /// Regex on the start of the response, or `{ matches: REGEX, ground: G }`.
+    pub leader: Option<LeaderDoc>,
     /// Fixed fields by key.
     #[serde(default)]
     pub fixed: OrderedMap<String, FieldMatcherDoc>,
@@ -81,10 +92,10 @@ pub struct ExpectDoc {
     pub lint: Vec<RuleName>,
     /// Lint rules that must be reported.
     #[serde(default)]
-    pub violations: Vec<RuleName>,
+    pub violations: Vec<RuleItem>,
     /// Lint rules that must not be reported, whatever their severity.
     #[serde(default)]
-    pub forbid: Vec<RuleName>,
+    pub forbid: Vec<RuleItem>,
     /// The server must close the connection instead of answering.
     #[serde(default)]
     pub closed: bool,
@@ -201,21 +212,159 @@ impl<'de> Deserialize<'de> for MessageName {
     }
 }
 
-/// A request whose BX flag the ACS must set.
+/// A request whose BX flag the ACS must set, or the capability `error_detection`.
 #[derive(Debug, Clone, Copy)]
-pub struct RequestName(pub &'static MessageSpec);
+pub struct RequirementName(pub super::Requirement);
 
-impl<'de> Deserialize<'de> for RequestName {
+impl<'de> Deserialize<'de> for RequirementName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        let m = lookup_message(&s).map_err(de::Error::custom)?;
-        if m.direction != Direction::ScToAcs || spec::supported_position(m.code).is_none() {
+        if s == "error_detection" {
+            return Ok(RequirementName(super::Requirement::ErrorDetection));
+        }
+        let requests = || {
+            spec::MESSAGES
+                .iter()
+                .filter(|m| is_request(m))
+                .map(|m| m.key)
+                .chain(["error_detection"])
+        };
+        let Some(m) = spec::message_by_name(&s) else {
             return Err(de::Error::custom(format!(
-                "requires lists requests (such as checkout, renew_all); {s:?} is the {}",
+                "requires lists requests and capabilities; {s:?} is neither{}; they are: {}",
+                did_you_mean(&s, requests()),
+                requests().collect::<Vec<_>>().join(", ")
+            )));
+        };
+        if !is_request(m) {
+            return Err(de::Error::custom(format!(
+                "requires lists requests (such as checkout, renew_all) and error_detection; {s:?} is the {}",
                 m.name
             )));
         }
-        Ok(RequestName(m))
+        Ok(RequirementName(super::Requirement::Message(m)))
+    }
+}
+
+/// A request the BX has a flag for.
+fn is_request(m: &MessageSpec) -> bool {
+    m.direction == Direction::ScToAcs && spec::supported_position(m.code).is_some()
+}
+
+/// A profile record (`blocked_patron`) or variable (`fined_patron.fee_id`) a scenario needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedName(pub String);
+
+impl<'de> Deserialize<'de> for NeedName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let well_formed = !s.is_empty()
+            && !s.starts_with('.')
+            && !s.ends_with('.')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if !well_formed || BUILTINS.contains(&s.as_str()) || s.starts_with("env.") {
+            return Err(de::Error::custom(format!(
+                "needs lists profile records or variables (blocked_patron, fined_patron.fee_id); {s:?} is not one"
+            )));
+        }
+        Ok(NeedName(s))
+    }
+}
+
+/// `leader:` as written: a regex, or `{ matches: REGEX, ground: G }`.
+#[derive(Debug, Clone)]
+pub struct LeaderDoc {
+    /// The regex.
+    pub regex: Template,
+    /// Its own ground.
+    pub ground: Option<Ground>,
+}
+
+impl<'de> Deserialize<'de> for LeaderDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct LeaderMap {
+            matches: RegexTemplate,
+            ground: Option<Ground>,
+        }
+        let form = d.deserialize_any(PlainOrMap::<RegexTemplate, LeaderMap>::visitor(
+            "a leader regex, or { matches: REGEX, ground: G }",
+        ))?;
+        Ok(match form {
+            PlainOrMap::Plain(r) => LeaderDoc {
+                regex: r.0,
+                ground: None,
+            },
+            PlainOrMap::Map(m) => LeaderDoc {
+                regex: m.matches.0,
+                ground: m.ground,
+            },
+        })
+    }
+}
+
+/// A `violations:` or `forbid:` item: a rule name, or `{ rule: NAME, ground: G }`.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleItem {
+    /// The rule.
+    pub rule: Rule,
+    /// Its own ground.
+    pub ground: Option<Ground>,
+}
+
+impl<'de> Deserialize<'de> for RuleItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RuleMap {
+            rule: RuleName,
+            ground: Option<Ground>,
+        }
+        let form = d.deserialize_any(PlainOrMap::<RuleName, RuleMap>::visitor(
+            "a lint rule name, or { rule: NAME, ground: G }",
+        ))?;
+        Ok(match form {
+            PlainOrMap::Plain(r) => RuleItem {
+                rule: r.0,
+                ground: None,
+            },
+            PlainOrMap::Map(m) => RuleItem {
+                rule: m.rule.0,
+                ground: m.ground,
+            },
+        })
+    }
+}
+
+/// A value written plainly (a string) or in its long form (a map).
+enum PlainOrMap<P, M> {
+    Plain(P),
+    Map(M),
+}
+
+impl<P, M> PlainOrMap<P, M> {
+    fn visitor(expecting: &'static str) -> PlainOrMapVisitor<P, M> {
+        PlainOrMapVisitor(expecting, PhantomData)
+    }
+}
+
+struct PlainOrMapVisitor<P, M>(&'static str, PhantomData<(P, M)>);
+
+impl<'de, P: Deserialize<'de>, M: Deserialize<'de>> Visitor<'de> for PlainOrMapVisitor<P, M> {
+    type Value = PlainOrMap<P, M>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        P::deserialize(de::value::StrDeserializer::<E>::new(s)).map(PlainOrMap::Plain)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        M::deserialize(de::value::MapAccessDeserializer::new(map)).map(PlainOrMap::Map)
     }
 }
 
@@ -293,6 +442,7 @@ impl<'de> Visitor<'de> for MatcherVisitor {
         Ok(FieldMatcher {
             matcher,
             optional: false,
+            ground: None,
         })
     }
 
@@ -348,6 +498,7 @@ struct MatcherMap {
     each: Option<FieldMatcherDoc>,
     all: Option<Vec<String>>,
     optional: Option<bool>,
+    ground: Option<Ground>,
 }
 
 impl MatcherMap {
@@ -390,6 +541,9 @@ impl MatcherMap {
             if inner.0.optional {
                 return Err("optional goes next to each:, not inside it".into());
             }
+            if inner.0.ground.is_some() {
+                return Err("ground goes next to each:, not inside it".into());
+            }
             found.push(("each", Matcher::Each(Box::new(inner.0.matcher))));
         }
         if let Some(v) = &self.all {
@@ -400,6 +554,7 @@ impl MatcherMap {
             1 => Ok(FieldMatcher {
                 matcher: found.remove(0).1,
                 optional,
+                ground: self.ground,
             }),
             0 => Err("no check given: use one of equals, matches, one_of, present, absent, empty, length, date, contains, each, all".into()),
             _ => Err(format!(
@@ -870,6 +1025,84 @@ mod tests {
         assert!(e.to_string().contains("out of range"), "{e}");
         let e = step("capture: { a: AH, a: AJ }\n").unwrap_err();
         assert!(e.to_string().contains("twice"), "{e}");
+    }
+
+    #[test]
+    fn grounds_in_every_place_they_can_be_written() {
+        use crate::sip2::System;
+        let s = step(
+            "expect:\n  ground: common\n  leader: { matches: '^24', ground: koha }\n  fields:\n    AA: x\n    AJ: { matches: '^x', ground: evergreen }\n  violations: [checksum, { rule: sequence, ground: spec }]\n  forbid: [{ rule: lf-after-cr, ground: folio }]\n",
+        )
+        .unwrap();
+        let e = s.expect.unwrap();
+        assert_eq!(e.ground, Some(Ground::Common));
+        assert_eq!(e.leader.unwrap().ground, Some(Ground::System(System::Koha)));
+        let fields = e.fields.0;
+        assert_eq!(
+            fields[0].1.0.ground, None,
+            "a plain string takes the block's"
+        );
+        assert_eq!(
+            fields[1].1.0.ground,
+            Some(Ground::System(System::Evergreen))
+        );
+        assert_eq!(
+            (e.violations[0].rule, e.violations[0].ground),
+            (Rule::Checksum, None)
+        );
+        assert_eq!(e.violations[1].ground, Some(Ground::Spec));
+        assert_eq!(e.forbid[0].rule, Rule::LfAfterCr);
+        assert_eq!(e.forbid[0].ground, Some(Ground::System(System::Folio)));
+        let plain = step("expect:\n  leader: '^24'\n").unwrap();
+        assert_eq!(plain.expect.unwrap().leader.unwrap().ground, None);
+    }
+
+    #[test]
+    fn unknown_grounds_are_errors_at_their_line_with_a_did_you_mean() {
+        for (yaml, line) in [
+            ("expect:\n  ground: evergren\n", 2),
+            (
+                "expect:\n  fields:\n    AA: { equals: x, ground: evergren }\n",
+                3,
+            ),
+            ("expect:\n  leader: { matches: x, ground: evergren }\n", 2),
+            (
+                "expect:\n  forbid:\n    - { rule: checksum, ground: evergren }\n",
+                3,
+            ),
+        ] {
+            let e = step(yaml).unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("unknown ground \"evergren\" (did you mean \"evergreen\"?)"),
+                "{yaml}: {e}"
+            );
+            assert_eq!(e.location().unwrap().line(), line, "{yaml}: {e}");
+        }
+        let e = step("expect:\n  fields:\n    AA: { each: { equals: x, ground: common } }\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("ground goes next to each"), "{e}");
+    }
+
+    #[test]
+    fn requires_and_needs() {
+        let doc: ScenarioDoc = serde_yaml::from_str(
+            "requires: [error_detection, checkout]\nneeds: [blocked_patron, fined_patron.fee_id]\nsteps:\n  - send: \"99\"\n    needs: [site]\n    requires: [hold]\n",
+        )
+        .unwrap();
+        assert_eq!(doc.requires[0].0, super::super::Requirement::ErrorDetection);
+        assert_eq!(doc.requires[1].0.to_string(), "checkout");
+        assert_eq!(doc.needs[1].0, "fined_patron.fee_id");
+        assert_eq!(doc.steps[0].needs.as_ref().unwrap()[0].0, "site");
+        assert_eq!(doc.steps[0].requires[0].0.to_string(), "hold");
+        let e = serde_yaml::from_str::<ScenarioDoc>("requires: [error_detecton]\nsteps: []\n")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("did you mean \"error_detection\""),
+            "{e}"
+        );
+        let e = serde_yaml::from_str::<ScenarioDoc>("needs: [now]\nsteps: []\n").unwrap_err();
+        assert!(e.to_string().contains("needs lists profile records"), "{e}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Profiles: the variables SIPtest.pm keeps in its configuration section (institution, login,
-//! patron and item barcodes ...) and the endpoint's dialect (terminator, encoding, error
-//! detection, TLS, telnet login, timeouts). One YAML file per site; unknown keys are errors.
+//! patron and item barcodes ...) and the endpoint's dialect (which systems it behaves like,
+//! terminator, encoding, error detection, TLS, telnet login, timeouts). One YAML file per
+//! site; unknown keys are errors.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,19 +13,19 @@ use super::error::LoadError;
 use super::locate::Locator;
 use super::model::{Seconds, TerminatorName};
 use super::template::{Mode, Scope, Template};
-use crate::sip2::{Encoding, Terminator};
+use crate::sip2::{Encoding, System, Terminator};
 
 /// The built-in emulator's profile, embedded so `sip2check run` works from any directory.
 pub const EMULATOR_PROFILE: &str = include_str!("../../fixtures/profiles/emulator.yaml");
 
-/// Whether requests carry AY/AZ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+/// The profile's `error_detection:` (unset: requests carry AY/AZ only when a scenario asks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ErrorDetection {
-    /// Never (SIPtest.pm's setting).
-    #[default]
+    /// This server does no error detection: requests carry no AY/AZ, and scenarios that
+    /// `requires: [error_detection]` are skipped.
     Off,
-    /// Always.
+    /// Every request carries AY/AZ.
     On,
     /// As the ACS answers: on once a response carries AY/AZ.
     Auto,
@@ -95,6 +96,7 @@ struct ProfileDoc {
     terminator: Option<TerminatorName>,
     encoding: Option<String>,
     error_detection: Option<ErrorDetection>,
+    dialect: Option<DialectDoc>,
     timeouts: Option<TimeoutsDoc>,
     probe: Option<ProbeProfile>,
     #[serde(default)]
@@ -116,8 +118,10 @@ pub struct Profile {
     pub terminator: Option<Terminator>,
     /// Character encoding of the wire.
     pub encoding: Option<Encoding>,
-    /// Whether requests carry AY/AZ.
-    pub error_detection: ErrorDetection,
+    /// Whether requests carry AY/AZ; None: only when a scenario asks.
+    pub error_detection: Option<ErrorDetection>,
+    /// The systems the server behaves like: the dialect checks that apply to it.
+    pub dialect: Vec<System>,
     /// How long to wait for a connection.
     pub connect_timeout: Option<Duration>,
     /// How long to wait for each response.
@@ -131,8 +135,8 @@ pub struct Profile {
 impl Profile {
     /// Reads a profile file.
     pub fn load(path: &Path) -> Result<Profile, LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::at(path, 1, 1, format!("cannot read the profile: {e}")))?;
+        let text =
+            crate::input::read_text(path).map_err(|e| LoadError::at(path, 1, 1, e.problem))?;
         Profile::parse(&text, path)
     }
 
@@ -183,7 +187,8 @@ impl Profile {
             telnet: doc.telnet,
             terminator: doc.terminator.map(|t| t.0),
             encoding,
-            error_detection: doc.error_detection.unwrap_or_default(),
+            error_detection: doc.error_detection,
+            dialect: doc.dialect.map(|d| d.0).unwrap_or_default(),
             connect_timeout: timeouts.connect.map(|s| s.0),
             response_timeout: timeouts.response.map(|s| s.0),
             vars,
@@ -210,6 +215,46 @@ fn expand_probe(
         }
     }
     Ok(probe)
+}
+
+/// `dialect: folio` or `dialect: [emulator, evergreen]`.
+#[derive(Debug)]
+struct DialectDoc(Vec<System>);
+
+impl<'de> Deserialize<'de> for DialectDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DialectDoc;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a system name or a list of them (e.g. dialect: [emulator, evergreen])")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<DialectDoc, E> {
+                system(s).map(|s| DialectDoc(vec![s])).map_err(E::custom)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<DialectDoc, A::Error> {
+                let mut out = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    out.push(system(&name).map_err(de::Error::custom)?);
+                }
+                Ok(DialectDoc(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A system by name, with a did-you-mean.
+fn system(s: &str) -> Result<System, String> {
+    s.parse::<System>().map_err(|_| {
+        let names: Vec<&str> = System::ALL.iter().map(|s| s.name()).collect();
+        format!(
+            "dialect: unknown system {s:?}{}; systems: {}",
+            super::model::did_you_mean(s, names.iter().copied()),
+            names.join(", ")
+        )
+    })
 }
 
 /// Flattens nested maps into dotted keys; leaves must be strings.
@@ -294,10 +339,34 @@ mod tests {
         .unwrap();
         assert_eq!(p.terminator, Some(Terminator::CrLf));
         assert_eq!(p.encoding, Some(Encoding::Cp850));
-        assert_eq!(p.error_detection, ErrorDetection::Auto);
+        assert_eq!(p.error_detection, Some(ErrorDetection::Auto));
         assert_eq!(p.response_timeout, Some(Duration::from_millis(1500)));
         assert!(p.tls.unwrap().insecure);
         assert_eq!(p.telnet.unwrap().user, "u");
+    }
+
+    #[test]
+    fn dialect_is_one_system_or_a_list_and_error_detection_may_be_unset() {
+        let path = Path::new("p.yaml");
+        let one = Profile::parse("dialect: folio\n", path).unwrap();
+        assert_eq!(one.dialect, [System::Folio]);
+        assert_eq!(one.error_detection, None);
+        let many = Profile::parse(
+            "dialect: [emulator, evergreen]\nerror_detection: off\n",
+            path,
+        )
+        .unwrap();
+        assert_eq!(many.dialect, [System::Emulator, System::Evergreen]);
+        assert_eq!(many.error_detection, Some(ErrorDetection::Off));
+        let e = Profile::parse("encoding: utf-8\ndialect: [emulator, kohaa]\n", path).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("did you mean \"koha\""), "{e}");
+        let emulator = Profile::emulator().unwrap();
+        assert_eq!(emulator.dialect, [System::Emulator, System::Evergreen]);
+        assert_eq!(
+            emulator.error_detection, None,
+            "its error-detection scenarios run"
+        );
     }
 
     #[test]

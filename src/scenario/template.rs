@@ -168,28 +168,6 @@ impl Scope<'_> {
     }
 }
 
-/// Checks that `name` will have a value: a profile variable, one of `captures`, a built-in,
-/// or a set environment variable.
-pub fn check_name<'c>(
-    name: &str,
-    vars: &BTreeMap<String, String>,
-    captures: impl Iterator<Item = &'c str> + Clone,
-) -> Result<(), TemplateError> {
-    if let Some(var) = name.strip_prefix("env.") {
-        return match std::env::var_os(var) {
-            Some(_) => Ok(()),
-            None => Err(TemplateError::EnvUnset(var.to_string())),
-        };
-    }
-    if BUILTINS.contains(&name) || vars.contains_key(name) || captures.clone().any(|c| c == name) {
-        return Ok(());
-    }
-    Err(TemplateError::Undefined {
-        name: name.to_string(),
-        known: known_names(Some(vars), captures),
-    })
-}
-
 /// "a, b, c (captures: x), built-ins: now, today, datepat, env.NAME".
 fn known_names<'c>(
     vars: Option<&BTreeMap<String, String>>,
@@ -261,22 +239,17 @@ mod tests {
             Err(TemplateError::BadName(_))
         ));
         let vars = vars();
-        let err = check_name("patron.pin", &vars, ["due"].into_iter()).unwrap_err();
-        let text = err.to_string();
+        let mut scope = Scope {
+            vars: Some(&vars),
+            ..Scope::default()
+        };
+        scope.captures.insert("due".into(), "x".into());
+        let text = scope.value("patron.pin").unwrap_err().to_string();
         assert!(text.contains("patron.pin") && text.contains("patron.barcode"));
         assert!(text.contains("due (capture)"), "{text}");
-        assert!(check_name("due", &vars, ["due"].into_iter()).is_ok());
-        assert!(check_name("datepat", &vars, std::iter::empty()).is_ok());
-        let unset = check_name(
-            "env.SIP2CHECK_SURELY_UNSET_VARIABLE",
-            &vars,
-            std::iter::empty(),
-        );
-        assert!(matches!(unset, Err(TemplateError::EnvUnset(_))));
-        let scope = Scope::default();
         assert!(matches!(
-            scope.value("nope"),
-            Err(TemplateError::Undefined { .. })
+            scope.value("env.SIP2CHECK_SURELY_UNSET_VARIABLE"),
+            Err(TemplateError::EnvUnset(_))
         ));
     }
 }

@@ -11,6 +11,7 @@ use super::message::Message;
 use super::plan::{self, IdSet, MessagePlan, Tally};
 use super::spec::{self, Direction, FieldOrigin, Kind, MessageSpec};
 use super::text::Encoding;
+use super::version::Protocol;
 use super::violation::{FieldRef, Rule, Violation};
 
 /// Maximum length of a tagged value, in characters.
@@ -33,6 +34,9 @@ pub struct Context<'a> {
     pub direction: Option<Direction>,
     /// The request this message answers (its code and AY), when it is a response.
     pub request: Option<RequestInfo>,
+    /// The protocol version the session agreed (default 2.00): in 1.00 mode the fields that
+    /// 2.00 added to a 1.00 message are not required.
+    pub protocol: Protocol,
 }
 
 /// The request a response answers.
@@ -55,7 +59,7 @@ pub fn lint_into(
         Some(plan) => {
             lint_direction(plan.spec, ctx, out);
             lint_fixed(msg, plan, out);
-            let tally = lint_fields(msg, Some(plan), out);
+            let tally = lint_fields(msg, Some(plan), ctx.protocol.after_response(msg), out);
             lint_counts(msg, plan, &tally, out);
         }
         None => {
@@ -65,7 +69,7 @@ pub fn lint_into(
                 "one of the 31 SIP2 2.00 message codes",
                 msg.code.to_string(),
             ));
-            lint_fields(msg, None, out);
+            lint_fields(msg, None, ctx.protocol, out);
         }
     }
     lint_wire(ctx, out);
@@ -280,8 +284,14 @@ fn lint_fixed(msg: &Message, plan: &MessagePlan, out: &mut Vec<Violation>) {
     }
 }
 
-/// Repeats, required and known fields, and each value; returns how often each counted item field occurred.
-fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violation>) -> Tally {
+/// Repeats, required and known fields, and each value; returns how often each counted item field
+/// occurred. `protocol` is the version the message is held to.
+fn lint_fields(
+    msg: &Message,
+    plan: Option<&MessagePlan>,
+    protocol: Protocol,
+    out: &mut Vec<Violation>,
+) -> Tally {
     // One bit per possible ID and one table load per field: no registry search, no quadratic scans.
     let mut seen = IdSet::default();
     let mut tally = Tally::default();
@@ -316,11 +326,14 @@ fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violatio
         }
     }
     if let Some(plan) = plan.filter(|p| !p.has_required(&seen)) {
+        // A message that 2.00 added exists only in its 2.00 layout; in a 1.00 message, 1.00 mode
+        // excuses the fields that 2.00 added (spec section 3: Evergreen and Koha leave them out).
+        let version = protocol.max(Protocol::of_version(plan.spec.since));
         for u in plan
             .spec
             .fields
             .iter()
-            .filter(|u| u.required && !seen.contains(u.id))
+            .filter(|u| u.required && !seen.contains(u.id) && field_since(u.id) <= version)
         {
             out.push(Violation::new(
                 Rule::RequiredField,
@@ -331,6 +344,14 @@ fn lint_fields(msg: &Message, plan: Option<&MessagePlan>, out: &mut Vec<Violatio
         }
     }
     tally
+}
+
+/// The version that added field `id`, per the table (extensions, which name none, count as 1.00).
+fn field_since(id: FieldId) -> Protocol {
+    match plan::facts(id).spec.map(|f| &f.origin) {
+        Some(FieldOrigin::Standard { since }) => Protocol::of_version(since),
+        _ => Protocol::V1,
+    }
 }
 
 /// Length, control characters and delimiters inside one value.
@@ -403,7 +424,10 @@ fn has_special_byte(bytes: &[u8]) -> bool {
             ]))
         }
         4..=7 => special(u64::from(half(0)) | u64::from(half(n - 4)) << 32),
-        _ => (0..n / 8).any(|i| special(word(i * 8))) || (n % 8 != 0 && special(word(n - 8))),
+        _ => {
+            (0..n / 8).any(|i| special(word(i * 8)))
+                || (!n.is_multiple_of(8) && special(word(n - 8)))
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! Main types: [`Message`], [`Parsed`], [`Violation`], [`MessageSpec`] (via [`spec`]).
 
 pub mod checksum;
+pub mod clock;
 mod code;
 pub mod date;
 pub mod encode;
@@ -19,6 +20,7 @@ pub mod spec;
 mod spec_table;
 pub mod system;
 pub mod text;
+pub mod version;
 mod violation;
 
 pub use checksum::{Basis, ChecksumStatus};
@@ -31,6 +33,7 @@ pub use parse::{ParseError, Parsed, parse};
 pub use spec::{Direction, MessageSpec};
 pub use system::System;
 pub use text::Encoding;
+pub use version::Protocol;
 pub use violation::{FieldRef, Rule, Severity, Violation};
 
 /// One message from the wire, decoded, parsed and linted.

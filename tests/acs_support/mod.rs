@@ -53,6 +53,14 @@ impl Client {
         c
     }
 
+    /// Connects and logs in as sip_01, reading CR LF answers when `crlf` (a Koha-like server).
+    pub async fn logged_in_crlf(addr: SocketAddr, crlf: bool) -> Client {
+        let mut c = Client::connect(addr).await;
+        c.crlf = crlf;
+        assert_eq!(c.ask(LOGIN).await, "941");
+        c
+    }
+
     pub async fn send_raw(&mut self, bytes: &[u8]) {
         tokio::time::timeout(TIMEOUT, self.stream.write_all(bytes))
             .await

@@ -267,7 +267,7 @@ pub async fn run(
             "--ramp steps closed-loop connections; it cannot be combined with --rate".into(),
         ));
     }
-    if let Workload::Scenario(s, _) = &cfg.workload
+    if let Workload::Scenario(s, _, _) = &cfg.workload
         && let Some(why) = unsuitable(s)
     {
         return Err(LoadError::Config(why));

@@ -17,7 +17,8 @@ use crate::scenario::{Scenario, Scope};
 use crate::sip2::encode::fixed_part;
 use crate::sip2::lint::{Context, RequestInfo};
 use crate::sip2::{
-    self, Direction, Encoding, FieldId, Message, MessageCode, Rule, Severity, Terminator, spec,
+    self, Direction, Encoding, FieldId, Message, MessageCode, Rule, Severity, System, Terminator,
+    spec,
 };
 use crate::transport::ErrorDetection;
 
@@ -205,8 +206,13 @@ impl Mix {
 pub enum Workload {
     /// The built-in self-check mix.
     Mix(Mix),
-    /// A scenario's steps in a loop, with the profile's variables.
-    Scenario(Arc<Scenario>, Arc<BTreeMap<String, String>>),
+    /// A scenario's steps in a loop, with the profile's variables and dialect (which
+    /// systems' checks apply).
+    Scenario(
+        Arc<Scenario>,
+        Arc<BTreeMap<String, String>>,
+        Arc<Vec<System>>,
+    ),
 }
 
 impl Workload {
@@ -214,7 +220,7 @@ impl Workload {
     pub fn describe(&self) -> String {
         match self {
             Workload::Mix(_) => "self-check mix".into(),
-            Workload::Scenario(s, _) => format!("scenario {} ({})", s.id, s.file.display()),
+            Workload::Scenario(s, _, _) => format!("scenario {} ({})", s.id, s.file.display()),
         }
     }
 }
@@ -271,9 +277,10 @@ impl Driver {
     pub fn new(workload: &Workload, wire: WireOptions) -> Result<Driver, String> {
         Ok(match workload {
             Workload::Mix(mix) => Driver::Mix(Box::new(MixDriver::new(mix, wire)?)),
-            Workload::Scenario(s, vars) => Driver::Scenario(Box::new(ScenarioDriver {
+            Workload::Scenario(s, vars, dialect) => Driver::Scenario(Box::new(ScenarioDriver {
                 scenario: s.clone(),
                 vars: vars.clone(),
+                dialect: dialect.clone(),
                 captures: BTreeMap::new(),
                 pos: 0,
                 body: Vec::new(),
@@ -539,6 +546,7 @@ fn answer_context<'a>(
         error_detection: trailer,
         direction: Some(Direction::AcsToSc),
         request: Some(RequestInfo { code, seq }),
+        ..Context::default()
     }
 }
 
@@ -578,6 +586,7 @@ fn judge_lean(
 pub struct ScenarioDriver {
     scenario: Arc<Scenario>,
     vars: Arc<BTreeMap<String, String>>,
+    dialect: Arc<Vec<System>>,
     captures: BTreeMap<String, String>,
     /// The step to send next.
     pos: usize,
@@ -662,8 +671,9 @@ impl ScenarioDriver {
         if wanted.is_some_and(|e| e != analysis.msg.code) {
             return Outcome::Failed(ErrorClass::WrongType, None);
         }
-        let accepted =
-            |r: Rule| step.expect.lint.contains(&r) || step.expect.violations.contains(&r);
+        let accepted = |r: Rule| {
+            step.expect.lint.contains(&r) || step.expect.violations.iter().any(|c| c.rule == r)
+        };
         if let Some(v) = analysis
             .violations
             .iter()
@@ -675,7 +685,11 @@ impl ScenarioDriver {
             vars: Some(&self.vars),
             captures: std::mem::take(&mut self.captures),
         };
-        let checks = check::compare(&step.expect, &analysis, &scope, false);
+        let judge = check::Judge {
+            dialect: &self.dialect,
+            strict: false,
+        };
+        let checks = check::compare(&step.expect, &analysis, &scope, &judge);
         self.captures = scope.captures;
         let (values, captured) = check::capture(&step.capture, &analysis);
         if self.pos != 0 {

@@ -501,10 +501,10 @@ mod tests {
             reason: "refused".into(),
         };
         assert_eq!(connect_class(&refused), Class::Unreachable);
-        let garbage = TransportError::NotAMessage {
+        let garbage = TransportError::NoAnswer {
             request: "9900302.00".into(),
-            reason: "no code".into(),
-            received: b"\x01".to_vec(),
+            after: Some(Duration::from_secs(1)),
+            attempts: Vec::new(),
         };
         assert_eq!(exchange_class(&garbage), Class::Protocol);
     }
