@@ -124,7 +124,7 @@ fn parse_credentials(s: &str) -> Result<Credentials, String> {
     })
 }
 
-fn parse_login(s: &str) -> Result<Login, String> {
+pub(super) fn parse_login(s: &str) -> Result<Login, String> {
     let mut parts = s.splitn(3, ':');
     let (Some(user), Some(password)) = (parts.next(), parts.next()) else {
         return Err("expected USER:PASS or USER:PASS:LOCATION".into());
@@ -141,7 +141,7 @@ fn parse_login(s: &str) -> Result<Login, String> {
     })
 }
 
-fn parse_seconds(s: &str) -> Result<Duration, String> {
+pub(super) fn parse_seconds(s: &str) -> Result<Duration, String> {
     let secs: f64 = s
         .parse()
         .map_err(|_| format!("{s:?} is not a number of seconds"))?;

@@ -271,7 +271,7 @@ async fn took(
 }
 
 /// The request text: raw templates expanded, or a structured message built from the table.
-fn build_request(step: &Step, scope: &Scope) -> Result<String, String> {
+pub fn build_request(step: &Step, scope: &Scope) -> Result<String, String> {
     match &step.send {
         Send::Raw(t) => t.expand(scope, Mode::Text).map_err(|e| e.to_string()),
         Send::Structured(s) => {
