@@ -220,7 +220,7 @@ fn lint_note(result: &RunResult) -> anyhow::Result<()> {
                 .filter(|st| st.status == StepStatus::Passed)
                 .flat_map(move |st| {
                     st.errors()
-                        .map(move |v| format!("  {} step {}: {v}", s.id, st.index))
+                        .map(move |v| format!("  {} {}: {v}", s.id, st.label()))
                 })
         })
         .collect();

@@ -14,6 +14,6 @@ pub mod skip;
 pub mod trials;
 
 pub use plan::{Plan, RunConfig, Selection, SetupError, Target, plan, select};
-pub use result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Tally};
+pub use result::{Outcome, Phase, RunResult, ScenarioResult, StepResult, StepStatus, Tally};
 pub use skip::Capabilities;
 pub use trials::{Sink, execute, harness_main, trials};

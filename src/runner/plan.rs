@@ -1,12 +1,13 @@
-//! The plan of a run: load and select scenarios, check the selected scenarios' variables,
-//! start the built-in emulator when no endpoint is given, and probe the ACS once (login, then
+//! The plan of a run: load and select scenarios, check the
+//! selected scenarios' variables, start the built-in emulator when no endpoint is given (each
+//! scenario then gets one of its own), and probe the ACS once (login, then
 //! SC status) for its supported messages (BX), so scenarios that `require` a message the ACS
 //! lacks, or records the profile lacks, are skipped with the reason.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::exec::ExecContext;
+use super::exec::{ExecContext, PerScenario};
 use super::skip::{Capabilities, scenario_skip};
 use crate::acs;
 use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
@@ -158,27 +159,28 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             .build()
             .map_err(SetupError::Runtime)?,
     );
-    let (server, endpoint, label) = match &config.target {
+    let (server, endpoint, label, emulator) = match &config.target {
         Target::Emulator => {
-            let server = runtime
-                .block_on(acs::spawn(
-                    acs::Library::builtin(),
-                    acs::ServeOptions {
-                        isolate: true,
-                        // Like Evergreen and Koha: the first message must be a login.
-                        dialect: acs::Dialect {
-                            login_required: Some(true),
-                            ..Default::default()
-                        },
+            let emulator = PerScenario {
+                library: acs::Library::builtin(),
+                opts: acs::ServeOptions {
+                    // Like Evergreen and Koha: the first message must be a login.
+                    dialect: acs::Dialect {
+                        login_required: Some(true),
                         ..Default::default()
                     },
-                ))
+                    ..Default::default()
+                },
+            };
+            // This one answers the probe; each scenario gets an emulator of its own.
+            let server = runtime
+                .block_on(acs::spawn(emulator.library.clone(), emulator.opts.clone()))
                 .map_err(SetupError::Emulator)?;
             let addr = server.addr().to_string();
             let label = format!("built-in emulator ({addr})");
-            (Some(server), addr, label)
+            (Some(server), addr, label, Some(emulator))
         }
-        Target::Endpoint(e) => (None, e.clone(), e.clone()),
+        Target::Endpoint(e) => (None, e.clone(), e.clone(), None),
     };
     let connect = connect_options(&config.profile, &endpoint);
     let probe = runtime.block_on(probe(&connect, &config.profile));
@@ -217,6 +219,7 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             strict: config.strict,
             dialect: config.profile.dialect.clone(),
             caps,
+            emulator,
         }),
         endpoint: label,
         profile: config.profile.source.clone(),
@@ -358,6 +361,7 @@ mod tests {
             checksum: None,
             file: PathBuf::from("x.yaml"),
             steps: Vec::new(),
+            finally: Vec::new(),
         }
     }
 
