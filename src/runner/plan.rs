@@ -1,8 +1,8 @@
-//! The plan of a run: load and select scenarios, check the
+//! The plan of a run: load and select scenarios (shuffled with `--shuffle`), check the
 //! selected scenarios' variables, start the built-in emulator when no endpoint is given (each
-//! scenario then gets one of its own), and probe the ACS once (login, then
-//! SC status) for its supported messages (BX), so scenarios that `require` a message the ACS
-//! lacks, or records the profile lacks, are skipped with the reason.
+//! scenario then gets one of its own), and probe the ACS once (login, then SC status) for its
+//! supported messages (BX), so scenarios that `require` a message the ACS lacks, or records
+//! the profile lacks, are skipped with the reason.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -72,6 +72,8 @@ pub struct RunConfig {
     /// Run scenarios and steps whose required messages the BX marks unsupported, noting how
     /// the server took them.
     pub ignore_bx: bool,
+    /// Run the scenarios in the order this seed gives ([`super::shuffle`]), not in id order.
+    pub shuffle: Option<u64>,
 }
 
 /// Why a run could not start.
@@ -105,8 +107,10 @@ impl SetupError {
 
 /// A run, ready to become trials.
 pub struct Plan {
-    /// The selected scenarios, in id order.
+    /// The selected scenarios, in the order they run: id order, or shuffled by `shuffle`.
     pub scenarios: Vec<Scenario>,
+    /// The seed the order was shuffled with, if it was.
+    pub shuffle: Option<u64>,
     /// Why each skipped scenario is skipped, by id.
     pub skips: Vec<(String, String)>,
     /// Shared by every scenario.
@@ -150,8 +154,11 @@ pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, LoadErrors> {
 /// Loads, selects, checks the selection's variables, starts the emulator if needed and probes
 /// the ACS.
 pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
-    let scenarios = select(config)?;
+    let mut scenarios = select(config)?;
     scenario::vars::check(&scenarios, &config.profile.vars)?;
+    if let Some(seed) = config.shuffle {
+        super::shuffle::shuffle(&mut scenarios, seed);
+    }
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -212,6 +219,7 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
     });
     Ok(Plan {
         scenarios,
+        shuffle: config.shuffle,
         skips,
         exec: Arc::new(ExecContext {
             connect,
