@@ -466,6 +466,40 @@ mod tests {
     }
 
     #[test]
+    fn cleanup_steps_are_reported_apart_with_the_undos_that_ran() {
+        use crate::runner::result::Phase;
+        let mut s = sample::run().scenarios[0].clone();
+        let cleanup = |index, phase, name: &str, status| StepResult {
+            phase,
+            ..StepResult::new(index, name, format!("x.yaml:{index}"), status)
+        };
+        s.steps
+            .push(cleanup(1, Phase::Finally, "login", StepStatus::Passed));
+        s.steps
+            .push(cleanup(2, Phase::Undo(2), "check in", StepStatus::Passed));
+        let mut gone = cleanup(3, Phase::Finally, "cancel", StepStatus::Failed);
+        gone.error = Some("no response".into());
+        s.steps.push(gone);
+        let mut last = cleanup(4, Phase::Finally, "enable", StepStatus::NotRun);
+        last.error = Some("the connection was lost at cleanup step 3".into());
+        s.steps.push(last);
+        let text = render_scenario(&s, &ReportOptions::default());
+        let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with("    ")).collect();
+        assert_eq!(
+            lines[lines.len() - 6..],
+            [
+                "  step 4 not run: the connection was lost at step 3",
+                "  cleanup step 2 \"check in\" (undo of step 2) passed",
+                "  cleanup step 3 \"cancel\" (x.yaml:3) failed",
+                "  cleanup step 4 not run: the connection was lost at cleanup step 3",
+                "  4 steps: 1 passed, 1 failed, 1 errored, 0 skipped, 1 not run",
+                "  cleanup: 4 steps: 2 passed, 1 failed, 0 errored, 0 skipped, 1 not run",
+            ],
+            "{text}"
+        );
+    }
+
+    #[test]
     fn passed_and_skipped_scenarios() {
         let run = sample::run();
         assert_eq!(
