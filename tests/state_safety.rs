@@ -249,7 +249,7 @@ fn a_wrongly_accepted_refusal_is_undone_and_every_report_says_so() {
     ]);
     assert_eq!(o.status.code(), Some(1), "the refusal failed: {out}");
     assert!(
-        out.contains("  cleanup step 2 \"undo: check the item back in\" (undo of step 9) passed"),
+        out.contains("  cleanup step 2 \"check the item back in\" (undo of step 9) passed"),
         "{out}"
     );
     assert!(
@@ -286,7 +286,7 @@ fn a_wrongly_accepted_refusal_is_undone_and_every_report_says_so() {
         [
             ("login".into(), serde_json::Value::Null, "passed".into()),
             (
-                "undo: check the item back in".into(),
+                "check the item back in".into(),
                 serde_json::json!(9),
                 "passed".into()
             ),
@@ -294,7 +294,7 @@ fn a_wrongly_accepted_refusal_is_undone_and_every_report_says_so() {
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        xml.contains("name=\"cleanup 02 undo: check the item back in (undo of step 9)\""),
+        xml.contains("name=\"cleanup 02 check the item back in (undo of step 9)\""),
         "{xml}"
     );
     // On a new connection: the item is back, and the seed loan the other refusals name is
