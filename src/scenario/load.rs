@@ -250,12 +250,19 @@ fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<Loa
         .top_level_keys()
         .into_iter()
         .find(|(k, _)| k == "finally")
-        .map_or(1, |(_, l)| l);
+        .map(|(_, l)| l);
+    let finally_at = Written {
+        loc: Loc {
+            line: finally_line.unwrap_or(1),
+            ..at.loc.clone()
+        },
+        ..at
+    };
     let finally = build_list(
         &doc.finally,
-        &locator.list_items(finally_line),
+        &finally_line.map_or_else(Vec::new, |l| locator.list_items(l)),
         0,
-        &at,
+        &finally_at,
         &mut captures,
         commons,
         &mut errors,
@@ -277,7 +284,7 @@ fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<Loa
         if !logs_in {
             errors.push(LoadError::at(
                 path,
-                if doc.finally.is_empty() { step.loc.line } else { finally_line },
+                finally_line.unwrap_or(step.loc.line),
                 1,
                 "undo: steps run on the cleanup connection right after the first finally: step, so a scenario with undo: needs a finally: that starts with a login (`finally: [{ use: login }]`): a server that wants a login first refuses them otherwise",
             ));
@@ -303,11 +310,12 @@ fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<Loa
     })
 }
 
-/// The file a list of steps is written in: its text, and the `use:` that pulled it in.
+/// Where a list of steps is written: the file and its text.
 struct Written<'a> {
     path: &'a Path,
     locator: &'a Locator<'a>,
-    /// The file, and the `use:` it came through (the line is not used).
+    /// The file, the `use:` it came through, and the line of the list (the line of a step
+    /// whose own line is not found, e.g. in a flow-style list).
     loc: Loc,
 }
 
@@ -324,7 +332,7 @@ fn build_list(
 ) -> Vec<Step> {
     let mut steps = Vec::new();
     for (i, sdoc) in docs.iter().enumerate() {
-        let line = lines.get(i).copied().unwrap_or(1);
+        let line = lines.get(i).copied().unwrap_or(at.loc.line);
         let next = lines.get(i + 1).copied().unwrap_or(end);
         let here = Loc {
             line,
@@ -613,7 +621,10 @@ fn build_undo(
     let at = Written {
         path: place.path,
         locator: place.locator,
-        loc: place.loc.clone(),
+        loc: Loc {
+            line: undo_at.map_or(place.from, |u| u.line),
+            ..place.loc.clone()
+        },
     };
     let mut errors = Vec::new();
     let steps = build_list(
