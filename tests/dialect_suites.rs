@@ -95,6 +95,7 @@ fn run(dialect: Dialect, profile: Profile) -> RunResult {
             strict: false,
             jobs: Some(2),
             ignore_bx: false,
+            shuffle: None,
         };
         let plan = runner::plan(&config).expect("the run is planned");
         // libtest's own lines go to a file: this test prints its own report when it fails.
@@ -124,6 +125,7 @@ fn run_faulty(dialect: Dialect, faults: Faults, profile: Profile) -> RunResult {
                 no_error_detection: profile.error_detection == Some(ErrorDetection::Off),
                 ..Capabilities::default()
             },
+            emulator: None,
         };
         let mut results = Vec::new();
         for s in &scenarios {

@@ -59,6 +59,10 @@ pub struct RunArgs {
     /// Profile file: the server's variables and dialect (see fixtures/profiles/emulator.yaml).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Run the scenarios in a random order from SEED (a number; `random` picks one). The seed
+    /// is printed, so `--shuffle SEED` replays an order that failed.
+    #[arg(long, value_name = "SEED", value_parser = parse_shuffle)]
+    pub shuffle: Option<Shuffle>,
     /// Leave out scenarios whose id contains this text (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub skip: Vec<String>,
@@ -71,6 +75,27 @@ pub struct RunArgs {
     /// libtest arguments after `--` (e.g. `-- --format terse`, `-- --test-threads 2`).
     #[arg(last = true, value_name = "LIBTEST")]
     pub libtest: Vec<String>,
+}
+
+/// The value of `--shuffle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shuffle {
+    /// This seed.
+    Seed(u64),
+    /// A seed picked for this run.
+    Random,
+}
+
+fn parse_shuffle(s: &str) -> Result<Shuffle, String> {
+    if s == "random" {
+        return Ok(Shuffle::Random);
+    }
+    s.parse().map(Shuffle::Seed).map_err(|_| {
+        format!(
+            "{s:?} is no seed: give a number from 0 to {} or `random`",
+            u64::MAX
+        )
+    })
 }
 
 impl RunArgs {
@@ -128,6 +153,10 @@ impl RunArgs {
             strict: self.strict,
             jobs: self.jobs.map(usize::from),
             ignore_bx: self.ignore_bx,
+            shuffle: self.shuffle.map(|s| match s {
+                Shuffle::Seed(seed) => seed,
+                Shuffle::Random => runner::shuffle::random_seed(),
+            }),
         })
     }
 
@@ -216,6 +245,12 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
             plan.profile
         );
         writeln!(out, "{}", redactor.text(&banner))?;
+        if let Some(seed) = plan.shuffle {
+            writeln!(
+                out,
+                "sip2check: shuffled with seed {seed} (--shuffle {seed} runs this order again)"
+            )?;
+        }
         if let Some(note) = &plan.probe_note {
             writeln!(out, "sip2check: note: {}", redactor.text(note))?;
         }
@@ -249,7 +284,7 @@ fn lint_note(result: &RunResult) -> anyhow::Result<()> {
                 .filter(|st| st.status == StepStatus::Passed)
                 .flat_map(move |st| {
                     st.errors()
-                        .map(move |v| format!("  {} step {}: {v}", s.id, st.index))
+                        .map(move |v| format!("  {} {}: {v}", s.id, st.label()))
                 })
         })
         .collect();
@@ -352,6 +387,23 @@ mod tests {
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         assert!(parse(&["--jobs", "0"]).is_err());
         assert!(parse(&["--color", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn shuffle_takes_a_seed_or_random() {
+        let a = parse(&["x.yaml", "--shuffle", "42"]).unwrap();
+        assert_eq!(a.shuffle, Some(Shuffle::Seed(42)));
+        assert_eq!(a.to_config().unwrap().shuffle, Some(42));
+        let r = parse(&["x.yaml", "--shuffle", "random"]).unwrap();
+        assert_eq!(r.shuffle, Some(Shuffle::Random));
+        assert!(r.to_config().unwrap().shuffle.is_some(), "a seed is picked");
+        assert_eq!(
+            parse(&["x.yaml"]).unwrap().to_config().unwrap().shuffle,
+            None
+        );
+        let e = parse(&["x.yaml", "--shuffle", "x.yaml"]).unwrap_err();
+        assert!(e.to_string().contains("is no seed"), "{e}");
+        assert!(parse(&["x.yaml", "--shuffle"]).is_err(), "SEED is required");
     }
 
     #[test]

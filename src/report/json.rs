@@ -52,6 +52,8 @@ fn scenario(s: &ScenarioResult, opts: &ReportOptions) -> Value {
 fn step(st: &StepResult, opts: &ReportOptions) -> Value {
     json!({
         "index": st.index,
+        "phase": st.phase.as_str(),
+        "undo_of": st.phase.undo_of(),
         "name": st.name,
         "loc": st.loc,
         "status": st.status.as_str(),

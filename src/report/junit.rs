@@ -61,7 +61,7 @@ fn suite(run: &RunResult, s: &ScenarioResult, opts: &ReportOptions) -> TestSuite
 }
 
 fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase {
-    let name = printable(&format!("{:02} {}", step.index, step.name));
+    let name = printable(&case_name(step));
     let time = to_time(step.duration);
     let mut case = match (&s.outcome, step.status) {
         (Outcome::Skipped(reason), _) => {
@@ -124,6 +124,19 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
     case
 }
 
+/// "03 checkout"; "cleanup 02 check in" for a cleanup step, with "(undo of step 7)" for an
+/// undo step.
+fn case_name(step: &StepResult) -> String {
+    let mut name = format!("{:02} {}", step.index, step.name);
+    if step.phase.is_cleanup() {
+        name.insert_str(0, "cleanup ");
+    }
+    if let Some(of) = step.phase.undo_of() {
+        name.push_str(&format!(" (undo of step {of})"));
+    }
+    name
+}
+
 /// The failure message: every failed check and its ground on one line (masked fields masked).
 fn summary(step: &StepResult, opts: &ReportOptions) -> String {
     let parts: Vec<String> = step
@@ -139,12 +152,7 @@ fn summary(step: &StepResult, opts: &ReportOptions) -> String {
             )
         })
         .collect();
-    format!(
-        "step {} \"{}\": {}",
-        step.index,
-        step.name,
-        parts.join("; ")
-    )
+    format!("{}: {}", step.heading(), parts.join("; "))
 }
 
 /// The failure `type`: the lint rule code for lint checks, else what was checked.

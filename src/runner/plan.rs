@@ -1,12 +1,13 @@
-//! The plan of a run: load and select scenarios, check the selected scenarios' variables,
-//! start the built-in emulator when no endpoint is given, and probe the ACS once (login, then
-//! SC status) for its supported messages (BX), so scenarios that `require` a message the ACS
-//! lacks, or records the profile lacks, are skipped with the reason.
+//! The plan of a run: load and select scenarios (shuffled with `--shuffle`), check the
+//! selected scenarios' variables, start the built-in emulator when no endpoint is given (each
+//! scenario then gets one of its own), and probe the ACS once (login, then SC status) for its
+//! supported messages (BX), so scenarios that `require` a message the ACS lacks, or records
+//! the profile lacks, are skipped with the reason.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::exec::ExecContext;
+use super::exec::{ExecContext, PerScenario};
 use super::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use super::skip::{Capabilities, scenario_skip};
 use crate::acs;
@@ -74,6 +75,8 @@ pub struct RunConfig {
     /// Run scenarios and steps whose required messages the BX marks unsupported, noting how
     /// the server took them.
     pub ignore_bx: bool,
+    /// Run the scenarios in the order this seed gives ([`super::shuffle`]), not in id order.
+    pub shuffle: Option<u64>,
 }
 
 /// Why a run could not start.
@@ -118,8 +121,10 @@ impl SetupError {
 
 /// A run, ready to become trials.
 pub struct Plan {
-    /// The selected scenarios, in id order.
+    /// The selected scenarios, in the order they run: id order, or shuffled by `shuffle`.
     pub scenarios: Vec<Scenario>,
+    /// The seed the order was shuffled with, if it was.
+    pub shuffle: Option<u64>,
     /// Why each skipped scenario is skipped, by id.
     pub skips: Vec<(String, String)>,
     /// Shared by every scenario.
@@ -165,8 +170,11 @@ pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, LoadErrors> {
 /// Loads, selects, checks the selection's variables, starts the emulator if needed and probes
 /// the ACS.
 pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
-    let scenarios = select(config)?;
+    let mut scenarios = select(config)?;
     scenario::vars::check(&scenarios, &config.profile.vars)?;
+    if let Some(seed) = config.shuffle {
+        super::shuffle::shuffle(&mut scenarios, seed);
+    }
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -174,27 +182,28 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             .build()
             .map_err(SetupError::Runtime)?,
     );
-    let (server, endpoint, label) = match &config.target {
+    let (server, endpoint, label, emulator) = match &config.target {
         Target::Emulator => {
-            let server = runtime
-                .block_on(acs::spawn(
-                    acs::Library::builtin(),
-                    acs::ServeOptions {
-                        isolate: true,
-                        // Like Evergreen and Koha: the first message must be a login.
-                        dialect: acs::Dialect {
-                            login_required: Some(true),
-                            ..Default::default()
-                        },
+            let emulator = PerScenario {
+                library: acs::Library::builtin(),
+                opts: acs::ServeOptions {
+                    // Like Evergreen and Koha: the first message must be a login.
+                    dialect: acs::Dialect {
+                        login_required: Some(true),
                         ..Default::default()
                     },
-                ))
+                    ..Default::default()
+                },
+            };
+            // This one answers the probe; each scenario gets an emulator of its own.
+            let server = runtime
+                .block_on(acs::spawn(emulator.library.clone(), emulator.opts.clone()))
                 .map_err(SetupError::Emulator)?;
             let addr = server.addr().to_string();
             let label = format!("built-in emulator ({addr})");
-            (Some(server), addr, label)
+            (Some(server), addr, label, Some(emulator))
         }
-        Target::Endpoint(e) => (None, e.clone(), e.clone()),
+        Target::Endpoint(e) => (None, e.clone(), e.clone(), None),
     };
     let connect = connect_options(&config.profile, &endpoint);
     let probe = runtime.block_on(probe(&connect, &config.profile));
@@ -226,6 +235,7 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
     });
     Ok(Plan {
         scenarios,
+        shuffle: config.shuffle,
         skips,
         exec: Arc::new(ExecContext {
             connect,
@@ -233,6 +243,7 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
             strict: config.strict,
             dialect: config.profile.dialect.clone(),
             caps,
+            emulator,
         }),
         endpoint: label,
         profile: config.profile.source.clone(),
@@ -434,6 +445,7 @@ mod tests {
             checksum: None,
             file: PathBuf::from("x.yaml"),
             steps: Vec::new(),
+            finally: Vec::new(),
         }
     }
 

@@ -160,6 +160,7 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
         strict: false,
         jobs: None,
         ignore_bx: false,
+        shuffle: None,
     };
     if args.list {
         // Listing (as cargo nextest does before every run) needs no server and no probe.
