@@ -2,7 +2,7 @@
 //!
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
 //! violations, 1 failures or error-severity violations, 2 usage or configuration errors,
-//! 4 connection or timeout errors.
+//! 3 a selection that runs no scenario, 4 connection or timeout errors.
 
 mod completions;
 mod decode;
@@ -23,7 +23,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 4 connection or timeout errors.";
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 3 a selection that runs no scenario (an unknown --tag or --filter), 4 connection or timeout errors.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -54,6 +54,8 @@ pub enum Exit {
     Failed = 1,
     /// Bad usage, or a scenario/profile/library file that cannot be used.
     Usage = 2,
+    /// The selection runs no scenario (an unknown tag or filter).
+    NoScenarios = 3,
     /// Could not connect, or a network wait timed out.
     Connection = 4,
 }
