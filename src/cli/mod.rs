@@ -6,6 +6,7 @@
 
 mod completions;
 mod decode;
+mod init;
 mod man;
 mod run;
 mod send;
@@ -38,6 +39,8 @@ pub enum Command {
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
     Serve(serve::ServeArgs),
+    /// Write a commented profile (and, with --suites, a copy of the suites) to start from.
+    Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), of sip2check or of one subcommand.
@@ -85,6 +88,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
+        Command::Init(args) => init::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }
