@@ -37,6 +37,7 @@ fn library_without_checkin(unsupported: &str) -> String {
 fn run_against(endpoint: String, paths: &[&str], ignore_bx: bool) -> RunResult {
     let config = RunConfig {
         paths: paths.iter().map(|p| root().join(p)).collect(),
+        suites: Vec::new(),
         target: Target::Endpoint(endpoint),
         profile: Profile::emulator().unwrap(),
         jobs: Some(1),

@@ -94,8 +94,7 @@ fn run(dialect: Dialect, profile: Profile) -> RunResult {
             selection: Selection::default(),
             strict: false,
             jobs: Some(2),
-            ignore_bx: false,
-            shuffle: None,
+            ..RunConfig::default()
         };
         let plan = runner::plan(&config).expect("the run is planned");
         // libtest's own lines go to a file: this test prints its own report when it fails.

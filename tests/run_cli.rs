@@ -171,10 +171,47 @@ fn list_filter_skip_exact_and_tag_select_scenarios() {
         ids(&["--filter", "pass::", "--skip", "item"]),
         ["pass::patron_status"]
     );
-    assert!(ids(&["--filter", "item", "--exact"]).is_empty());
     assert_eq!(ids(&["--filter", "pass::item", "--exact"]), ["pass::item"]);
     let o = run(&["tests/scenarios/pass", "--list", "--filter", "item"]);
     assert!(text(&o).0.contains("2. an available item"));
+}
+
+#[test]
+fn a_selection_of_no_scenario_exits_3_naming_the_tag_or_filter() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--tag", "nosuchtag"],
+            "no scenario has the tag \"nosuchtag\"",
+        ),
+        (
+            &["--filter", "chekout"],
+            "no scenario id contains \"chekout\" (did you mean \"checkout\"?)",
+        ),
+        (
+            &["--list", "--filter", "item", "--exact"],
+            "no scenario id is \"item\"",
+        ),
+        (
+            &["--list", "--tag", "circulaton"],
+            "no scenario has the tag \"circulaton\" (did you mean \"circulation\"?)",
+        ),
+        (
+            &["--suite", "siptest", "--", "chekout"],
+            "after --: the selection runs no scenario: no scenario id contains \"chekout\" (did you mean \"checkout\"?)",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = run(args);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {out}\n{err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    let o = run(&["--help"]);
+    assert!(
+        text(&o).0.contains("3 the selection runs no scenario"),
+        "{}",
+        text(&o).0
+    );
 }
 
 #[test]

@@ -40,6 +40,7 @@ fn a_server_closing_mid_scenario_fails_that_scenario_only_and_expected_closes_pa
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/closing");
     let config = RunConfig {
         paths: vec![dir],
+        suites: Vec::new(),
         target: Target::Endpoint(addr),
         profile: Profile::default(),
         selection: Selection::default(),

@@ -2,12 +2,13 @@
 //!
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
 //! violations, 1 failures, error-severity violations or a scenario that errored mid-run,
-//! 2 usage or configuration errors, 4 the server could not be reached (`run`: the capability
+//! 2 usage or configuration errors, 3 a selection that runs no scenario, 4 the server could not be reached (`run`: the capability
 //! probe could not connect; `send`: the connection failed or a wait timed out); `probe --plugin` uses the
 //! monitoring-plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 
 mod completions;
 mod decode;
+mod init;
 mod load;
 mod logscan;
 mod man;
@@ -29,7 +30,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures, error-severity violations or a scenario that errored mid-run, 2 usage or scenario/config errors, 4 the server could not be reached (send: the connection failed or timed out). probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures, error-severity violations or a scenario that errored mid-run, 2 usage or scenario/config errors, 3 a selection that runs no scenario (an unknown --tag or --filter), 4 the server could not be reached (send: the connection failed or timed out). probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -44,6 +45,8 @@ pub enum Command {
     Send(Box<send::SendArgs>),
     /// Run the reference ACS emulator (a SIP2 server with a built-in library).
     Serve(serve::ServeArgs),
+    /// Write a commented profile (and, with --suites, a copy of the suites) to start from.
+    Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), of sip2check or of one subcommand.
@@ -68,8 +71,9 @@ pub enum Exit {
     Failed = 1,
     /// Bad usage, or a scenario/profile/library file that cannot be used.
     Usage = 2,
-    /// `probe --plugin` only: the check itself could not run (UNKNOWN).
-    Unknown = 3,
+    /// The selection runs no scenario (an unknown tag or filter); for `probe --plugin`, the
+    /// check itself could not run (UNKNOWN).
+    NoScenarios = 3,
     /// The server could not be reached (`send`: the connection failed, or a wait timed out).
     Connection = 4,
 }
@@ -82,7 +86,7 @@ impl Exit {
     /// `probe --plugin`: CRITICAL (the same number as [`Exit::Usage`]).
     pub const PLUGIN_CRITICAL: Exit = Exit::Usage;
     /// `probe --plugin`: UNKNOWN.
-    pub const PLUGIN_UNKNOWN: Exit = Exit::Unknown;
+    pub const PLUGIN_UNKNOWN: Exit = Exit::NoScenarios;
 }
 
 /// An error that carries its own exit code (anything else exits 2).
@@ -110,6 +114,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run::run(args),
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
+        Command::Init(args) => init::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Logscan(args) => logscan::run(args),

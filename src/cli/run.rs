@@ -2,7 +2,7 @@
 //! output, JUnit/JSON reports, and an exit code from the results.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Args;
@@ -12,15 +12,16 @@ use libtest_mimic::{Arguments, ColorSetting};
 use super::{Exit, ExitError};
 use crate::report::redact::Redactor;
 use crate::report::{self, ReportOptions};
-use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
-use crate::scenario::Profile;
+use crate::runner::{self, RunConfig, RunResult, Selection, SetupError, StepStatus, Target};
+use crate::scenario::model::did_you_mean;
+use crate::scenario::{Profile, source};
 use crate::sip2::redact::Redaction;
 use crate::transport;
 
 /// Arguments of `run`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Exit codes: 0 all passed; 1 a check failed or a scenario errored (e.g. the connection was lost mid-run); 2 usage, scenario or profile errors (an endpoint without a port, an unreadable TLS file); 4 the server could not be reached (the capability probe could not connect)."
+    after_long_help = "Exit codes: 0 all passed; 1 a check failed or a scenario errored (e.g. the connection was lost mid-run); 2 usage, scenario or profile errors (an endpoint without a port, an unreadable TLS file); 3 the selection runs no scenario (an unknown --tag or --filter: the message names it); 4 the server could not be reached (the capability probe could not connect)."
 )]
 pub struct RunArgs {
     /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
@@ -54,7 +55,7 @@ pub struct RunArgs {
     /// Show patron personal data (AE, BD, BE, BF, PB) in transcripts; passwords stay masked.
     #[arg(long)]
     pub no_redact: bool,
-    /// Scenario files or directories [default: scenarios/].
+    /// Scenario files or directories [default: ./scenarios when it exists, else every built-in suite].
     pub paths: Vec<PathBuf>,
     /// Profile file: the server's variables and dialect (see fixtures/profiles/emulator.yaml).
     #[arg(long, value_name = "FILE")]
@@ -69,6 +70,10 @@ pub struct RunArgs {
     /// Fail steps whose responses have error-severity lint violations they do not accept.
     #[arg(long)]
     pub strict: bool,
+    /// Run a suite by name (repeatable): ./scenarios/NAME when that directory exists (a copy
+    /// from `sip2check init --suites`), else the one built in (siptest, spec).
+    #[arg(long, value_name = "NAME")]
+    pub suite: Vec<String>,
     /// Run only scenarios with this tag (repeatable: any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
@@ -121,27 +126,17 @@ impl RunArgs {
         let target = match endpoint {
             Some(e) if self.profile.is_none() => {
                 return Err(usage(format!(
-                    "--endpoint {e} needs --profile FILE with that server's variables (barcodes, login); start from a copy of fixtures/profiles/emulator.yaml"
+                    "--endpoint {e} needs --profile FILE with that server's variables (barcodes, login); `sip2check init --dialect SYSTEM` writes one to edit"
                 ))
                 .into());
             }
             Some(e) => Target::Endpoint(e),
             None => Target::Emulator,
         };
-        let paths = if self.paths.is_empty() {
-            let default = PathBuf::from("scenarios");
-            if !default.is_dir() {
-                return Err(usage(
-                    "no scenarios/ directory here: give scenario files or directories, e.g. `sip2check run path/to/scenarios`".into(),
-                )
-                .into());
-            }
-            vec![default]
-        } else {
-            self.paths.clone()
-        };
+        let (paths, suites) = self.sources()?;
         Ok(RunConfig {
             paths,
+            suites,
             target,
             profile,
             selection: Selection {
@@ -158,6 +153,67 @@ impl RunArgs {
                 Shuffle::Random => runner::shuffle::random_seed(),
             }),
         })
+    }
+
+    /// The scenario paths and built-in suites to load: PATHS, then each --suite (./scenarios/NAME
+    /// when it is a directory, else the built-in one); with neither, ./scenarios when it
+    /// exists, else every built-in suite.
+    fn sources(&self) -> Result<(Vec<PathBuf>, Vec<String>), ExitError> {
+        let mut paths = self.paths.clone();
+        let mut suites = Vec::new();
+        let builtin = source::suites();
+        for name in &self.suite {
+            if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+                return Err(usage(format!(
+                    "--suite {name:?}: a suite is a name ({}); give a directory of scenarios as a path instead",
+                    builtin.join(", ")
+                )));
+            }
+            let local = Path::new(LOCAL_SUITES).join(name);
+            if local.is_dir() {
+                paths.push(local);
+            } else if builtin.contains(&name.as_str()) {
+                suites.push(name.clone());
+            } else {
+                return Err(usage(format!(
+                    "no suite {name:?}{}: there is no {LOCAL_SUITES}/{name} here, and the built-in suites are {}",
+                    did_you_mean(name, builtin.iter().copied()),
+                    builtin.join(", ")
+                )));
+            }
+        }
+        if paths.is_empty() && suites.is_empty() {
+            if Path::new(LOCAL_SUITES).is_dir() {
+                paths.push(PathBuf::from(LOCAL_SUITES));
+            } else {
+                suites = builtin.iter().map(|s| s.to_string()).collect();
+            }
+        }
+        Ok((paths, suites))
+    }
+
+    /// Where the suites come from, when built-in ones or --suite are involved.
+    fn origin(&self, config: &RunConfig) -> Option<String> {
+        if self.suite.is_empty() {
+            return (!config.suites.is_empty()).then(|| {
+                format!(
+                    "no {LOCAL_SUITES}/ here: running the built-in suites {}",
+                    config.suites.join(", ")
+                )
+            });
+        }
+        let each: Vec<String> = self
+            .suite
+            .iter()
+            .map(|name| {
+                if config.suites.contains(name) {
+                    format!("{name} built in")
+                } else {
+                    format!("{name} from {LOCAL_SUITES}/{name}")
+                }
+            })
+            .collect();
+        Some(format!("suites: {}", each.join(", ")))
     }
 
     /// libtest-mimic's arguments: those after `--`, with our colour unless they set one.
@@ -193,10 +249,27 @@ impl RunArgs {
     }
 }
 
+/// The directory of local suites, which `--suite NAME` and a bare `run` look in first.
+const LOCAL_SUITES: &str = "scenarios";
+
 fn usage(message: String) -> ExitError {
     ExitError {
         exit: Exit::Usage,
         message,
+    }
+}
+
+/// A run that could not start: 4 unreachable, 3 nothing selected, 2 anything else.
+fn setup_error(e: &SetupError) -> ExitError {
+    ExitError {
+        exit: if e.is_connection() {
+            Exit::Connection
+        } else if matches!(e, SetupError::NoScenarios(_)) {
+            Exit::NoScenarios
+        } else {
+            Exit::Usage
+        },
+        message: e.to_string(),
     }
 }
 
@@ -210,8 +283,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
 
 fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyhow::Result<Exit> {
     let config = args.to_config()?;
+    let origin = args.origin(&config);
     if args.list {
-        let scenarios = runner::select(&config).map_err(|e| usage(e.to_string()))?;
+        if let Some(origin) = &origin {
+            eprintln!("sip2check: {origin}");
+        }
+        let scenarios = runner::select(&config).map_err(|e| setup_error(&e))?;
         let refs: Vec<_> = scenarios.iter().collect();
         std::io::stdout()
             .lock()
@@ -225,15 +302,7 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
             if let Some(result) = runner::plan::probe_failure(&config, &e) {
                 write_reports(args, &redactor.run(result), &opts)?;
             }
-            return Err(ExitError {
-                exit: if e.is_connection() {
-                    Exit::Connection
-                } else {
-                    Exit::Usage
-                },
-                message: e.to_string(),
-            }
-            .into());
+            return Err(setup_error(&e).into());
         }
     };
     {
@@ -245,6 +314,9 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
             plan.profile
         );
         writeln!(out, "{}", redactor.text(&banner))?;
+        if let Some(origin) = &origin {
+            writeln!(out, "sip2check: {origin}")?;
+        }
         if let Some(seed) = plan.shuffle {
             writeln!(
                 out,
@@ -257,6 +329,17 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
     }
     let libtest = args.libtest_arguments(&opts)?;
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
+    // libtest's own filter after `--` that leaves nothing is as silent as an unknown --filter.
+    let ran_none = (!libtest.list && conclusion.num_filtered_out == plan.scenarios.len() as u64)
+        .then(|| {
+            let after = Selection {
+                filter: libtest.filter.clone(),
+                skip: libtest.skip.clone(),
+                exact: libtest.exact,
+                tags: Vec::new(),
+            };
+            format!("after --: {}", after.why_empty(&plan.scenarios))
+        });
     plan.shutdown();
     // The trials' results went through the redaction pass; the run's own strings go now.
     let result = redactor.run(result);
@@ -267,6 +350,13 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
         lint_note(&result)?;
     }
     write_reports(args, &result, &opts)?;
+    if let Some(message) = ran_none {
+        return Err(ExitError {
+            exit: Exit::NoScenarios,
+            message,
+        }
+        .into());
+    }
     Ok(exit_of(&result, conclusion.has_failed()))
 }
 
@@ -364,6 +454,8 @@ mod tests {
             "y",
             "--tag",
             "holds",
+            "--suite",
+            "spec",
             "--exact",
             "--ignore-bx",
             "--list",
@@ -380,6 +472,7 @@ mod tests {
         assert_eq!(a.paths, [PathBuf::from("a.yaml"), PathBuf::from("b")]);
         assert_eq!(a.jobs, Some(3));
         assert_eq!(a.skip, ["x", "y"]);
+        assert_eq!(a.suite, ["spec"]);
         assert!(a.exact && a.ignore_bx && a.list && a.strict && a.no_redact);
         let bx = parse(&["x.yaml", "--ignore-bx"]).unwrap();
         assert!(bx.to_config().unwrap().ignore_bx);
@@ -424,6 +517,29 @@ mod tests {
         let o = a.report_options();
         assert_eq!(o.redaction, Redaction::SecretsAndPersonal);
         assert!(o.color);
+    }
+
+    #[test]
+    fn a_suite_on_disk_wins_over_the_built_in_one_and_unknown_names_are_refused() {
+        // The tests run in the crate root, which has scenarios/siptest.
+        let c = parse(&["--suite", "siptest"]).unwrap().to_config().unwrap();
+        assert_eq!(c.paths, [Path::new("scenarios").join("siptest")]);
+        assert!(c.suites.is_empty());
+        let c = parse(&[]).unwrap().to_config().unwrap();
+        assert_eq!(c.paths, [PathBuf::from("scenarios")]);
+        let e = parse(&["--suite", "sptest"])
+            .unwrap()
+            .to_config()
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("no suite \"sptest\" (did you mean \"siptest\"?)"),
+            "{e}"
+        );
+        for bad in ["../siptest", "a/b", "", ".hidden"] {
+            let e = parse(&["--suite", bad]).unwrap().to_config().unwrap_err();
+            assert!(e.to_string().contains("a suite is a name"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! supported messages (BX), so scenarios that `require` a message the ACS lacks, or records
 //! the profile lacks, are skipped with the reason.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ use super::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use super::skip::{Capabilities, scenario_skip};
 use crate::acs;
 use crate::report::redact::Redactor;
-use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
+use crate::scenario::model::did_you_mean;
+use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario, Source};
 use crate::sip2::encode::fixed_part;
 use crate::sip2::redact::Redaction;
 use crate::sip2::{self, FieldId, Message, MessageCode, spec};
@@ -55,6 +57,103 @@ impl Selection {
             && !self.skip.iter().any(|p| hit(p))
             && (self.tags.is_empty() || s.tags.iter().any(|t| self.tags.contains(t)))
     }
+
+    /// Why no scenario of `all` is selected: each tag no scenario has and a filter no id
+    /// matches, with a did-you-mean over the known tags and the scenario ids (and their parts);
+    /// else how many each part of the selection keeps.
+    pub fn why_empty(&self, all: &[Scenario]) -> String {
+        let tags: BTreeSet<&str> = all
+            .iter()
+            .flat_map(|s| &s.tags)
+            .map(String::as_str)
+            .collect();
+        let mut reasons = Vec::new();
+        for t in self.tags.iter().filter(|t| !tags.contains(t.as_str())) {
+            reasons.push(format!(
+                "no scenario has the tag {t:?}{}",
+                did_you_mean(t, tags.iter().copied())
+            ));
+        }
+        let only = |f: &Selection| all.iter().filter(|s| f.matches(s)).count();
+        if let Some(f) = &self.filter {
+            let alone = Selection {
+                filter: Some(f.clone()),
+                exact: self.exact,
+                ..Selection::default()
+            };
+            if only(&alone) == 0 {
+                let names = id_names(all, self.exact);
+                reasons.push(format!(
+                    "no scenario id {} {f:?}{}",
+                    if self.exact { "is" } else { "contains" },
+                    did_you_mean(f, names.iter().map(String::as_str))
+                ));
+            }
+        }
+        if reasons.is_empty() {
+            let mut parts = Vec::new();
+            if !self.tags.is_empty() {
+                let tagged = Selection {
+                    tags: self.tags.clone(),
+                    ..Selection::default()
+                };
+                parts.push(format!(
+                    "--tag {} keeps {}",
+                    self.tags.join(","),
+                    only(&tagged)
+                ));
+            }
+            if let Some(f) = &self.filter {
+                let filtered = Selection {
+                    filter: Some(f.clone()),
+                    exact: self.exact,
+                    ..Selection::default()
+                };
+                parts.push(format!("--filter {f} keeps {}", only(&filtered)));
+            }
+            if !self.skip.is_empty() {
+                parts.push(format!(
+                    "--skip {} leaves out the rest",
+                    self.skip.join(",")
+                ));
+            }
+            reasons.push(format!("together they select none ({})", parts.join("; ")));
+        }
+        let known: Vec<&str> = tags.into_iter().collect();
+        format!(
+            "the selection runs no scenario: {}. {} scenario(s) loaded; their tags: {}",
+            reasons.join("; "),
+            all.len(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )
+    }
+}
+
+/// What a filter could have meant: the ids, and (unless `exact`) their suites and file stems,
+/// also without a leading number (`03checkout` -> `checkout`).
+fn id_names(all: &[Scenario], exact: bool) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for s in all {
+        out.insert(s.id.clone());
+        if exact {
+            continue;
+        }
+        let (suite, stem) = s.id.split_once("::").unwrap_or(("", &s.id));
+        for name in [
+            suite,
+            stem,
+            stem.trim_start_matches(|c: char| c.is_ascii_digit()),
+        ] {
+            if !name.is_empty() {
+                out.insert(name.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Everything a run needs to know.
@@ -62,6 +161,8 @@ impl Selection {
 pub struct RunConfig {
     /// Scenario files or directories.
     pub paths: Vec<PathBuf>,
+    /// Suites built into the binary to run as well (`siptest`, `spec`).
+    pub suites: Vec<String>,
     /// The server.
     pub target: Target,
     /// Variables and dialect.
@@ -91,6 +192,9 @@ pub enum SetupError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    /// The selection runs no scenario: why, naming the unknown tag or filter (exit 3).
+    #[error("{0}")]
+    NoScenarios(String),
     /// The capability probe could not open a session: the server could not be reached (exit 4),
     /// or the endpoint or a TLS file is unusable (exit 2).
     #[error("capability probe of {endpoint} failed: {source}")]
@@ -114,7 +218,21 @@ impl SetupError {
                     | TransportError::TlsConfig { .. }
                     | TransportError::Encoding(_)
             ),
-            SetupError::Load(_) | SetupError::Emulator(_) | SetupError::Runtime(_) => false,
+            SetupError::Load(_)
+            | SetupError::NoScenarios(_)
+            | SetupError::Emulator(_)
+            | SetupError::Runtime(_) => false,
+        }
+    }
+
+    /// The documented exit code: 4 unreachable, 3 nothing selected, else 2.
+    pub fn exit_code(&self) -> u8 {
+        if self.is_connection() {
+            4
+        } else if matches!(self, SetupError::NoScenarios(_)) {
+            3
+        } else {
+            2
         }
     }
 }
@@ -157,14 +275,20 @@ impl std::fmt::Debug for Plan {
     }
 }
 
-/// Loads the scenarios under `config.paths` and keeps the selected ones. Their variables are
-/// not checked (listing needs none); [`plan`] checks those of the selection.
-pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, LoadErrors> {
-    let all = scenario::load_unchecked(&config.paths)?;
-    Ok(all
-        .into_iter()
-        .filter(|s| config.selection.matches(s))
-        .collect())
+/// Loads the scenarios under `config.paths` and of `config.suites` and keeps the selected ones;
+/// a selection of none is [`SetupError::NoScenarios`]. Their variables are not checked
+/// (listing needs none); [`plan`] checks those of the selection.
+pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, SetupError> {
+    let sources: Vec<Source> = (config.paths.iter().cloned().map(Source::Path))
+        .chain(config.suites.iter().cloned().map(Source::Builtin))
+        .collect();
+    let all = scenario::load_sources(&sources)?;
+    let (selected, rest): (Vec<Scenario>, Vec<Scenario>) =
+        all.into_iter().partition(|s| config.selection.matches(s));
+    if selected.is_empty() {
+        return Err(SetupError::NoScenarios(config.selection.why_empty(&rest)));
+    }
+    Ok(selected)
 }
 
 /// Loads, selects, checks the selection's variables, starts the emulator if needed and probes
@@ -464,6 +588,75 @@ mod tests {
         assert!(!sel(None, &["03"], false, &[]).matches(&s));
         assert!(sel(None, &[], false, &["circulation"]).matches(&s));
         assert!(!sel(None, &[], false, &["holds"]).matches(&s));
+    }
+
+    #[test]
+    fn an_empty_selection_says_why_with_a_did_you_mean() {
+        let all = [
+            scenario("siptest::03checkout", &["circulation"]),
+            scenario("spec::checkin", &["circulation", "mutates"]),
+            scenario("spec::login", &["core"]),
+        ];
+        let why = |f: Option<&str>, skip: &[&str], exact: bool, tags: &[&str]| {
+            Selection {
+                filter: f.map(str::to_string),
+                skip: skip.iter().map(|x| x.to_string()).collect(),
+                exact,
+                tags: tags.iter().map(|x| x.to_string()).collect(),
+            }
+            .why_empty(&all)
+        };
+        let w = why(None, &[], false, &["circulaton", "nosuchtag"]);
+        assert!(
+            w.contains("no scenario has the tag \"circulaton\" (did you mean \"circulation\"?)")
+                && w.contains("no scenario has the tag \"nosuchtag\"."),
+            "{w}"
+        );
+        assert!(w.ends_with("their tags: circulation, core, mutates"), "{w}");
+        let w = why(Some("chekout"), &[], false, &[]);
+        assert!(
+            w.contains("no scenario id contains \"chekout\" (did you mean \"checkout\"?)"),
+            "{w}"
+        );
+        let w = why(Some("spec::chekin"), &[], true, &[]);
+        assert!(
+            w.contains("no scenario id is \"spec::chekin\" (did you mean \"spec::checkin\"?)"),
+            "{w}"
+        );
+        let w = why(Some("login"), &[], false, &["circulation"]);
+        assert!(
+            w.contains(
+                "together they select none (--tag circulation keeps 2; --filter login keeps 1)"
+            ),
+            "{w}"
+        );
+        let w = why(None, &["s"], false, &[]);
+        assert!(w.contains("--skip s leaves out the rest"), "{w}");
+    }
+
+    #[test]
+    fn selecting_nothing_is_its_own_error_with_exit_3() {
+        let config = RunConfig {
+            suites: vec!["spec".into()],
+            selection: Selection {
+                tags: vec!["nosuchtag".into()],
+                ..Selection::default()
+            },
+            ..RunConfig::default()
+        };
+        let e = select(&config).unwrap_err();
+        assert!(matches!(e, SetupError::NoScenarios(_)), "{e}");
+        assert_eq!(e.exit_code(), 3);
+        assert!(e.to_string().contains("\"nosuchtag\""), "{e}");
+        let core = RunConfig {
+            selection: Selection {
+                tags: vec!["core".into()],
+                ..Selection::default()
+            },
+            ..config
+        };
+        let picked = select(&core).unwrap();
+        assert!(!picked.is_empty() && picked.iter().all(|s| s.id.starts_with("spec::")));
     }
 
     #[test]

@@ -154,6 +154,7 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
     };
     let config = RunConfig {
         paths: paths.iter().map(PathBuf::from).collect(),
+        suites: Vec::new(),
         target,
         profile,
         selection: Selection::default(),
@@ -174,7 +175,7 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
             }
             Err(e) => {
                 report_error(&e);
-                ExitCode::from(2)
+                ExitCode::from(e.exit_code())
             }
         };
     }
@@ -182,7 +183,7 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
         Ok(p) => p,
         Err(e) => {
             report_error(&e);
-            return ExitCode::from(if e.is_connection() { 4 } else { 2 });
+            return ExitCode::from(e.exit_code());
         }
     };
     let (conclusion, _) = execute(&plan, &args, ReportOptions::default());

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::error::{LoadError, LoadErrors};
 use super::locate::Locator;
 use super::model::{FixedValue, OrderedMap, ScenarioDoc, SendDoc, StepDoc, UndoDoc, did_you_mean};
+use super::source::{self, ScenarioFile, Source};
 use super::template::{BUILTINS, Template};
 use super::{
     Capture, CaptureSource, Expect, Leader, Loc, RuleCheck, Scenario, Send, Step, Undo, VarUse,
@@ -19,9 +20,6 @@ use super::{
 };
 use crate::sip2::spec::{self, MessageSpec};
 use crate::sip2::{FieldId, MessageCode};
-
-/// The shared steps shipped with sip2check, used when no `common.yaml` sits above a scenario.
-pub const BUILTIN_COMMON: &str = include_str!("../../scenarios/common.yaml");
 
 /// The name of the shared-steps file.
 pub const COMMON_FILE: &str = "common.yaml";
@@ -44,9 +42,41 @@ pub fn load(
 /// Loads every scenario under `paths` as [`load`] does, without checking their variables
 /// (for `--list`, and for runs that check only the scenarios they select).
 pub fn load_unchecked(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadErrors> {
+    let sources: Vec<Source> = paths.iter().cloned().map(Source::Path).collect();
+    load_sources(&sources)
+}
+
+/// Loads the scenarios of `sources` without checking their variables: those on disk sorted by
+/// path, then the built-in suites in the order given.
+pub fn load_sources(sources: &[Source]) -> Result<Vec<Scenario>, LoadErrors> {
     let mut files = Vec::new();
+    let mut builtin: Vec<ScenarioFile> = Vec::new();
+    let mut suites: Vec<&str> = Vec::new();
     let mut errors = Vec::new();
-    for p in paths {
+    for src in sources {
+        let p = match src {
+            Source::Path(p) => p,
+            Source::Builtin(name) => {
+                if suites.contains(&name.as_str()) {
+                    continue;
+                }
+                suites.push(name);
+                match source::suite(name) {
+                    Some(suite) => builtin.extend(suite),
+                    None => errors.push(LoadError::at(
+                        Path::new(source::BUILTIN),
+                        1,
+                        1,
+                        format!(
+                            "no built-in suite {name:?}{}; built in: {}",
+                            did_you_mean(name, source::suites().into_iter()),
+                            source::suites().join(", ")
+                        ),
+                    )),
+                }
+                continue;
+            }
+        };
         if let Err(e) = discover(p, 0, &mut files) {
             errors.push(e);
         } else if !files.iter().any(|f: &PathBuf| f.starts_with(p)) {
@@ -64,6 +94,12 @@ pub fn load_unchecked(paths: &[PathBuf]) -> Result<Vec<Scenario>, LoadErrors> {
     let mut out = Vec::new();
     for f in &files {
         match load_with(f, &mut commons) {
+            Ok(s) => out.push(s),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    for f in &builtin {
+        match parse(f, &mut commons) {
             Ok(s) => out.push(s),
             Err(mut e) => errors.append(&mut e),
         }
@@ -168,11 +204,21 @@ impl CommonCache {
                     crate::input::read_text(&p).map_err(|e| LoadError::at(&p, 1, 1, e.problem))?;
                 (p, text)
             }
-            None => (
-                PathBuf::from("<built-in>/scenarios/common.yaml"),
-                BUILTIN_COMMON.to_string(),
-            ),
+            None => {
+                let (path, text) = source::common_above(scenario);
+                (path, text.to_string())
+            }
         };
+        self.parse(path, text)
+    }
+
+    /// The nearest built-in common.yaml above the built-in `scenario` (never one on disk).
+    fn for_builtin(&mut self, scenario: &Path) -> Result<Arc<Common>, LoadError> {
+        let (path, text) = source::common_above(scenario);
+        self.parse(path, text.to_string())
+    }
+
+    fn parse(&mut self, path: PathBuf, text: String) -> Result<Arc<Common>, LoadError> {
         if let Some(c) = self.files.get(&path) {
             return Ok(c.clone());
         }
@@ -208,13 +254,25 @@ impl CommonCache {
 fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<LoadError>> {
     let text =
         crate::input::read_text(path).map_err(|e| vec![LoadError::at(path, 1, 1, e.problem)])?;
+    let file = ScenarioFile {
+        path: path.to_path_buf(),
+        text,
+        builtin: false,
+    };
+    parse(&file, commons)
+}
+
+/// Parses one scenario file, from disk or built in.
+fn parse(source: &ScenarioFile, commons: &mut CommonCache) -> Result<Scenario, Vec<LoadError>> {
+    let (path, text) = (source.path.as_path(), &source.text);
     let doc: ScenarioDoc =
-        serde_yaml::from_str(&text).map_err(|e| vec![LoadError::yaml(path, &e)])?;
-    let locator = Locator::new(&text);
+        serde_yaml::from_str(text).map_err(|e| vec![LoadError::yaml(path, &e)])?;
+    let locator = Locator::new(text);
     let mut errors = Vec::new();
     let mut captures: Vec<String> = Vec::new();
     let at = Written {
         path,
+        builtin: source.builtin,
         locator: &locator,
         loc: Loc {
             file: Arc::from(path.display().to_string()),
@@ -307,6 +365,8 @@ fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<Loa
 /// Where a list of steps is written: the file and its text.
 struct Written<'a> {
     path: &'a Path,
+    /// The file is built in: its `use:` steps come from the built-in common.yaml only.
+    builtin: bool,
     locator: &'a Locator<'a>,
     /// The file, the `use:` it came through, and the line of the list (the line of a step
     /// whose own line is not found, e.g. in a flow-style list).
@@ -333,11 +393,12 @@ fn build_list(
             ..at.loc.clone()
         };
         let built = match &sdoc.use_ {
-            Some(name) => resolve_use(at.path, sdoc, name, here, captures, commons),
+            Some(name) => resolve_use((at.path, at.builtin), sdoc, name, here, captures, commons),
             None => build_step(
                 sdoc,
                 &Place {
                     path: at.path,
+                    builtin: at.builtin,
                     locator: at.locator,
                     from: line,
                     to: next,
@@ -359,7 +420,7 @@ fn build_list(
 }
 
 fn resolve_use(
-    path: &Path,
+    (path, builtin): (&Path, bool),
     sdoc: &StepDoc,
     name: &str,
     here: Loc,
@@ -384,7 +445,11 @@ fn resolve_use(
             format!("a `use: {name}` step takes only a name; to change it, write the step out"),
         ));
     }
-    let common = commons.for_scenario(path)?;
+    let common = if builtin {
+        commons.for_builtin(path)?
+    } else {
+        commons.for_scenario(path)?
+    };
     let Some(index) = common.steps.iter().position(|(n, _, _)| n == name) else {
         let names: Vec<&str> = common.steps.iter().map(|(n, _, _)| n.as_str()).collect();
         return Err(LoadError::at(
@@ -411,6 +476,7 @@ fn resolve_use(
         cdoc,
         &Place {
             path: &common.path,
+            builtin,
             locator: &locator,
             from: *cline,
             to: next,
@@ -430,6 +496,8 @@ fn resolve_use(
 /// Where a step is written, for error locations.
 struct Place<'a> {
     path: &'a Path,
+    /// The file is built in (see [`Written`]).
+    builtin: bool,
     locator: &'a Locator<'a>,
     from: usize,
     to: usize,
@@ -614,6 +682,7 @@ fn build_undo(
     let lines = steps_at.map_or_else(Vec::new, |l| place.locator.list_items(l.line));
     let at = Written {
         path: place.path,
+        builtin: place.builtin,
         locator: place.locator,
         loc: Loc {
             line: undo_at.map_or(place.from, |u| u.line),
@@ -1000,5 +1069,57 @@ mod tests {
             assert!(e.message.contains(want), "{name}: {err}");
             assert_eq!(e.line, line, "{name}: {err}");
         }
+    }
+
+    #[test]
+    fn the_built_in_suites_load_as_their_copies_on_disk_do() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        for suite in source::suites() {
+            let disk = load_unchecked(&[root.join(suite)]).unwrap();
+            let built = load_sources(&[
+                Source::Builtin(suite.to_string()),
+                Source::Builtin(suite.to_string()),
+            ])
+            .unwrap();
+            assert_eq!(built.len(), disk.len(), "{suite}: each file once");
+            for (b, d) in built.iter().zip(&disk) {
+                assert_eq!(b.id, d.id);
+                let name = d.file.strip_prefix(root.parent().unwrap()).unwrap();
+                assert_eq!(b.file, Path::new("<built-in>").join(name));
+                for (bs, ds) in b.steps.iter().zip(&d.steps) {
+                    // Same line, same `use:` line; only the file names differ.
+                    assert_eq!(bs.loc.line, ds.loc.line, "{}", bs.loc);
+                    assert_eq!(
+                        bs.loc.via.as_ref().map(|v| v.line),
+                        ds.loc.via.as_ref().map(|v| v.line)
+                    );
+                    assert!(
+                        bs.loc.file.starts_with("<built-in>/scenarios/"),
+                        "{}",
+                        bs.loc
+                    );
+                }
+            }
+        }
+        let err = load_sources(&[Source::Builtin("sptest".into())]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no built-in suite \"sptest\" (did you mean \"siptest\"?)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_built_in_scenario_never_uses_a_common_yaml_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("<built-in>/scenarios");
+        write(&fake, "common.yaml", "login:\n  send: \"99\"\n");
+        let file = ScenarioFile {
+            path: fake.join("x/s.yaml"),
+            text: "steps:\n  - use: sc_status\n".into(),
+            builtin: true,
+        };
+        let s = parse(&file, &mut CommonCache::default()).unwrap();
+        assert_eq!(&*s.steps[0].loc.file, "<built-in>/scenarios/common.yaml");
     }
 }

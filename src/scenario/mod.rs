@@ -2,8 +2,9 @@
 //! profiles (variables and the endpoint's dialect), `{{ }}` templates and strict loading.
 //!
 //! Main types: [`Scenario`], [`Step`], [`Profile`], [`Ground`]; entry points [`load`] (with
-//! the variable check) and [`load_unchecked`] + [`vars::check`]. Depends on `sip2/` (the spec
-//! table) and `check::matcher`; knows nothing of sockets.
+//! the variable check) and [`load_unchecked`] + [`vars::check`]; [`load_sources`] also takes
+//! the suites built into the binary ([`source`]). Depends on `sip2/` (the spec table) and
+//! `check::matcher`; knows nothing of sockets.
 
 pub mod error;
 pub mod ground;
@@ -11,6 +12,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod profile;
+pub mod source;
 pub mod template;
 pub mod vars;
 
@@ -21,9 +23,10 @@ use std::time::Duration;
 
 pub use error::{LoadError, LoadErrors};
 pub use ground::Ground;
-pub use load::{load, load_file, load_unchecked};
+pub use load::{load, load_file, load_sources, load_unchecked};
 pub use model::{FixedValue, Structured};
 pub use profile::{ErrorDetection, Profile};
+pub use source::Source;
 pub use template::{Scope, Template};
 
 use crate::check::matcher::FieldMatcher;
