@@ -1,5 +1,5 @@
 //! `sip2check run`: scenarios against a server (or the built-in emulator), libtest-style
-//! output, JUnit/JSON reports, and an exit code from the results.
+//! output, JUnit/JSON/HTML reports, and an exit code from the results.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
 
 use super::{Exit, ExitError};
+use crate::report::html::run::RunMeta;
 use crate::report::{self, ReportOptions};
 use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
 use crate::scenario::Profile;
@@ -37,6 +38,9 @@ pub struct RunArgs {
     /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
     #[arg(long)]
     pub filter: Option<String>,
+    /// Write a self-contained HTML report to this file (printable; nothing is fetched).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Scenarios at once; default 1 against an endpoint (they share library data), all CPUs against the emulator.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -195,6 +199,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     }
     let libtest = args.libtest_arguments(&opts)?;
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
+    let meta = RunMeta {
+        dialect: plan.exec.dialect.clone(),
+        strict: args.strict,
+        ignore_bx: args.ignore_bx,
+    };
     plan.shutdown();
     std::io::stdout()
         .lock()
@@ -202,7 +211,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     if !args.strict {
         lint_note(&result)?;
     }
-    write_reports(&args, &result, &opts)?;
+    write_reports(&args, &result, &meta, &opts)?;
     Ok(exit_of(&result, conclusion.has_failed()))
 }
 
@@ -246,7 +255,12 @@ fn lint_note(result: &RunResult) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> anyhow::Result<()> {
+fn write_reports(
+    args: &RunArgs,
+    result: &RunResult,
+    meta: &RunMeta,
+    opts: &ReportOptions,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.junit {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
@@ -257,6 +271,10 @@ fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> an
         let text = serde_json::to_string_pretty(&report::json::to_value(result, opts))?;
         std::fs::write(path, text + "\n")
             .with_context(|| format!("cannot write the JSON report {}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        std::fs::write(path, report::html::run::page(result, meta, opts))
+            .with_context(|| format!("cannot write the HTML report {}", path.display()))?;
     }
     Ok(())
 }
@@ -307,6 +325,8 @@ mod tests {
             "o.xml",
             "--json",
             "o.json",
+            "--html",
+            "o.html",
             "--strict",
             "--no-redact",
             "--color",
@@ -315,6 +335,7 @@ mod tests {
         .unwrap();
         assert_eq!(a.paths, [PathBuf::from("a.yaml"), PathBuf::from("b")]);
         assert_eq!(a.jobs, Some(3));
+        assert_eq!(a.html, Some(PathBuf::from("o.html")));
         assert_eq!(a.skip, ["x", "y"]);
         assert!(a.exact && a.ignore_bx && a.list && a.strict && a.no_redact);
         let bx = parse(&["x.yaml", "--ignore-bx"]).unwrap();
