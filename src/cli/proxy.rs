@@ -2,7 +2,8 @@
 //!
 //! Prints `listening on ADDR` as its first stdout line (so scripts and tests can use port 0),
 //! connections and findings on stderr as they happen, and writes the certification report
-//! (`--report FILE`, JUnit; `--json` adds FILE with a .json extension) when it stops.
+//! (`--report FILE`, JUnit; `--json` adds FILE with a .json extension; `--html FILE`, a
+//! self-contained page) when it stops.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -15,7 +16,8 @@ use clap::Args;
 use super::serve::StopSignal;
 use super::{Exit, ExitError};
 use crate::acs::ServerTls;
-use crate::ops::proxy::{self, LintOptions, ProxyOptions, Side};
+use crate::ops::proxy::{self, LintOptions, ProxyOptions, ProxyReport, Side};
+use crate::report::html::records::{self, Connection, RecordsPage, Sender};
 use crate::sip2::Encoding;
 use crate::sip2::redact::Redaction;
 use crate::transport::TlsOptions;
@@ -38,6 +40,9 @@ pub struct ProxyArgs {
     /// The encoding both sides use: utf-8, ascii, latin1, cp1252, cp850.
     #[arg(long, default_value = "utf-8")]
     pub encoding: Encoding,
+    /// Write the certification report as a self-contained HTML page here when the proxy stops.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Close a pair after SECS without traffic either way.
     #[arg(long, value_name = "SECS", default_value_t = proxy::DEFAULT_IDLE.as_secs())]
     pub idle: u64,
@@ -129,6 +134,7 @@ impl ProxyArgs {
 /// Runs `proxy`.
 pub fn run(args: ProxyArgs) -> anyhow::Result<Exit> {
     let opts = args.to_options();
+    let started = chrono::Local::now();
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     let report = runtime.block_on(async {
         // Handlers go in before the address is printed, so a SIGTERM sent right after it is caught.
@@ -182,10 +188,96 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<Exit> {
                 .with_context(|| format!("writing {}", json_path.display()))?;
         }
     }
+    if let Some(path) = &args.html {
+        std::fs::write(path, html_page(&report, &args, started))
+            .with_context(|| format!("writing the HTML report {}", path.display()))?;
+    }
     Ok(if report.failures() > 0 {
         Exit::Failed
     } else {
         Exit::Passed
+    })
+}
+
+/// The HTML page of a proxy session: every message both ways, who sent it, its findings, and
+/// how each connection ended.
+fn html_page(
+    report: &ProxyReport,
+    args: &ProxyArgs,
+    started: chrono::DateTime<chrono::Local>,
+) -> String {
+    let time = |t: chrono::DateTime<chrono::Local>| t.format("%Y-%m-%d %H:%M:%S %:z").to_string();
+    let facts = vec![
+        ("Listening on", report.listen.clone()),
+        ("ACS", report.upstream.clone()),
+        ("Started", time(started)),
+        ("Stopped", time(chrono::Local::now())),
+        (
+            "Connections",
+            format!(
+                "{} served, {} refused at the cap",
+                report.connections, report.refused
+            ),
+        ),
+        ("Device sent", report.types_used(Side::Device)),
+        ("ACS sent", report.types_used(Side::Acs)),
+        (
+            "Masked",
+            if args.no_redact {
+                "passwords (AC, AD, CO); patron personal data is shown (--no-redact)"
+            } else {
+                "passwords (AC, AD, CO) and patron personal data (AE, BD, BE, BF, PB)"
+            }
+            .to_string(),
+        ),
+    ];
+    let mut notes = Vec::new();
+    if report.dropped > 0 {
+        notes.push(format!(
+            "{} further records were not kept (limit {})",
+            report.dropped,
+            crate::acs::MAX_RECORDS
+        ));
+    }
+    if report.transcript_dropped > 0 {
+        notes.push(format!(
+            "{} transcript lines were lost (the disk did not keep up)",
+            report.transcript_dropped
+        ));
+    }
+    let connections = report
+        .ended
+        .iter()
+        .map(|c| Connection {
+            number: c.connection,
+            peer: c.peer.clone(),
+            summary: format!(
+                "{}; {} messages from the device, {} from the ACS, {} unanswered",
+                c.ending.describe(),
+                c.messages.0,
+                c.messages.1,
+                c.unanswered
+            ),
+            error: c.error.clone(),
+        })
+        .collect();
+    records::page(&RecordsPage {
+        title: "Proxy certification report",
+        about: "Every message between a self-check and an ACS, as sip2check proxy forwarded it unchanged, each linted against SIP2 2.00 (sip2check spec --rules lists the rules); a message with an error-severity finding fails.",
+        facts,
+        messages: report
+            .records
+            .iter()
+            .map(|(side, r)| {
+                let sender = match side {
+                    Side::Device => Sender::Device,
+                    Side::Acs => Sender::Acs,
+                };
+                (sender, r)
+            })
+            .collect(),
+        connections,
+        notes,
     })
 }
 
@@ -225,6 +317,8 @@ mod tests {
             "--report",
             "r.xml",
             "--json",
+            "--html",
+            "r.html",
             "--no-redact",
         ])
         .unwrap();
@@ -242,6 +336,7 @@ mod tests {
         );
         assert_eq!(o.lint.redaction, Redaction::Secrets);
         assert_eq!(o.log, Some(PathBuf::from("t.log")));
+        assert_eq!(a.html, Some(PathBuf::from("r.html")));
     }
 
     #[test]

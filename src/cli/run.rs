@@ -1,5 +1,5 @@
 //! `sip2check run`: scenarios against a server (or the built-in emulator), libtest-style
-//! output, JUnit/JSON reports, and an exit code from the results.
+//! output, JUnit/JSON/HTML reports, and an exit code from the results.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
 
 use super::{Exit, ExitError};
+use crate::report::html::run::RunMeta;
 use crate::report::redact::Redactor;
 use crate::report::{self, ReportOptions};
 use crate::runner::{self, RunConfig, RunResult, Selection, SetupError, StepStatus, Target};
@@ -40,6 +41,9 @@ pub struct RunArgs {
     /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
     #[arg(long)]
     pub filter: Option<String>,
+    /// Write a self-contained HTML report to this file (printable; nothing is fetched).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Scenarios at once; default 1 against an endpoint (they share library data), all CPUs against the emulator.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -284,6 +288,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
 fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyhow::Result<Exit> {
     let config = args.to_config()?;
     let origin = args.origin(&config);
+    let meta = RunMeta {
+        dialect: config.profile.dialect.clone(),
+        strict: args.strict,
+        ignore_bx: args.ignore_bx,
+    };
     if args.list {
         if let Some(origin) = &origin {
             eprintln!("sip2check: {origin}");
@@ -300,7 +309,7 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
         Err(e) => {
             // CI shows a report naming the cause instead of "no report found".
             if let Some(result) = runner::plan::probe_failure(&config, &e) {
-                write_reports(args, &redactor.run(result), &opts)?;
+                write_reports(args, &redactor.run(result), &meta, &opts)?;
             }
             return Err(setup_error(&e).into());
         }
@@ -349,7 +358,7 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
     if !args.strict {
         lint_note(&result)?;
     }
-    write_reports(args, &result, &opts)?;
+    write_reports(args, &result, &meta, &opts)?;
     if let Some(message) = ran_none {
         return Err(ExitError {
             exit: Exit::NoScenarios,
@@ -400,7 +409,12 @@ fn lint_note(result: &RunResult) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> anyhow::Result<()> {
+fn write_reports(
+    args: &RunArgs,
+    result: &RunResult,
+    meta: &RunMeta,
+    opts: &ReportOptions,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.junit {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
@@ -411,6 +425,10 @@ fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> an
         let text = serde_json::to_string_pretty(&report::json::to_value(result, opts))?;
         std::fs::write(path, text + "\n")
             .with_context(|| format!("cannot write the JSON report {}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        std::fs::write(path, report::html::run::page(result, meta, opts))
+            .with_context(|| format!("cannot write the HTML report {}", path.display()))?;
     }
     Ok(())
 }
@@ -463,6 +481,8 @@ mod tests {
             "o.xml",
             "--json",
             "o.json",
+            "--html",
+            "o.html",
             "--strict",
             "--no-redact",
             "--color",
@@ -471,6 +491,7 @@ mod tests {
         .unwrap();
         assert_eq!(a.paths, [PathBuf::from("a.yaml"), PathBuf::from("b")]);
         assert_eq!(a.jobs, Some(3));
+        assert_eq!(a.html, Some(PathBuf::from("o.html")));
         assert_eq!(a.skip, ["x", "y"]);
         assert_eq!(a.suite, ["spec"]);
         assert!(a.exact && a.ignore_bx && a.list && a.strict && a.no_redact);

@@ -2,7 +2,8 @@
 //!
 //! Prints `listening on ADDR` as its first stdout line (so scripts and tests can use port 0),
 //! logs `--strict` violations to stderr as they arrive, and writes the certification report
-//! (`--report FILE`, JUnit; `--json` adds FILE with a .json extension) when it stops.
+//! (`--report FILE`, JUnit; `--json` adds FILE with a .json extension; `--html FILE`, a
+//! self-contained page) when it stops.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ use super::{Exit, ExitError};
 use crate::acs::{
     self, Dialect, Faults, FieldOrder, Library, ServeOptions, ServeReport, ServerTls,
 };
+use crate::report::html::records::{self, RecordsPage, Sender};
 use crate::sip2::{Encoding, FieldId, MessageCode, Terminator};
 
 /// Arguments of `serve`.
@@ -55,6 +57,10 @@ pub struct ServeArgs {
     /// Answer with bytes that are not SIP.
     #[arg(long)]
     pub garbage: bool,
+    /// Write the client's conformance as a self-contained HTML page here when the server stops
+    /// (needs --strict).
+    #[arg(long, value_name = "FILE", requires = "strict")]
+    pub html: Option<PathBuf>,
     /// Give every connection its own fresh copy of the library.
     #[arg(long)]
     pub isolate: bool,
@@ -164,6 +170,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
         None => Library::builtin(),
     };
     let opts = args.to_options();
+    let started = chrono::Local::now();
+    let mut listening = None;
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     let report = runtime.block_on(async {
         // Handlers go in before the address is printed, so a SIGTERM sent right after it is caught.
@@ -194,6 +202,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
                 }
             });
         }
+        listening = Some(server.addr());
         if let Some(mut log) = server.take_log() {
             tokio::spawn(async move {
                 while let Some(r) = log.recv().await {
@@ -225,10 +234,70 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
                 .with_context(|| format!("writing {}", json_path.display()))?;
         }
     }
+    if let Some(path) = &args.html {
+        let facts = vec![
+            (
+                "Server",
+                format!(
+                    "sip2check serve --strict on {}",
+                    listening.map_or_else(|| args.listen.to_string(), |a| a.to_string())
+                ),
+            ),
+            (
+                "Library",
+                args.library.as_ref().map_or_else(
+                    || "built-in (fixtures/library.yaml)".to_string(),
+                    |p| p.display().to_string(),
+                ),
+            ),
+            (
+                "Started",
+                started.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+            ),
+            (
+                "Stopped",
+                chrono::Local::now()
+                    .format("%Y-%m-%d %H:%M:%S %:z")
+                    .to_string(),
+            ),
+            (
+                "Requests",
+                format!(
+                    "{} received on {} connections, {} recorded",
+                    report.requests,
+                    report.connections,
+                    report.records.len()
+                ),
+            ),
+            ("Masked", "passwords (AC, AD, CO)".to_string()),
+        ];
+        std::fs::write(path, html_page(&report, facts))
+            .with_context(|| format!("writing the HTML report {}", path.display()))?;
+    }
     Ok(if args.strict && report.failures() > 0 {
         Exit::Failed
     } else {
         Exit::Passed
+    })
+}
+
+/// The HTML page of a `--strict` session: every request with its findings.
+fn html_page(report: &ServeReport, facts: Vec<(&'static str, String)>) -> String {
+    let mut notes = Vec::new();
+    if report.dropped > 0 {
+        notes.push(format!(
+            "{} further requests were not recorded (limit {})",
+            report.dropped,
+            acs::MAX_RECORDS
+        ));
+    }
+    records::page(&RecordsPage {
+        title: "Self-check certification report",
+        about: "Every request a self-check sent to the reference ACS emulator, linted against SIP2 2.00 (sip2check spec --rules lists the rules); a request with an error-severity finding fails.",
+        facts,
+        messages: report.records.iter().map(|r| (Sender::Device, r)).collect(),
+        connections: Vec::new(),
+        notes,
     })
 }
 
@@ -366,6 +435,11 @@ mod tests {
             parse(&["--report", "r.xml"]).is_err(),
             "--report needs --strict"
         );
+        assert!(
+            parse(&["--html", "r.html"]).is_err(),
+            "--html needs --strict"
+        );
+        assert!(parse(&["--strict", "--html", "r.html"]).is_ok());
         assert!(
             parse(&["--tls-cert", "c.pem"]).is_err(),
             "--tls-cert needs --tls-key"

@@ -324,7 +324,7 @@ fn highlight(segments: &[Segment], color: &str) -> String {
 }
 
 /// AF and AG of a response: why the ACS said no.
-fn screen_messages(text: &str) -> Vec<(FieldId, String)> {
+pub(crate) fn screen_messages(text: &str) -> Vec<(FieldId, String)> {
     crate::sip2::parse(text)
         .map(|p| {
             p.msg
@@ -394,7 +394,7 @@ impl Paint {
 
 #[cfg(test)]
 #[path = "../../tests/common/golden.rs"]
-mod golden;
+pub(crate) mod golden;
 
 #[cfg(test)]
 mod tests {

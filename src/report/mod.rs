@@ -1,12 +1,14 @@
 //! Reports: the console text of a failed scenario (libtest style, with the field table),
-//! JUnit XML and JSON. All read `runner::result`; all mask passwords, and patron personal data
-//! unless asked not to: the runner hands them results that went through the one redaction pass
-//! (`redact::Redactor`), and their own rendering masks through `sip2::redact` and
+//! JUnit XML, JSON and a self-contained HTML page. All read `runner::result` (the HTML page
+//! also the request records of `serve` and `proxy`); all mask passwords, and patron personal
+//! data unless asked not to: the runner hands them results that went through the one redaction
+//! pass (`redact::Redactor`), and their own rendering masks through `sip2::redact` and
 //! `redact::check_cells`.
 //!
 //! Must not depend on the transport or the runner's execution; only on the result model.
 
 pub mod console;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod redact;
