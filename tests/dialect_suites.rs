@@ -22,8 +22,8 @@ use sip2check::runner::{
     self, Capabilities, Outcome, RunConfig, RunResult, ScenarioResult, Selection, StepResult,
     StepStatus, Target,
 };
-use sip2check::scenario::{self, ErrorDetection, Profile};
-use sip2check::sip2::{FieldId, System, Terminator};
+use sip2check::scenario::{self, ErrorDetection, Ground, Profile};
+use sip2check::sip2::{FieldId, Rule, System, Terminator};
 
 /// The four presets and their profile templates.
 const PRESETS: &[(System, &str)] = &[
@@ -275,16 +275,27 @@ fn folio_preset_with_its_profile_has_no_spec_failure_and_skips_error_detection()
 /// Koha's CR LF answers break the spec's terminator: the one scenario that checks it fails, on
 /// every step, and nothing else does. With the account's terminator="CR" nothing fails.
 #[test]
-fn koha_preset_fails_only_terminator_cr_until_the_account_says_cr() {
+fn koha_preset_has_no_spec_failure_and_its_cr_lf_is_a_common_warning() {
     let run_crlf = run(preset(System::Koha), profile("koha", |_| {}));
-    assert_only(
-        "koha (CR LF)",
-        &run_crlf,
-        &[
-            "spec::terminator_cr step 1 ",
-            "spec::terminator_cr step 2 ",
-            "spec::terminator_cr step 3 ",
-        ],
+    assert_only("koha (CR LF)", &run_crlf, &[]);
+    let lf_warned = |run: &RunResult| -> Vec<usize> {
+        run.scenarios
+            .iter()
+            .filter(|s| s.id == "spec::terminator_cr")
+            .flat_map(|s| &s.steps)
+            .filter(|st| {
+                st.warnings().any(|c| {
+                    c.target == CheckTarget::Lint(Rule::LfAfterCr) && c.ground == Ground::Common
+                })
+            })
+            .map(|st| st.index)
+            .collect()
+    };
+    assert_eq!(
+        lf_warned(&run_crlf),
+        [1, 2, 3],
+        "Koha's CR LF is warned in terminator_cr\n{}",
+        context(&run_crlf)
     );
     let cr = Dialect {
         terminator: Some(Terminator::Cr),
@@ -292,6 +303,7 @@ fn koha_preset_fails_only_terminator_cr_until_the_account_says_cr() {
     };
     let run_cr = run(cr, profile("koha", |_| {}));
     assert_only("koha with terminator=\"CR\"", &run_cr, &[]);
+    assert!(lf_warned(&run_cr).is_empty(), "{}", context(&run_cr));
 }
 
 /// Scenarios that only expect the server to close (or ignore) a message before the login:
