@@ -335,7 +335,7 @@ fn screen_messages(text: &str) -> Vec<(FieldId, String)> {
         .unwrap_or_default()
 }
 
-/// The `--list` text: each scenario id, its tags, and its steps.
+/// The `--list` text: each scenario id, its tags, and its steps (name and step id).
 pub fn render_list(scenarios: &[&Scenario]) -> String {
     let mut out = String::new();
     for s in scenarios {
@@ -346,7 +346,13 @@ pub fn render_list(scenarios: &[&Scenario]) -> String {
         };
         let _ = writeln!(out, "{}: test{tags}", s.id);
         for (i, step) in s.steps.iter().enumerate() {
-            let _ = writeln!(out, "    {:>2}. {}", i + 1, printable(&step.name));
+            let _ = writeln!(
+                out,
+                "    {:>2}. {}  ({})",
+                i + 1,
+                printable(&step.name),
+                step.id
+            );
         }
     }
     let steps: usize = scenarios.iter().map(|s| s.steps.len()).sum();

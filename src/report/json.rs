@@ -45,12 +45,13 @@ fn scenario(s: &ScenarioResult, opts: &ReportOptions) -> Value {
         "outcome": s.outcome.as_str(),
         "reason": reason,
         "duration_ms": s.duration.as_millis() as u64,
-        "steps": s.steps.iter().map(|st| step(st, opts)).collect::<Vec<_>>(),
+        "steps": s.steps.iter().map(|st| step(s, st, opts)).collect::<Vec<_>>(),
     })
 }
 
-fn step(st: &StepResult, opts: &ReportOptions) -> Value {
+fn step(s: &ScenarioResult, st: &StepResult, opts: &ReportOptions) -> Value {
     json!({
+        "id": s.step_path(st),
         "index": st.index,
         "name": st.name,
         "loc": st.loc,
@@ -129,6 +130,7 @@ mod tests {
         assert_eq!(v["summary"]["warnings"]["dialect"], 1);
         let steps = &v["scenarios"][0]["steps"];
         assert_eq!(steps[1]["status"], "failed");
+        assert_eq!(steps[1]["id"], "demo::checkout/checkout-of-caliz");
         assert_eq!(steps[1]["checks"][1]["target"], "ok");
         assert_eq!(steps[1]["checks"][1]["ground"], "spec");
         assert_eq!(steps[1]["checks"][1]["verdict"], "failed");

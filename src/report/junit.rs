@@ -1,5 +1,5 @@
 //! JUnit XML (via junit-report, the only file that names it): a testsuite per scenario, a
-//! testcase per step. A failed step is a `<failure>` whose message is one line naming each
+//! testcase per step, named `scenario-id/step-id`. A failed step is a `<failure>` whose message is one line naming each
 //! failed check and its ground, and whose body is the console rendering; an errored step is an
 //! `<error>`; skipped steps, steps not run and skipped scenarios are `<skipped>` with the
 //! reason. The step's transcript goes to system-out, with its warnings ("warning (Evergreen
@@ -60,7 +60,7 @@ fn suite(run: &RunResult, s: &ScenarioResult, opts: &ReportOptions) -> TestSuite
 }
 
 fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase {
-    let name = printable(&format!("{:02} {}", step.index, step.name));
+    let name = printable(&s.step_path(step));
     let time = to_time(step.duration);
     let mut case = match (&s.outcome, step.status) {
         (Outcome::Skipped(reason), _) => {
@@ -94,7 +94,7 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
         ),
     };
     case.set_classname(&printable(&s.id));
-    let mut transcript = format!("{}\n", step.loc);
+    let mut transcript = format!("step {} \"{}\" ({})\n", step.index, step.name, step.loc);
     if let Some(sent) = &step.sent {
         transcript.push_str(&format!("sent      {}\n", wire_line(sent, opts.redaction)));
     }
@@ -315,7 +315,7 @@ mod tests {
             "masked: {outs}"
         );
         let testcase = elements.iter().find(|e| e.0 == "testcase").unwrap();
-        assert_eq!(attr(testcase, "name"), "01 login");
+        assert_eq!(attr(testcase, "name"), "demo::checkout/login");
         assert_eq!(attr(testcase, "classname"), "demo::checkout");
     }
 

@@ -44,6 +44,7 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
                 if let Some(reason) = &lost {
                     steps.push(StepResult::not_run(
                         i + 1,
+                        &step.id,
                         &step.name,
                         step.loc.to_string(),
                         reason,
@@ -53,6 +54,7 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
                 if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
                     steps.push(StepResult::skipped(
                         i + 1,
+                        &step.id,
                         &step.name,
                         step.loc.to_string(),
                         &reason,
@@ -82,6 +84,7 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
             for (i, step) in scenario.steps.iter().enumerate() {
                 let mut r = StepResult::not_run(
                     i + 1,
+                    &step.id,
                     &step.name,
                     step.loc.to_string(),
                     "could not connect",
@@ -124,7 +127,13 @@ async fn run_step(
             .chain(step.expect.violations.iter().map(|c| c.rule))
             .collect(),
         not_applied: check::not_applied(&step.expect, &ctx.dialect),
-        ..StepResult::new(index, &step.name, step.loc.to_string(), StepStatus::Passed)
+        ..StepResult::new(
+            index,
+            &step.id,
+            &step.name,
+            step.loc.to_string(),
+            StepStatus::Passed,
+        )
     };
     let request = match build_request(step, scope) {
         Ok(r) => r,

@@ -64,6 +64,9 @@ pub enum Outcome {
 pub struct StepResult {
     /// Position in the scenario, from 1.
     pub index: usize,
+    /// Stable identity in the scenario (the step's `id:` or a slug of its name); reports name
+    /// the step `scenario-id/step-id` ([`ScenarioResult::step_path`]).
+    pub id: String,
     /// Display name.
     pub name: String,
     /// Where it is written (`file:line`, with the `use:` that pulled it in).
@@ -122,9 +125,10 @@ pub struct Wire {
 
 impl StepResult {
     /// A step with `status` and nothing sent, received or checked yet.
-    pub fn new(index: usize, name: &str, loc: String, status: StepStatus) -> Self {
+    pub fn new(index: usize, id: &str, name: &str, loc: String, status: StepStatus) -> Self {
         StepResult {
             index,
+            id: id.to_string(),
             name: name.to_string(),
             loc,
             status,
@@ -142,18 +146,18 @@ impl StepResult {
     }
 
     /// A step skipped on purpose, with the reason.
-    pub fn skipped(index: usize, name: &str, loc: String, reason: &str) -> Self {
+    pub fn skipped(index: usize, id: &str, name: &str, loc: String, reason: &str) -> Self {
         StepResult {
             error: Some(reason.to_string()),
-            ..StepResult::new(index, name, loc, StepStatus::Skipped)
+            ..StepResult::new(index, id, name, loc, StepStatus::Skipped)
         }
     }
 
     /// A step that was not run, with the reason.
-    pub fn not_run(index: usize, name: &str, loc: String, reason: &str) -> Self {
+    pub fn not_run(index: usize, id: &str, name: &str, loc: String, reason: &str) -> Self {
         StepResult {
             error: Some(reason.to_string()),
-            ..StepResult::new(index, name, loc, StepStatus::NotRun)
+            ..StepResult::new(index, id, name, loc, StepStatus::NotRun)
         }
     }
 
@@ -176,6 +180,13 @@ impl StepResult {
         self.violations
             .iter()
             .filter(|v| v.severity == Severity::Error && !self.accepted.contains(&v.rule))
+    }
+}
+
+impl ScenarioResult {
+    /// How reports name one of its steps: `scenario-id/step-id`.
+    pub fn step_path(&self, step: &StepResult) -> String {
+        format!("{}/{}", self.id, step.id)
     }
 }
 

@@ -81,7 +81,9 @@ fn skipped(s: &crate::scenario::Scenario, reason: &str) -> ScenarioResult {
             .steps
             .iter()
             .enumerate()
-            .map(|(i, st)| StepResult::skipped(i + 1, &st.name, st.loc.to_string(), reason))
+            .map(|(i, st)| {
+                StepResult::skipped(i + 1, &st.id, &st.name, st.loc.to_string(), reason)
+            })
             .collect(),
         duration: std::time::Duration::ZERO,
     }

@@ -251,6 +251,9 @@ fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<Loa
             Err(e) => errors.push(e),
         }
     }
+    if errors.is_empty() {
+        errors = super::ident::assign(&mut steps, "", path, &step_lines);
+    }
     if doc.steps.is_empty() {
         let at = locator.key(1, 0, "steps");
         errors.push(LoadError::at(
@@ -287,6 +290,7 @@ fn resolve_use(
     captures: &[String],
     commons: &mut CommonCache,
 ) -> Result<Step, LoadError> {
+    // Identity is not behaviour: a `use:` step may set its own id as well as its name.
     let only_name = sdoc.send.is_none()
         && sdoc.expect.is_none()
         && sdoc.checksum.is_none()
@@ -301,7 +305,7 @@ fn resolve_use(
             path,
             here.line,
             1,
-            format!("a `use: {name}` step takes only a name; to change it, write the step out"),
+            format!("a `use: {name}` step takes only a name and an id; to change it, write the step out"),
         ));
     }
     let common = commons.for_scenario(path)?;
@@ -343,6 +347,7 @@ fn resolve_use(
         .clone()
         .or_else(|| cdoc.name.clone())
         .unwrap_or_else(|| name.to_string());
+    step.id = sdoc.id.as_ref().map_or(step.id, |id| id.0.clone());
     Ok(step)
 }
 
@@ -430,6 +435,8 @@ fn build_step(doc: &StepDoc, place: &Place, captures: &[String]) -> Result<Step,
         });
     }
     let mut step = Step {
+        // Empty until `ident::assign` makes a slug of the name.
+        id: doc.id.as_ref().map_or_else(String::new, |id| id.0.clone()),
         name: doc.name.clone().unwrap_or_else(|| default_name(&send)),
         loc: place.loc.clone(),
         send,
@@ -679,6 +686,46 @@ mod tests {
         std::fs::create_dir_all(&empty).unwrap();
         let err = load(&[empty], &vars()).unwrap_err();
         assert!(err.to_string().contains("no scenario files"), "{err}");
+    }
+
+    #[test]
+    fn step_ids_come_from_id_or_a_unique_slug_of_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let p = write(
+            dir.path(),
+            "s/ids.yaml",
+            "steps:\n  - use: login\n  - use: login\n    id: again\n  - name: \"Check in: item 1\"\n    send: \"99\"\n  - name: \"Check in: item 1\"\n    send: \"99\"\n  - id: check-in-item-1-3\n    send: \"99\"\n  - name: \"Check in: item 1\"\n    send: \"99\"\n",
+        );
+        let s = load_file(&p, &vars()).unwrap();
+        let ids: Vec<&str> = s.steps.iter().map(|st| st.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "login",
+                "again",
+                "check-in-item-1",
+                "check-in-item-1-2",
+                "check-in-item-1-3",
+                "check-in-item-1-4"
+            ]
+        );
+        let p = write(
+            dir.path(),
+            "s/dup.yaml",
+            "steps:\n  - id: a\n    send: \"99\"\n  - id: a\n    send: \"99\"\n",
+        );
+        let e = &load_file(&p, &vars()).unwrap_err().0[0];
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains("step id \"a\" is given to an earlier step"), "{e}");
+        let p = write(
+            dir.path(),
+            "s/bad.yaml",
+            "steps:\n  - id: Check_Out\n    send: \"99\"\n",
+        );
+        let e = &load_file(&p, &vars()).unwrap_err().0[0];
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("\"check-out\""), "{e}");
     }
 
     #[test]

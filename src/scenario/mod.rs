@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod ground;
+pub mod ident;
 pub mod load;
 pub mod locate;
 pub mod model;
@@ -56,6 +57,8 @@ pub struct Scenario {
 /// One step: a request and what its response must be.
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// Stable identity, unique in the scenario: its `id:` or a slug of its name (see [`ident`]).
+    pub id: String,
     /// Display name.
     pub name: String,
     /// Where it is written.
