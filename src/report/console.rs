@@ -49,6 +49,15 @@ pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
                     printable(step.error.as_deref().unwrap_or("skipped"))
                 );
             }
+            StepStatus::Known => {
+                let _ = writeln!(
+                    out,
+                    "  step {} \"{}\" known: {}",
+                    step.index,
+                    printable(&step.name),
+                    printable(&known_what(step, opts.redaction).join("; "))
+                );
+            }
             StepStatus::Passed | StepStatus::NotRun => {}
         }
     }
@@ -77,7 +86,7 @@ pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
         .filter(|st| st.status == StepStatus::Errored)
         .count();
     let count = |status: StepStatus| s.steps.iter().filter(|st| st.status == status).count();
-    let _ = writeln!(
+    let _ = write!(
         out,
         "  {} steps: {} passed, {failed} failed, {errored} errored, {} skipped, {} not run",
         s.steps.len(),
@@ -85,6 +94,32 @@ pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
         count(StepStatus::Skipped),
         not_run.len()
     );
+    match count(StepStatus::Known) {
+        0 => out.push('\n'),
+        known => {
+            let _ = writeln!(out, ", {known} known");
+        }
+    }
+    out
+}
+
+/// What the baseline lists of a step: each known check ("AJ expected ... got ... (known.yaml:3)")
+/// and its known error.
+pub(crate) fn known_what(step: &StepResult, redaction: Redaction) -> Vec<String> {
+    let mut out: Vec<String> = step
+        .known_checks()
+        .map(|c| {
+            let (expected, actual, _) = shown_values(c, redaction);
+            format!(
+                "{} expected {expected} got {actual} ({})",
+                c.target,
+                c.known.as_deref().unwrap_or("baseline")
+            )
+        })
+        .collect();
+    if let (Some(at), Some(error)) = (&step.known, &step.error) {
+        out.push(format!("{error} ({at})"));
+    }
     out
 }
 
@@ -216,11 +251,13 @@ struct Row {
     ground: String,
 }
 
-/// "spec requires", or "common practice (warning)", "Evergreen does (warning)".
+/// "spec requires", or "common practice (warning)", "Evergreen does (warning)", or
+/// "known (known.yaml:3)" for what the baseline lists.
 fn ground_cell(c: &CheckResult) -> String {
     match c.verdict() {
-        Verdict::Warned => format!("{} (warning)", c.ground.phrase()),
-        Verdict::Passed | Verdict::Failed => c.ground.phrase(),
+        Verdict::Warned => format!("{} (warning)", c.basis()),
+        Verdict::Known => format!("known ({})", c.known.as_deref().unwrap_or("baseline")),
+        Verdict::Passed | Verdict::Failed => c.basis(),
     }
 }
 
@@ -241,9 +278,10 @@ pub(crate) fn shown_values(
     }
 }
 
-/// The lines after a run: the summary (scenario counts, spec failures, warnings by kind),
-/// then each skipped scenario and step with its reason, each warning of a passing step
-/// (failed steps show theirs in the failure text) and each note.
+/// The lines after a run: the summary (scenario counts, spec failures, warnings by kind, and
+/// with a baseline the known and fixed counts), then each skipped scenario and step with its
+/// reason, each warning of a passing step (failed steps show theirs in the failure text), each
+/// known failure and fixed baseline entry, and each note.
 pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
     let t = run.tally();
     let warnings = t.common_warnings + t.dialect_warnings;
@@ -262,6 +300,9 @@ pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
             " ({} common, {} dialect)",
             t.common_warnings, t.dialect_warnings
         );
+    }
+    if t.known + t.fixed > 0 {
+        let _ = write!(out, "; baseline: {} known, {} fixed", t.known, t.fixed);
     }
     out.push('\n');
     let step_of = |s: &ScenarioResult, st: &StepResult| {
@@ -287,6 +328,21 @@ pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
                     step_of(s, st),
                     w.target,
                     w.ground.phrase()
+                );
+            }
+        }
+    }
+    for s in &run.scenarios {
+        for st in &s.steps {
+            for known in known_what(st, opts.redaction) {
+                let _ = writeln!(out, "  known    {}: {}", s.step_path(st), printable(&known));
+            }
+            for fixed in &st.fixed {
+                let _ = writeln!(
+                    out,
+                    "  fixed    {}: {}: remove it from the baseline",
+                    s.step_path(st),
+                    printable(fixed)
                 );
             }
         }

@@ -1,5 +1,6 @@
 //! The JSON report: the same content as JUnit for machines, one document per run. Each check
-//! carries its `ground` and `verdict`; the summary counts spec failures and warnings by kind.
+//! carries its `ground` and `verdict` (`known` when the baseline lists it); the summary counts
+//! spec failures, warnings by kind, and known failures and fixed baseline entries.
 
 use serde_json::{Value, json};
 
@@ -27,6 +28,8 @@ pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
             "skipped": t.skipped,
             "spec_failures": t.spec_failures,
             "warnings": { "common": t.common_warnings, "dialect": t.dialect_warnings },
+            "known": t.known,
+            "fixed": t.fixed,
         },
         "scenarios": run.scenarios.iter().map(|s| scenario(s, opts)).collect::<Vec<_>>(),
     })
@@ -63,6 +66,8 @@ fn step(s: &ScenarioResult, st: &StepResult, opts: &ReportOptions) -> Value {
         "checks": st.checks.iter().map(|c| check(c, opts)).collect::<Vec<_>>(),
         "not_applied": st.not_applied,
         "notes": st.notes,
+        "known": st.known,
+        "fixed": st.fixed,
         "violations": st.violations.iter().map(violation).collect::<Vec<_>>(),
         "captures": st.captures.iter().map(|c| json!({
             "name": c.name,
@@ -88,6 +93,7 @@ fn check(c: &CheckResult, opts: &ReportOptions) -> Value {
         "passed": c.passed,
         "ground": c.ground.name(),
         "verdict": c.verdict().as_str(),
+        "known": c.known,
         "expected": expected,
         "actual": actual,
     })

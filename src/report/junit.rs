@@ -2,8 +2,9 @@
 //! testcase per step, named `scenario-id/step-id`. A failed step is a `<failure>` whose message is one line naming each
 //! failed check and its ground, and whose body is the console rendering; an errored step is an
 //! `<error>`; skipped steps, steps not run and skipped scenarios are `<skipped>` with the
-//! reason. The step's transcript goes to system-out, with its warnings ("warning (Evergreen
-//! does): ...") and notes, `<CR>` for terminators and no control characters, so every file
+//! reason, and so are steps whose failures the baseline lists ("known failure: ...").
+//! The step's transcript goes to system-out, with its warnings ("warning (Evergreen
+//! does): ..."), known failures, fixed baseline entries and notes, `<CR>` for terminators and no control characters, so every file
 //! is valid XML.
 
 use std::io::Write;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use junit_report::{Report, TestCase, TestSuite};
 
 use super::ReportOptions;
-use super::console::{render_step, shown_values};
+use super::console::{known_what, render_step, shown_values};
 use super::text::{captured_value, printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 
@@ -92,6 +93,14 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             "not-run",
             &printable(step.error.as_deref().unwrap_or("not run")),
         ),
+        (_, StepStatus::Known) => TestCase::skipped_with_cause(
+            &name,
+            "known",
+            &printable(&format!(
+                "known failure: {}",
+                known_what(step, opts.redaction).join("; ")
+            )),
+        ),
     };
     case.set_classname(&printable(&s.id));
     let mut transcript = format!("step {} \"{}\" ({})\n", step.index, step.name, step.loc);
@@ -116,6 +125,14 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             w.target,
         ));
     }
+    if step.status != StepStatus::Known {
+        for known in known_what(step, opts.redaction) {
+            transcript.push_str(&format!("known: {known}\n"));
+        }
+    }
+    for fixed in &step.fixed {
+        transcript.push_str(&format!("fixed: {fixed}: remove it from the baseline\n"));
+    }
     for note in &step.notes {
         transcript.push_str(&format!("note: {note}\n"));
     }
@@ -133,16 +150,15 @@ fn summary(step: &StepResult) -> String {
                 c.target,
                 c.expected,
                 c.actual,
-                c.ground.phrase()
+                c.basis()
             )
         })
         .collect();
-    format!(
-        "step {} \"{}\": {}",
-        step.index,
-        step.name,
-        parts.join("; ")
-    )
+    let what = match (parts.is_empty(), &step.error) {
+        (true, Some(error)) => error.clone(),
+        _ => parts.join("; "),
+    };
+    format!("step {} \"{}\": {what}", step.index, step.name)
 }
 
 /// The failure `type`: the lint rule code for lint checks, else what was checked.
@@ -156,6 +172,7 @@ fn kind_of(target: &crate::check::Target) -> String {
         Target::Lint(rule) => rule.code().into(),
         Target::Capture(_) => "capture".into(),
         Target::Closed => "closed".into(),
+        Target::Snapshot(_) => "snapshot".into(),
     }
 }
 

@@ -50,6 +50,7 @@ pub fn run() -> RunResult {
             expected: "\"1\"".into(),
             actual: "\"0\"".into(),
             diff: Some(("1".into(), "0".into())),
+            known: None,
         },
         CheckResult {
             target: Target::Field(FieldId::AE),
@@ -58,6 +59,7 @@ pub fn run() -> RunResult {
             expected: "\"David J. Fiandre\"".into(),
             actual: "\"David J. Fiander\"".into(),
             diff: Some(("David J. Fiandre".into(), "David J. Fiander".into())),
+            known: None,
         },
         CheckResult::new(
             Target::Fixed("magnetic_media"),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::exec::ExecContext;
 use super::skip::{Capabilities, scenario_skip};
+use super::trials::Review;
 use crate::acs;
 use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
 use crate::sip2::encode::fixed_part;
@@ -122,6 +123,8 @@ pub struct Plan {
     pub probe_note: Option<String>,
     /// Scenarios at once.
     pub jobs: usize,
+    /// What judges each result again before it is reported (baselines, snapshots).
+    pub reviews: Vec<Arc<dyn Review>>,
     runtime: Arc<tokio::runtime::Runtime>,
     server: Option<acs::Server>,
 }
@@ -146,9 +149,26 @@ pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, LoadErrors> {
         .collect())
 }
 
+/// How the built-in emulator is set up when a run has no endpoint (the default: the built-in
+/// library, the emulator's own dialect, no faults).
+#[derive(Debug, Clone, Default)]
+pub struct EmulatorSetup {
+    /// The library; None: the built-in one.
+    pub library: Option<acs::Library>,
+    /// A dialect preset or knobs; unset knobs keep the emulator's behaviour.
+    pub dialect: acs::Dialect,
+    /// Faults to inject.
+    pub faults: acs::Faults,
+}
+
 /// Loads, selects, checks the selection's variables, starts the emulator if needed and probes
 /// the ACS.
 pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
+    plan_on(config, &EmulatorSetup::default())
+}
+
+/// [`plan`], with the built-in emulator (when the target is the emulator) set up as `setup` says.
+pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupError> {
     let scenarios = select(config)?;
     scenario::vars::check(&scenarios, &config.profile.vars)?;
     let runtime = Arc::new(
@@ -162,14 +182,16 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
         Target::Emulator => {
             let server = runtime
                 .block_on(acs::spawn(
-                    acs::Library::builtin(),
+                    setup.library.clone().unwrap_or_else(acs::Library::builtin),
                     acs::ServeOptions {
                         isolate: true,
                         // Like Evergreen and Koha: the first message must be a login.
                         dialect: acs::Dialect {
                             login_required: Some(true),
                             ..Default::default()
-                        },
+                        }
+                        .over(&setup.dialect),
+                        faults: setup.faults.clone(),
                         ..Default::default()
                     },
                 ))
@@ -224,6 +246,7 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
         bx,
         probe_note,
         jobs: jobs.max(1),
+        reviews: Vec::new(),
         runtime,
         server,
     })

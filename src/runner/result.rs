@@ -90,8 +90,13 @@ pub struct StepResult {
     /// What the harness observed beyond the checks (e.g. a message the BX marks unsupported, run
     /// under `--ignore-bx`, and how the server took it).
     pub notes: Vec<String>,
-    /// Why it could not run or complete, or why it was skipped or not run.
+    /// Why it could not run or complete, or why it was skipped or not run (or, under
+    /// `--strict-baseline`, the baseline entries it no longer fails).
     pub error: Option<String>,
+    /// Where the baseline lists this step's error (`run --baseline`; the status is then Known).
+    pub known: Option<String>,
+    /// Baseline entries for this step that did not fail: fixed, to be removed from the baseline.
+    pub fixed: Vec<String>,
     /// How long it took.
     pub duration: Duration,
 }
@@ -110,6 +115,8 @@ pub enum StepStatus {
     Skipped,
     /// An earlier step lost the connection.
     NotRun,
+    /// It failed or errored only in ways the baseline lists (`run --baseline`).
+    Known,
 }
 
 /// One message as it was on the wire.
@@ -141,6 +148,8 @@ impl StepResult {
             not_applied: 0,
             notes: Vec::new(),
             error: None,
+            known: None,
+            fixed: Vec::new(),
             duration: Duration::ZERO,
         }
     }
@@ -173,6 +182,11 @@ impl StepResult {
         self.checks
             .iter()
             .filter(|c| c.verdict() == Verdict::Warned)
+    }
+
+    /// The failures and warnings the baseline lists.
+    pub fn known_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.verdict() == Verdict::Known)
     }
 
     /// The error-severity violations the step does not accept (what `--strict` fails).
@@ -228,6 +242,7 @@ impl StepStatus {
             StepStatus::Errored => "errored",
             StepStatus::Skipped => "skipped",
             StepStatus::NotRun => "not run",
+            StepStatus::Known => "known",
         }
     }
 }
@@ -249,6 +264,10 @@ pub struct Tally {
     pub common_warnings: usize,
     /// Warnings of dialect checks.
     pub dialect_warnings: usize,
+    /// Failures, warnings and step errors the baseline lists.
+    pub known: usize,
+    /// Baseline entries that no longer fail.
+    pub fixed: usize,
 }
 
 impl RunResult {
@@ -283,6 +302,8 @@ impl RunResult {
             } else {
                 failures
             };
+            t.known += step.known_checks().count() + usize::from(step.known.is_some());
+            t.fixed += step.fixed.len();
             for w in step.warnings() {
                 match w.ground {
                     Ground::Common => t.common_warnings += 1,

@@ -27,7 +27,13 @@ impl<'a> Locator<'a> {
 
     /// The line of each item of the top-level `steps:` list, in order (block style).
     pub fn step_lines(&self) -> Vec<usize> {
-        let Some(start) = self.lines.iter().position(|l| l.starts_with("steps:")) else {
+        self.list_lines("steps")
+    }
+
+    /// The line of each item of the top-level list `key:`, in order (block style).
+    pub fn list_lines(&self, key: &str) -> Vec<usize> {
+        let head = format!("{key}:");
+        let Some(start) = self.lines.iter().position(|l| l.starts_with(&head)) else {
             return Vec::new();
         };
         let mut out = Vec::new();

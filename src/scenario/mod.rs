@@ -24,7 +24,7 @@ pub use error::{LoadError, LoadErrors};
 pub use ground::Ground;
 pub use load::{load, load_file, load_unchecked};
 pub use model::{FixedValue, Structured};
-pub use profile::{ErrorDetection, Profile};
+pub use profile::{ErrorDetection, Profile, Volatile};
 pub use template::{Scope, Template};
 
 use crate::check::matcher::FieldMatcher;
