@@ -183,7 +183,9 @@ fn list_filter_skip_exact_and_tag_select_scenarios() {
     assert_eq!(ids(&["--filter", "pass::item", "--exact"]), ["pass::item"]);
     let o = run(&["tests/scenarios/pass", "--list", "--filter", "item"]);
     assert!(
-        text(&o).0.contains("2. an available item  (an-available-item)"),
+        text(&o)
+            .0
+            .contains("2. an available item  (an-available-item)"),
         "the list shows each step's id"
     );
 }

@@ -6,6 +6,7 @@
 
 mod completions;
 mod decode;
+mod gate;
 mod logscan;
 mod man;
 mod proxy;

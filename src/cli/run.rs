@@ -9,6 +9,7 @@ use clap::Args;
 use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
 
+use super::gate::{Gate, GateFlags};
 use super::{Exit, ExitError};
 use crate::report::{self, ReportOptions};
 use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
@@ -21,6 +22,10 @@ use crate::sip2::redact::Redaction;
     after_long_help = "Exit codes: 0 all passed, 1 failures, 2 usage or scenario errors, 4 connection errors."
 )]
 pub struct RunArgs {
+    /// Known failures (a file --write-baseline wrote and you reviewed): reported as known, they
+    /// do not fail the run; a new failure does; an entry that no longer fails is reported fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorSetting,
@@ -37,6 +42,9 @@ pub struct RunArgs {
     /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
     #[arg(long)]
     pub filter: Option<String>,
+    /// Let --write-baseline replace an existing file.
+    #[arg(long, requires = "write_baseline")]
+    pub force: bool,
     /// Scenarios at once; default 1 against an endpoint (they share library data), all CPUs against the emulator.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -57,15 +65,29 @@ pub struct RunArgs {
     /// Profile file: the server's variables and dialect (see fixtures/profiles/emulator.yaml).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Record every step's response, decoded field by field, under DIR (one YAML file per
+    /// scenario); recorded again, values that differ from the last recording become unstable.
+    #[arg(long, value_name = "DIR", conflicts_with = "snapshots")]
+    pub record_snapshots: Option<PathBuf>,
     /// Leave out scenarios whose id contains this text (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub skip: Vec<String>,
+    /// Compare every step's response with its snapshot under DIR (--record-snapshots wrote it):
+    /// each field added, removed or changed fails the step.
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// Fail steps whose responses have error-severity lint violations they do not accept.
     #[arg(long)]
     pub strict: bool,
+    /// Fail the run when a --baseline entry no longer fails (it is fixed: remove it).
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
     /// Run only scenarios with this tag (repeatable: any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
+    /// Write the run's failures, warnings and errors to FILE as a commented baseline to review.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// libtest arguments after `--` (e.g. `-- --format terse`, `-- --test-threads 2`).
     #[arg(last = true, value_name = "LIBTEST")]
     pub libtest: Vec<String>,
@@ -134,6 +156,17 @@ impl RunArgs {
         Ok(libtest)
     }
 
+    fn gate_flags(&self) -> GateFlags {
+        GateFlags {
+            baseline: self.baseline.clone(),
+            strict_baseline: self.strict_baseline,
+            write_baseline: self.write_baseline.clone(),
+            force: self.force,
+            snapshots: self.snapshots.clone(),
+            record_snapshots: self.record_snapshots.clone(),
+        }
+    }
+
     fn report_options(&self) -> ReportOptions {
         let color = match self.color {
             ColorSetting::Always => true,
@@ -172,7 +205,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             .write_all(report::console::render_list(&refs).as_bytes())?;
         return Ok(Exit::Passed);
     }
-    let plan = runner::plan(&config).map_err(|e| ExitError {
+    let gate = Gate::before(args.gate_flags(), &config)?;
+    let mut plan = runner::plan(&config).map_err(|e| ExitError {
         exit: if e.is_connection() {
             Exit::Connection
         } else {
@@ -180,6 +214,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         },
         message: e.to_string(),
     })?;
+    gate.arm(&mut plan)?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(
@@ -203,6 +238,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         lint_note(&result)?;
     }
     write_reports(&args, &result, &opts)?;
+    gate.after(&result)?;
     Ok(exit_of(&result, conclusion.has_failed()))
 }
 
@@ -323,6 +359,38 @@ mod tests {
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         assert!(parse(&["--jobs", "0"]).is_err());
         assert!(parse(&["--color", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn gate_flags_parse_and_depend_on_each_other() {
+        let a = parse(&[
+            "x.yaml",
+            "--baseline",
+            "known.yaml",
+            "--strict-baseline",
+            "--write-baseline",
+            "new.yaml",
+            "--force",
+            "--snapshots",
+            "snaps",
+        ])
+        .unwrap();
+        let g = a.gate_flags();
+        assert_eq!(g.baseline, Some(PathBuf::from("known.yaml")));
+        assert_eq!(g.write_baseline, Some(PathBuf::from("new.yaml")));
+        assert_eq!(g.snapshots, Some(PathBuf::from("snaps")));
+        assert!(g.strict_baseline && g.force);
+        let r = parse(&["--record-snapshots", "snaps"]).unwrap();
+        assert_eq!(
+            r.gate_flags().record_snapshots,
+            Some(PathBuf::from("snaps"))
+        );
+        assert!(parse(&["--strict-baseline"]).is_err(), "needs --baseline");
+        assert!(parse(&["--force"]).is_err(), "needs --write-baseline");
+        assert!(
+            parse(&["--snapshots", "a", "--record-snapshots", "b"]).is_err(),
+            "one or the other"
+        );
     }
 
     #[test]

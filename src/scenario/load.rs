@@ -305,7 +305,9 @@ fn resolve_use(
             path,
             here.line,
             1,
-            format!("a `use: {name}` step takes only a name and an id; to change it, write the step out"),
+            format!(
+                "a `use: {name}` step takes only a name and an id; to change it, write the step out"
+            ),
         ));
     }
     let common = commons.for_scenario(path)?;
@@ -717,7 +719,11 @@ mod tests {
         );
         let e = &load_file(&p, &vars()).unwrap_err().0[0];
         assert_eq!(e.line, 4, "{e}");
-        assert!(e.message.contains("step id \"a\" is given to an earlier step"), "{e}");
+        assert!(
+            e.message
+                .contains("step id \"a\" is given to an earlier step"),
+            "{e}"
+        );
         let p = write(
             dir.path(),
             "s/bad.yaml",
