@@ -6,6 +6,7 @@
 
 mod completions;
 mod decode;
+mod diff;
 mod gate;
 mod logscan;
 mod man;
@@ -49,6 +50,8 @@ pub enum Command {
     Logscan(logscan::LogscanArgs),
     /// Forward a self-check's traffic to an ACS unchanged and lint both directions.
     Proxy(Box<proxy::ProxyArgs>),
+    /// Run the same scenarios against an old and a new server and show what differs.
+    Diff(Box<diff::DiffArgs>),
 }
 
 /// The process exit code.
@@ -94,6 +97,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Man(args) => man::run(args),
         Command::Logscan(args) => logscan::run(args),
         Command::Proxy(args) => proxy::run(*args),
+        Command::Diff(args) => diff::run(*args),
     }
 }
 

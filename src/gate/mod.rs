@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod decoded;
+pub mod diff;
 pub mod normalize;
 pub mod snapshot;
 

@@ -176,6 +176,83 @@ fn kind_of(target: &crate::check::Target) -> String {
     }
 }
 
+/// Writes the JUnit report of a two-server diff: a testsuite per scenario, a testcase per step
+/// (`scenario-id/step-id`) that fails when the step differs (the message lists each change and
+/// the verdicts, the body is the console table), skipped when it ran on neither server.
+pub fn write_diff(
+    d: &crate::gate::diff::DiffResult,
+    opts: &ReportOptions,
+    out: impl Write,
+) -> Result<(), junit_report::Error> {
+    use crate::gate::snapshot::shown;
+    let plain = ReportOptions {
+        color: false,
+        ..*opts
+    };
+    let mut report = Report::new();
+    for s in &d.scenarios {
+        let mut suite = TestSuite::new(&printable(&s.id));
+        for st in &s.steps {
+            let name = printable(&s.step_path(st));
+            let idle =
+                |status: StepStatus| matches!(status, StepStatus::Skipped | StepStatus::NotRun);
+            let mut case = if st.differs() {
+                let mut parts: Vec<String> = st
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        let masked = matches!(&c.part, crate::gate::Part::Field { id, .. }
+                            if crate::sip2::FieldId::parse(id).is_some_and(|id| plain.redaction.masks(id)));
+                        if masked {
+                            format!("{} {} (masked)", c.part, c.kind().as_str())
+                        } else {
+                            format!(
+                                "{} {} -> {}",
+                                c.part,
+                                shown(&c.part, c.old.as_deref()),
+                                shown(&c.part, c.new.as_deref())
+                            )
+                        }
+                    })
+                    .collect();
+                if st.verdict_changed() {
+                    parts.push(format!(
+                        "verdict {} -> {}",
+                        st.old.as_str(),
+                        st.new.as_str()
+                    ));
+                }
+                let mut tc = TestCase::failure(
+                    &name,
+                    junit_report::Duration::ZERO,
+                    "diff",
+                    &printable(&parts.join("; ")),
+                );
+                let body = super::diff::table(st, &plain);
+                set_cause(&mut tc, &body);
+                tc
+            } else if idle(st.old) && idle(st.new) {
+                TestCase::skipped_with_cause(&name, "skipped", "ran on neither server")
+            } else {
+                TestCase::success(&name, junit_report::Duration::ZERO)
+            };
+            case.set_classname(&printable(&s.id));
+            suite.add_testcase(case);
+        }
+        suite.set_system_out(&cdata(&format!(
+            "scenario: {}\nfile: {}\nold: {} ({})\nnew: {} ({})",
+            s.name,
+            s.file.display(),
+            d.old.label,
+            s.old.as_str(),
+            d.new.label,
+            s.new.as_str()
+        )));
+        report.add_testsuite(suite);
+    }
+    report.write_xml(out)
+}
+
 fn set_cause(tc: &mut TestCase, body: &str) {
     let body = cdata(body);
     match &mut tc.result {
