@@ -3,11 +3,13 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-use sip2check::cli::{self, Cli};
+use sip2check::cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match cli::dispatch(cli) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) => {

@@ -348,3 +348,154 @@ async fn usage_errors_exit_2_and_refused_connections_4() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("cannot connect"), "{}", r.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_96_answering_our_97_ends_with_the_link_failed_and_exit_1() {
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(b"941AY0AZ0000\r".to_vec()),
+        Step::Read,
+        Step::Write(b"96AZFEF6\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--checksum", "9300CNu|COp|"], "").await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.matches("> 97AZFEF5<CR>").count(),
+        1,
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("< 96AZFEF6<CR>"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("failed its checksum (AZ 0000 where FDFD was expected)")
+            && r.stderr.contains("the link has failed"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_that_ends_beyond_the_limit_is_too_long_not_endless() {
+    let mut long = b"18".to_vec();
+    long.extend_from_slice(&[b'x'; 998]);
+    long.push(b'\r');
+    let server = serve(vec![Step::Read, Step::Write(long), Step::Silent]).await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--max-len", "100", "17"], "").await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("is 1000 bytes long, longer than the limit of 100 bytes"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("endless"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_text_instead_of_an_answer_is_not_a_pass() {
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(b"Problems handling the request: unknown command\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--timeout", "1", "9900302.00"], "").await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "< Problems handling the request: unknown command<CR>   (unsolicited: not a SIP message"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr
+            .contains("no answer to 9900302.00 within 1 s; the server sent only Problems handling"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_banner_is_shown_and_the_answers_stay_in_step() {
+    let server = serve(vec![
+        Step::Write(b"Welcome\r\n".to_vec()),
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Read,
+        Step::Write(b"98YYYYNN01000320260101    0842372.00AOBR1|BXYYYYYYYYYYYYYYYY|\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "9300CNu|COp|", "9900302.00"], "").await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("< Welcome<CR><LF>   (unsolicited: not a SIP message"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("warning [unsolicited]"), "{}", r.stdout);
+    assert!(r.stdout.contains("94 Login Response") && r.stdout.contains("98 ACS Status"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_telnet_login_that_is_only_echoed_fails() {
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Answer(Box::new(|r| [r, b"\npassword: "].concat())),
+        Step::Answer(Box::new(|r| [r, b"\n"].concat())),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let args = [
+        "--endpoint",
+        &ep,
+        "--telnet",
+        "term1:t0psecret",
+        "--timeout",
+        "1",
+        "9900302.00",
+    ];
+    let r = send(&args, "").await;
+    assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("telnet login failed: the server only echoed what was sent"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("t0psecret") && !r.stderr.contains("t0psecret"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delimiter_inside_the_login_password_exposes_nothing() {
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let ep = server.endpoint();
+    let r = send(&["--endpoint", &ep, "--login", "sip:pa|zz9:BR1"], "").await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("> 9300CNsip|CO***|CPBR1|<CR>"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("zz9") && !r.stderr.contains("zz9"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(server.requests().await[0], b"9300CNsip|COpa|zz9|CPBR1|\r");
+}

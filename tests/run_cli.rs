@@ -91,6 +91,12 @@ fn a_wrong_patron_name_exits_1_and_shows_field_expected_and_actual() {
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
     assert!(out.contains("test fail::wrong_name ... FAILED"), "{out}");
     assert!(
+        out.contains("AE        \"***\"     \"***\"") && !out.contains("Fiand"),
+        "personal data is masked in the table as in the transcript: {out}"
+    );
+    let o = run(&["tests/scenarios/fail", "--no-redact"]);
+    let (out, _) = text(&o);
+    assert!(
         out.contains("AE        \"David J. Fiandre\"  \"David J. Fiander\""),
         "{out}"
     );

@@ -129,6 +129,7 @@ fn a_dialect_check_applies_only_with_the_matching_profile_dialect_and_then_warns
     let report = dir.path().join("k.json");
     let o = run(&[
         "tests/scenarios/ground",
+        "--no-redact",
         "--profile",
         koha.to_str().unwrap(),
         "--json",
@@ -164,6 +165,7 @@ fn a_failed_spec_check_fails_the_run_and_says_spec_requires() {
     let (junit, report) = (dir.path().join("f.xml"), dir.path().join("f.json"));
     let o = run(&[
         "tests/scenarios/fail",
+        "--no-redact",
         "--junit",
         junit.to_str().unwrap(),
         "--json",

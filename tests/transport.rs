@@ -357,6 +357,44 @@ async fn checksums_that_keep_failing_end_in_a_clear_error() {
 }
 
 #[tokio::test]
+async fn a_96_in_answer_to_our_97_means_the_link_failed() {
+    // The server sums Unicode code points (field-notes P2), so the checksum fails on the bytes.
+    let through_az = "1803020120260101    084237ABit1|AJcáliz|AY0AZ";
+    let sum = sip2check::sip2::checksum::compute_code_points(through_az);
+    let answer = format!("{through_az}{sum:04X}\r").into_bytes();
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(answer),
+        Step::Read,
+        Step::Write(b"96AZFEF6\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut s = Session::connect(on(server.endpoint())).await.unwrap();
+    let e = s
+        .exchange("1720260101    084237AOBR1|ABit1|", &StepOptions::default())
+        .await
+        .unwrap_err();
+    match &e {
+        TransportError::LinkFailed { attempts, .. } => assert_eq!(attempts.len(), 2),
+        other => panic!("expected LinkFailed, got {other:?}"),
+    }
+    let text = e.to_string();
+    assert!(
+        text.contains("failed its checksum") && text.contains("summed code-points"),
+        "the original cause and its basis: {text}"
+    );
+    assert!(
+        text.contains("answered 96") && text.contains("link has failed"),
+        "{text}"
+    );
+    s.close().await;
+    let seen = server.requests().await;
+    assert_eq!(seen.len(), 2, "no second 97 and no re-send: {seen:?}");
+    assert_eq!(seen[1], b"97AZFEF5\r");
+}
+
+#[tokio::test]
 async fn the_response_ay_must_echo_the_request() {
     let server = serve(vec![
         Step::Answer(Box::new(|_| with_trailer("941AY5", None))),
@@ -483,6 +521,52 @@ async fn an_endless_line_fails_at_the_maximum_size() {
     assert!(e.to_string().contains("endless line"), "{e}");
     drop(s);
     server.requests().await;
+}
+
+#[tokio::test]
+async fn a_long_answer_that_ends_is_too_long_not_endless_and_the_next_is_read() {
+    let mut big = vec![b'x'; 1024 * 1024];
+    big.push(b'\r');
+    let server = serve(vec![
+        Step::Read,
+        Step::Write(big),
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let e = s
+        .exchange(STATUS, &StepOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TransportError::Oversize {
+                len: 1_048_576,
+                max: 65_536,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("is 1048576 bytes long, longer than the limit of 65536 bytes"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("endless") && !text.contains("no message terminator"),
+        "{text}"
+    );
+    assert!(!e.is_connection(), "the message was read to its end");
+    let ex = s
+        .exchange("9300CNu|COp|", &StepOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ex.response.raw, b"941");
+    s.close().await;
 }
 
 #[tokio::test]
@@ -622,6 +706,128 @@ async fn tls_checks_the_server_name() {
     );
 }
 
+/// A self-signed certificate made as `openssl req -x509` makes it (CA:TRUE), for 127.0.0.1,
+/// written as cert.pem and key.pem into `dir`.
+fn self_signed_ca_true(
+    dir: &std::path::Path,
+    not_after: Option<(i32, u8, u8)>,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    if let Some((y, m, d)) = not_after {
+        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+        params.not_after = rcgen::date_time_ymd(y, m, d);
+    }
+    let cert = params.self_signed(&key).unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    (cert_path, key_path)
+}
+
+/// The emulator serving TLS with `cert` and `key`.
+async fn tls_emulator(cert: std::path::PathBuf, key: std::path::PathBuf) -> sip2check::acs::Server {
+    sip2check::acs::spawn(
+        sip2check::acs::Library::builtin(),
+        sip2check::acs::ServeOptions {
+            tls: Some(sip2check::acs::ServerTls { cert, key }),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn with_ca(endpoint: String, ca: &std::path::Path, sni: Option<&str>) -> ConnectOptions {
+    ConnectOptions {
+        tls: Some(TlsOptions {
+            ca: Some(ca.to_path_buf()),
+            sni: sni.map(str::to_string),
+            ..TlsOptions::default()
+        }),
+        ..opts(endpoint)
+    }
+}
+
+#[tokio::test]
+async fn a_self_signed_ca_true_certificate_given_with_ca_is_pinned_and_its_name_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed_ca_true(dir.path(), None);
+    let server = tls_emulator(cert.clone(), key).await;
+    let endpoint = server.addr().to_string();
+
+    let mut s = Session::connect(with_ca(endpoint.clone(), &cert, None))
+        .await
+        .unwrap();
+    let ex = s
+        .exchange("9300CNsip_01|COsip_01|CPBR1|", &StepOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(ex.response.raw, b"941");
+    s.close().await;
+
+    let e = Session::connect(with_ca(endpoint.clone(), &cert, Some("sip.example.org")))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("not valid for name") && text.contains("--sni NAME"),
+        "{text}"
+    );
+
+    // A --ca file that does not hold the server's certificate: one line saying what to do.
+    let other = tempfile::tempdir().unwrap();
+    let (unrelated, _) = self_signed_ca_true(other.path(), None);
+    let e = Session::connect(with_ca(endpoint, &unrelated, None))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("presents a CA certificate (CA:TRUE")
+            && text.contains(
+                "not in the --ca file (tls.ca); put the server's certificate there to pin it"
+            ),
+        "{text}"
+    );
+    assert!(!text.contains("OtherError"), "{text}");
+    server.shutdown().await;
+
+    // A server certificate from a CA that the --ca file does not hold.
+    let (signed_by_a, b) = (test_pki(), common::client_auth_pki());
+    let server = serve_on(
+        "127.0.0.1:0",
+        Some(signed_by_a.acceptor),
+        vec![Step::Silent],
+    )
+    .await;
+    let b_ca = dir.path().join("b.pem");
+    std::fs::write(&b_ca, &b.ca_pem).unwrap();
+    let e = Session::connect(with_ca(server.endpoint(), &b_ca, None))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("not signed by a CA trusted here")
+            && text.contains("or the server's own certificate to pin it"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_pinned_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed_ca_true(dir.path(), Some((2001, 1, 1)));
+    let server = tls_emulator(cert.clone(), key).await;
+    let e = Session::connect(with_ca(server.addr().to_string(), &cert, None))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Expired"), "{e}");
+    server.shutdown().await;
+}
+
 fn telnet(user: &str, password: &str) -> Option<TelnetOptions> {
     Some(TelnetOptions {
         user: user.into(),
@@ -684,6 +890,67 @@ async fn a_refused_telnet_login_is_a_telnet_error() {
     assert!(matches!(e, TransportError::Telnet { .. }), "{e:?}");
     assert!(e.to_string().contains("refused user \"term1\""), "{e}");
     assert!(!e.to_string().contains("wrong"), "{e}");
+}
+
+#[tokio::test]
+async fn a_telnet_login_the_server_merely_echoes_is_no_login() {
+    // Local echo of the user and password, then nothing: no confirmation.
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Answer(Box::new(|r| [r, b"\npassword: "].concat())),
+        Step::Answer(Box::new(|r| [r, b"\n"].concat())),
+        Step::Silent,
+    ])
+    .await;
+    let mut o = opts(server.endpoint());
+    o.telnet = telnet("term1", "s3cret");
+    o.timeouts.response = Duration::from_millis(500);
+    let e = Session::connect(o).await.unwrap_err();
+    assert!(matches!(e, TransportError::Telnet { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("only echoed what was sent"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
+
+    // The prompt comes back (no line end after it).
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Read,
+        Step::Write(b"password: ".to_vec()),
+        Step::Read,
+        Step::Write(b"login: ".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut o = opts(server.endpoint());
+    o.telnet = telnet("term1", "s3cret");
+    let e = Session::connect(o).await.unwrap_err();
+    assert!(
+        e.to_string().contains("the \"login:\" prompt came back"),
+        "{e}"
+    );
+
+    // Something that is neither a confirmation nor a refusal.
+    let server = serve(vec![
+        Step::Write(b"login: ".to_vec()),
+        Step::Read,
+        Step::Write(b"password: ".to_vec()),
+        Step::Read,
+        Step::Write(b"s3cret? hmm\r\n".to_vec()),
+        Step::Silent,
+    ])
+    .await;
+    let mut o = opts(server.endpoint());
+    o.telnet = telnet("term1", "s3cret");
+    let e = Session::connect(o).await.unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("not a confirmation such as \"Login OK\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("***? hmm") && !text.contains("s3cret"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -772,14 +1039,109 @@ async fn host_names_and_ipv6_literals_connect() {
 }
 
 #[tokio::test]
-async fn a_garbage_answer_is_not_a_message() {
+async fn a_garbage_answer_is_no_answer() {
     let server = serve(vec![Step::Read, Step::Write(b"?\r".to_vec()), Step::Silent]).await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let step = StepOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..StepOptions::default()
+    };
+    let e = s.exchange(STATUS, &step).await.unwrap_err();
+    assert!(
+        matches!(e, TransportError::NoAnswer { after: Some(_), .. }),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "no answer to 9900302.00 within 300 ms; the server sent only ? (not a SIP message (\"?\" does not start with a two-character message code))"
+    );
+    s.close().await;
+}
+
+#[tokio::test]
+async fn a_banner_before_the_login_answer_shifts_nothing() {
+    let server = serve(vec![
+        Step::Write(b"Welcome to the SIP server\r\n".to_vec()),
+        Step::Read,
+        Step::Write(b"941\r".to_vec()),
+        Step::Read,
+        Step::Write(format!("{ACS_STATUS}\r").into_bytes()),
+        Step::Silent,
+    ])
+    .await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let login = s
+        .exchange("9300CNu|COp|", &StepOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(login.response.raw, b"941");
+    let finding = login
+        .response
+        .analysis
+        .violations
+        .iter()
+        .find(|v| v.rule == Rule::Unsolicited)
+        .expect("the banner is reported on the step where it arrived");
+    assert!(
+        finding
+            .to_string()
+            .contains("Welcome to the SIP server first, not a SIP message"),
+        "{finding}"
+    );
+    assert_eq!(
+        login.attempts[0].unsolicited[0].wire,
+        b"Welcome to the SIP server\r\n"
+    );
+    let status = s.exchange(STATUS, &StepOptions::default()).await.unwrap();
+    assert_eq!(status.response.analysis.msg.code, MessageCode::ACS_STATUS);
+    assert!(!rules(&status).contains(&Rule::Unsolicited));
+    s.close().await;
+}
+
+#[tokio::test]
+async fn another_requests_answer_is_read_past_and_never_taken() {
+    // A late 94 (its request timed out), then the 98 the 99 asks for.
+    let both = format!("941\r{ACS_STATUS}\r").into_bytes();
+    let server = serve(vec![Step::Read, Step::Write(both), Step::Silent]).await;
+    let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
+    let ex = s.exchange(STATUS, &StepOptions::default()).await.unwrap();
+    assert_eq!(ex.response.analysis.msg.code, MessageCode::ACS_STATUS);
+    assert_eq!(ex.attempts[0].unsolicited.len(), 1);
+    assert!(
+        ex.attempts[0].unsolicited[0]
+            .why
+            .contains("94 (Login Response) does not answer 99"),
+        "{:?}",
+        ex.attempts[0].unsolicited
+    );
+    s.close().await;
+}
+
+#[tokio::test]
+async fn lines_that_answer_nothing_are_read_past_a_few_times_only() {
+    let flood = b"941\r".repeat(10);
+    let server = serve(vec![Step::Read, Step::Write(flood), Step::Silent]).await;
     let mut s = Session::connect(opts(server.endpoint())).await.unwrap();
     let e = s
         .exchange(STATUS, &StepOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(e, TransportError::NotAMessage { .. }), "{e:?}");
+    match &e {
+        TransportError::NoAnswer {
+            after: None,
+            attempts,
+            ..
+        } => assert_eq!(
+            attempts[0].unsolicited.len(),
+            sip2check::transport::MAX_UNSOLICITED
+        ),
+        other => panic!("expected NoAnswer, got {other:?}"),
+    }
+    assert!(
+        e.to_string()
+            .contains("after 4 lines that do not answer it"),
+        "{e}"
+    );
     s.close().await;
 }
 

@@ -415,9 +415,9 @@ fn account_dialect(c: &Checker, d: &FileDialect) -> Result<Dialect, LibraryError
 impl Library {
     /// Reads a library YAML file; errors name the file, the line and what to fix.
     pub fn load(path: &Path) -> Result<Library, LibraryError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LibraryError::Read {
+        let text = crate::input::read_text(path).map_err(|e| LibraryError::Read {
             path: path.display().to_string(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, e.problem),
         })?;
         Library::from_yaml(&path.display().to_string(), &text)
     }

@@ -29,6 +29,8 @@ pub use library::{
     Policy, Unsupported,
 };
 pub use report::{MAX_RECORDS, ReportError, RequestRecord, ServeReport};
-pub use server::{IDLE_TIMEOUT, MAX_CONNECTIONS, ServeOptions, Server, ServerTls, spawn};
+pub use server::{
+    DEFAULT_MAX_CONNECTIONS, IDLE_TIMEOUT, Rejected, ServeOptions, Server, ServerTls, spawn,
+};
 pub use session::bx_flags;
 pub use tls::acceptor as tls_acceptor;

@@ -20,8 +20,10 @@ use super::report::{MAX_RECORDS, RequestRecord, ServeReport};
 use super::session::{Action, Session};
 use crate::sip2::frame::{self, DEFAULT_MAX_LEN, Status};
 
-/// Most connections served at once; more are accepted and closed at once.
-pub const MAX_CONNECTIONS: usize = 10_000;
+/// Connections served at once unless `ServeOptions::max_connections` says otherwise; more are
+/// accepted and closed at once. It stays under the usual soft limit of 1,024 open files, so a
+/// flood of idle clients meets the cap, not the descriptor limit (where accept fails for all).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1_000;
 /// A connection idle this long is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// A write that takes longer than this closes the connection.
@@ -61,6 +63,27 @@ pub struct ServeOptions {
     pub tls: Option<ServerTls>,
     /// Telnet-style login (`login:` / `password:` prompts) before SIP.
     pub telnet: bool,
+    /// Connections served at once (None: [`DEFAULT_MAX_CONNECTIONS`]); one more is closed at once.
+    pub max_connections: Option<usize>,
+}
+
+/// A connection closed at once because `max_connections` were open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejected {
+    /// Who connected.
+    pub peer: SocketAddr,
+    /// The cap.
+    pub limit: usize,
+}
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "closed the connection from {} at once: {} connections are open (--max-connections)",
+            self.peer, self.limit
+        )
+    }
 }
 
 /// State shared by the accept loop and every connection.
@@ -73,6 +96,7 @@ pub struct Shared {
     requests: AtomicU64,
     records: Mutex<(Vec<RequestRecord>, u64)>,
     log: Option<mpsc::Sender<RequestRecord>>,
+    rejected: mpsc::Sender<Rejected>,
 }
 
 impl Shared {
@@ -81,8 +105,10 @@ impl Shared {
         library: Library,
         opts: ServeOptions,
         log: Option<mpsc::Sender<RequestRecord>>,
+        rejected: mpsc::Sender<Rejected>,
     ) -> Shared {
         Shared {
+            rejected,
             opts,
             library: Arc::new(Mutex::new(library.clone())),
             pristine: library,
@@ -96,7 +122,7 @@ impl Shared {
     /// A session on the shared library, as the accept loop makes one (for tests of the session alone).
     #[cfg(test)]
     pub fn test_session(library: Library, opts: ServeOptions) -> Session {
-        let shared = Arc::new(Shared::new(library, opts, None));
+        let shared = Arc::new(Shared::new(library, opts, None, mpsc::channel(1).0));
         let lib = shared.library.clone();
         Session::new(shared, lib, 1, "test".into())
     }
@@ -123,6 +149,7 @@ pub struct Server {
     task: tokio::task::JoinHandle<()>,
     shared: Arc<Shared>,
     log: Option<mpsc::Receiver<RequestRecord>>,
+    rejected: Option<mpsc::Receiver<Rejected>>,
 }
 
 /// Starts the emulator on `opts.listen` (default 127.0.0.1:0) and returns once it is listening.
@@ -142,7 +169,9 @@ pub async fn spawn(library: Library, opts: ServeOptions) -> std::io::Result<Serv
     } else {
         (None, None)
     };
-    let shared = Arc::new(Shared::new(library, opts, log_tx));
+    // Bounded: under a flood of refused clients the log loses lines, the accept loop never waits.
+    let (rejected_tx, rejected_rx) = mpsc::channel(64);
+    let shared = Arc::new(Shared::new(library, opts, log_tx, rejected_tx));
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared.clone(), stopped, tls));
     Ok(Server {
@@ -151,6 +180,7 @@ pub async fn spawn(library: Library, opts: ServeOptions) -> std::io::Result<Serv
         task,
         shared,
         log: log_rx,
+        rejected: Some(rejected_rx),
     })
 }
 
@@ -163,6 +193,11 @@ impl Server {
     /// The live strict-mode log (each request record as it arrives); None without `strict` or once taken.
     pub fn take_log(&mut self) -> Option<mpsc::Receiver<RequestRecord>> {
         self.log.take()
+    }
+
+    /// Connections closed at once because the cap was reached, as they happen; None once taken.
+    pub fn take_rejections(&mut self) -> Option<mpsc::Receiver<Rejected>> {
+        self.rejected.take()
     }
 
     /// Stops accepting, closes every connection and returns what the server saw.
@@ -193,7 +228,11 @@ async fn accept_loop(
     mut stopped: watch::Receiver<bool>,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let limit = shared
+        .opts
+        .max_connections
+        .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+    let permits = Arc::new(Semaphore::new(limit));
     let mut tasks = JoinSet::new();
     loop {
         tokio::select! {
@@ -210,6 +249,7 @@ async fn accept_loop(
                 };
                 let Ok(permit) = permits.clone().try_acquire_owned() else {
                     drop(stream);
+                    let _ = shared.rejected.try_send(Rejected { peer, limit });
                     continue;
                 };
                 let _ = stream.set_nodelay(true);

@@ -111,7 +111,9 @@ impl Session {
             direction: Some(Direction::ScToAcs),
             ..Context::default()
         };
-        let analysis = match sip2::analyze(raw, &ctx) {
+        // Parsed in place: the handlers only read the request, so nothing is copied.
+        let (text, _) = self.dialect.encoding.decode(raw);
+        let (analysis, checksum) = match sip2::analyze_in_place(raw, &text, &ctx) {
             Ok(a) => a,
             Err(e) => {
                 if strict {
@@ -147,11 +149,8 @@ impl Session {
         if faults.close_on == Some(code) {
             return Action::Close;
         }
-        let checksums_on = self
-            .dialect
-            .error_detection
-            .unwrap_or(analysis.checksum.present);
-        if self.dialect.error_detection != Some(false) && analysis.checksum.valid == Some(false) {
+        let checksums_on = self.dialect.error_detection.unwrap_or(checksum.present);
+        if self.dialect.error_detection != Some(false) && checksum.valid == Some(false) {
             return self.sc_resend(true);
         }
         if faults.always_96 {
@@ -287,11 +286,7 @@ impl Session {
     /// A 96; `bad_checksum`: it answers a request whose checksum failed.
     fn sc_resend(&self, bad_checksum: bool) -> Action {
         let msg = Message::new(MessageCode::REQUEST_SC_RESEND, "");
-        let mut bytes = self
-            .dialect
-            .encoding
-            .encode(&sip2::encode(&msg))
-            .into_owned();
+        let mut bytes = self.dialect.encoding.encode_owned(sip2::encode(&msg));
         let fault = self.shared.opts.faults.bad_checksum;
         if self.dialect.error_detection == Some(true)
             || fault
@@ -416,11 +411,7 @@ impl Session {
             return g;
         }
         // Characters the account's encoding lacks become '?', as Evergreen's ASCII fallback does.
-        let mut bytes = self
-            .dialect
-            .encoding
-            .encode(&sip2::encode(&msg))
-            .into_owned();
+        let mut bytes = self.dialect.encoding.encode_owned(sip2::encode(&msg));
         if checksums_on || opts.faults.bad_checksum {
             checksum::append_trailer(&mut bytes, seq.or(opts.faults.bad_checksum.then_some(0)));
             if opts.faults.bad_checksum {
@@ -428,7 +419,10 @@ impl Session {
             }
         }
         bytes.extend_from_slice(self.dialect.terminator.bytes());
-        self.last = Some(bytes.clone());
+        // Kept for a 97; the buffer is reused from one response to the next.
+        let last = self.last.get_or_insert_with(Vec::new);
+        last.clear();
+        last.extend_from_slice(&bytes);
         bytes
     }
 }

@@ -3,7 +3,6 @@
 use std::io::{Error, ErrorKind};
 use std::sync::Arc;
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::TlsAcceptor;
 
 use super::server::ServerTls;
@@ -17,27 +16,13 @@ fn invalid(path: &std::path::Path, what: &str) -> Error {
 
 /// Reads the certificate chain and key and builds an acceptor; errors name the file.
 pub fn acceptor(tls: &ServerTls) -> std::io::Result<TlsAcceptor> {
-    let cert_pem = std::fs::read(&tls.cert)
-        .map_err(|e| invalid(&tls.cert, &format!("cannot read the certificate: {e}")))?;
-    let certs: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut cert_pem.as_slice())
-        .collect::<Result<_, _>>()
-        .map_err(|e| invalid(&tls.cert, &format!("not a PEM certificate file: {e}")))?;
-    if certs.is_empty() {
-        return Err(invalid(
-            &tls.cert,
-            "no CERTIFICATE block found; give a PEM certificate chain",
-        ));
-    }
-    let key_pem = std::fs::read(&tls.key)
-        .map_err(|e| invalid(&tls.key, &format!("cannot read the private key: {e}")))?;
-    let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut key_pem.as_slice())
-        .map_err(|e| invalid(&tls.key, &format!("not a PEM key file: {e}")))?
-        .ok_or_else(|| {
-            invalid(
-                &tls.key,
-                "no PRIVATE KEY block found; give a PEM private key",
-            )
-        })?;
+    let cert_pem = crate::input::read_bytes(&tls.cert)
+        .map_err(|e| invalid(&tls.cert, &format!("the certificate {}", e.problem)))?;
+    let certs =
+        crate::transport::pem_certificates(&cert_pem).map_err(|e| invalid(&tls.cert, &e))?;
+    let key_pem = crate::input::read_bytes(&tls.key)
+        .map_err(|e| invalid(&tls.key, &format!("the private key {}", e.problem)))?;
+    let key = crate::transport::pem_private_key(&key_pem).map_err(|e| invalid(&tls.key, &e))?;
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))

@@ -151,6 +151,7 @@ impl DiffArgs {
             strict: self.strict,
             jobs: Some(1),
             ignore_bx: self.ignore_bx,
+            shuffle: None,
         })
     }
 
@@ -272,7 +273,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     // named twice would see both runs interleave, so it gets them one after the other.
     let together =
         !matches!((&old.target, &new.target), (Target::Endpoint(a), Target::Endpoint(b)) if a == b);
-    let (old_run, new_run) = run_both(&old_plan, &new_plan, together);
+    let opts = args.report_options();
+    let (old_run, new_run) = run_both(&old_plan, &new_plan, together, opts.redaction);
     old_plan.shutdown();
     new_plan.shutdown();
     let norm = Normalizer::new(old.profile.volatile.iter().chain(&new.profile.volatile));
@@ -287,7 +289,6 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         },
         &norm,
     );
-    let opts = args.report_options();
     std::io::stdout()
         .lock()
         .write_all(report::diff::render(&diff, &opts).as_bytes())?;

@@ -1,15 +1,19 @@
 //! The command line: one file per subcommand, and the exit codes they share.
 //!
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
-//! violations, 1 failures or error-severity violations, 2 usage or configuration errors,
-//! 4 connection or timeout errors.
+//! violations, 1 failures, error-severity violations or a scenario that errored mid-run,
+//! 2 usage or configuration errors, 4 the server could not be reached (`run`: the capability
+//! probe could not connect; `send`: the connection failed or a wait timed out); `probe --plugin` uses the
+//! monitoring-plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 
 mod completions;
 mod decode;
 mod diff;
 mod gate;
+mod load;
 mod logscan;
 mod man;
+mod probe;
 mod proxy;
 mod run;
 mod send;
@@ -27,7 +31,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures or error-severity violations, 2 usage or scenario/config errors, 4 connection or timeout errors.";
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures, error-severity violations or a scenario that errored mid-run, 2 usage or scenario/config errors, 4 the server could not be reached (send: the connection failed or timed out). probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -52,6 +56,10 @@ pub enum Command {
     Proxy(Box<proxy::ProxyArgs>),
     /// Run the same scenarios against an old and a new server and show what differs.
     Diff(Box<diff::DiffArgs>),
+    /// Check SIP accounts for monitoring: connect, login, SC status (and a patron status).
+    Probe(probe::ProbeArgs),
+    /// Generate load against a SIP2 server (bounded; loopback unless --allow-remote).
+    Load(Box<load::LoadArgs>),
 }
 
 /// The process exit code.
@@ -60,12 +68,25 @@ pub enum Command {
 pub enum Exit {
     /// Everything passed.
     Passed = 0,
-    /// A check failed or a message has an error-severity violation.
+    /// A check failed, a message has an error-severity violation, or a scenario errored mid-run.
     Failed = 1,
     /// Bad usage, or a scenario/profile/library file that cannot be used.
     Usage = 2,
-    /// Could not connect, or a network wait timed out.
+    /// `probe --plugin` only: the check itself could not run (UNKNOWN).
+    Unknown = 3,
+    /// The server could not be reached (`send`: the connection failed, or a wait timed out).
     Connection = 4,
+}
+
+impl Exit {
+    /// `probe --plugin`: OK.
+    pub const PLUGIN_OK: Exit = Exit::Passed;
+    /// `probe --plugin`: WARNING (the same number as [`Exit::Failed`]).
+    pub const PLUGIN_WARNING: Exit = Exit::Failed;
+    /// `probe --plugin`: CRITICAL (the same number as [`Exit::Usage`]).
+    pub const PLUGIN_CRITICAL: Exit = Exit::Usage;
+    /// `probe --plugin`: UNKNOWN.
+    pub const PLUGIN_UNKNOWN: Exit = Exit::Unknown;
 }
 
 /// An error that carries its own exit code (anything else exits 2).
@@ -98,7 +119,28 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Logscan(args) => logscan::run(args),
         Command::Proxy(args) => proxy::run(*args),
         Command::Diff(args) => diff::run(*args),
+        Command::Probe(args) => probe::run(args),
+        Command::Load(args) => load::run(*args),
     }
+}
+
+/// Parses the command line. A usage error prints clap's message and gives its exit code,
+/// except under `probe --plugin`, where monitoring systems expect UNKNOWN (3).
+pub fn parse() -> Result<Cli, std::process::ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        // args_os: an argument that is not UTF-8 must not panic here.
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let plugin = e.use_stderr()
+            && args.iter().any(|a| a == "probe")
+            && args.iter().any(|a| a == "--plugin");
+        let code = if plugin {
+            Exit::PLUGIN_UNKNOWN as u8
+        } else {
+            u8::try_from(e.exit_code()).unwrap_or(Exit::Usage as u8)
+        };
+        std::process::ExitCode::from(code)
+    })
 }
 
 /// Parses `args` as the flags of subcommand `name` alone (for the subcommands' unit tests).

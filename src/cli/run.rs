@@ -11,15 +11,17 @@ use libtest_mimic::{Arguments, ColorSetting};
 
 use super::gate::{Gate, GateFlags};
 use super::{Exit, ExitError};
+use crate::report::redact::Redactor;
 use crate::report::{self, ReportOptions};
 use crate::runner::{self, RunConfig, RunResult, Selection, StepStatus, Target};
 use crate::scenario::Profile;
 use crate::sip2::redact::Redaction;
+use crate::transport;
 
 /// Arguments of `run`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Exit codes: 0 all passed, 1 failures, 2 usage or scenario errors, 4 connection errors."
+    after_long_help = "Exit codes: 0 all passed; 1 a check failed or a scenario errored (e.g. the connection was lost mid-run); 2 usage, scenario or profile errors (an endpoint without a port, an unreadable TLS file); 4 the server could not be reached (the capability probe could not connect)."
 )]
 pub struct RunArgs {
     /// Known failures (a file --write-baseline wrote and you reviewed): reported as known, they
@@ -69,6 +71,10 @@ pub struct RunArgs {
     /// scenario); recorded again, values that differ from the last recording become unstable.
     #[arg(long, value_name = "DIR", conflicts_with = "snapshots")]
     pub record_snapshots: Option<PathBuf>,
+    /// Run the scenarios in a random order from SEED (a number; `random` picks one). The seed
+    /// is printed, so `--shuffle SEED` replays an order that failed.
+    #[arg(long, value_name = "SEED", value_parser = parse_shuffle)]
+    pub shuffle: Option<Shuffle>,
     /// Leave out scenarios whose id contains this text (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub skip: Vec<String>,
@@ -93,6 +99,27 @@ pub struct RunArgs {
     pub libtest: Vec<String>,
 }
 
+/// The value of `--shuffle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shuffle {
+    /// This seed.
+    Seed(u64),
+    /// A seed picked for this run.
+    Random,
+}
+
+fn parse_shuffle(s: &str) -> Result<Shuffle, String> {
+    if s == "random" {
+        return Ok(Shuffle::Random);
+    }
+    s.parse().map(Shuffle::Seed).map_err(|_| {
+        format!(
+            "{s:?} is no seed: give a number from 0 to {} or `random`",
+            u64::MAX
+        )
+    })
+}
+
 impl RunArgs {
     /// Resolves the profile, the server and the selection (Low→High arguments).
     pub fn to_config(&self) -> anyhow::Result<RunConfig> {
@@ -104,6 +131,15 @@ impl RunArgs {
             .endpoint
             .clone()
             .or_else(|| self.profile.as_ref().and_then(|_| profile.endpoint.clone()));
+        if let Some(e) = &endpoint {
+            // A bad endpoint is the user's to fix (exit 2), as in `send`, not an unreachable server.
+            transport::parse_endpoint(e).map_err(|err| {
+                usage(match self.endpoint {
+                    Some(_) => err.to_string(),
+                    None => format!("{}: {err}", profile.source),
+                })
+            })?;
+        }
         let target = match endpoint {
             Some(e) if self.profile.is_none() => {
                 return Err(usage(format!(
@@ -139,6 +175,10 @@ impl RunArgs {
             strict: self.strict,
             jobs: self.jobs.map(usize::from),
             ignore_bx: self.ignore_bx,
+            shuffle: self.shuffle.map(|s| match s {
+                Shuffle::Seed(seed) => seed,
+                Shuffle::Random => runner::shuffle::random_seed(),
+            }),
         })
     }
 
@@ -195,8 +235,14 @@ fn usage(message: String) -> ExitError {
 
 /// Runs `run`.
 pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    let config = args.to_config()?;
     let opts = args.report_options();
+    // Built before anything else, so that every error below (the profile's own included) is masked.
+    let redactor = Redactor::for_profile_file(args.profile.as_deref(), opts.redaction);
+    run_masked(&args, opts, &redactor).map_err(|e| redactor.error(e))
+}
+
+fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyhow::Result<Exit> {
+    let config = args.to_config()?;
     if args.list {
         let scenarios = runner::select(&config).map_err(|e| usage(e.to_string()))?;
         let refs: Vec<_> = scenarios.iter().collect();
@@ -206,38 +252,56 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Passed);
     }
     let gate = Gate::before(args.gate_flags(), &config)?;
-    let mut plan = runner::plan(&config).map_err(|e| ExitError {
-        exit: if e.is_connection() {
-            Exit::Connection
-        } else {
-            Exit::Usage
-        },
-        message: e.to_string(),
-    })?;
+    let mut plan = match runner::plan(&config) {
+        Ok(plan) => plan,
+        Err(e) => {
+            // CI shows a report naming the cause instead of "no report found".
+            if let Some(result) = runner::plan::probe_failure(&config, &e) {
+                write_reports(args, &redactor.run(result), &opts)?;
+            }
+            return Err(ExitError {
+                exit: if e.is_connection() {
+                    Exit::Connection
+                } else {
+                    Exit::Usage
+                },
+                message: e.to_string(),
+            }
+            .into());
+        }
+    };
     gate.arm(&mut plan)?;
     {
         let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
+        let banner = format!(
             "sip2check: {} scenario(s) against {} (profile {})",
             plan.scenarios.len(),
             plan.endpoint,
             plan.profile
-        )?;
+        );
+        writeln!(out, "{}", redactor.text(&banner))?;
+        if let Some(seed) = plan.shuffle {
+            writeln!(
+                out,
+                "sip2check: shuffled with seed {seed} (--shuffle {seed} runs this order again)"
+            )?;
+        }
         if let Some(note) = &plan.probe_note {
-            writeln!(out, "sip2check: note: {note}")?;
+            writeln!(out, "sip2check: note: {}", redactor.text(note))?;
         }
     }
     let libtest = args.libtest_arguments(&opts)?;
     let (conclusion, result) = runner::execute(&plan, &libtest, opts);
     plan.shutdown();
+    // The trials' results went through the redaction pass; the run's own strings go now.
+    let result = redactor.run(result);
     std::io::stdout()
         .lock()
         .write_all(report::console::render_summary(&result, &opts).as_bytes())?;
     if !args.strict {
         lint_note(&result)?;
     }
-    write_reports(&args, &result, &opts)?;
+    write_reports(args, &result, &opts)?;
     gate.after(&result)?;
     Ok(exit_of(&result, conclusion.has_failed()))
 }
@@ -256,7 +320,7 @@ fn lint_note(result: &RunResult) -> anyhow::Result<()> {
                 .filter(|st| st.status == StepStatus::Passed)
                 .flat_map(move |st| {
                     st.errors()
-                        .map(move |v| format!("  {} step {}: {v}", s.id, st.index))
+                        .map(move |v| format!("  {} {}: {v}", s.id, st.label()))
                 })
         })
         .collect();
@@ -297,12 +361,12 @@ fn write_reports(args: &RunArgs, result: &RunResult, opts: &ReportOptions) -> an
     Ok(())
 }
 
-/// 4 when a scenario could not run to the end, 1 when one failed, else 0.
+/// 1 when a scenario failed or could not run to the end (a connection lost mid-run is a
+/// verdict about the server), else 0. 4 is only for a server that could not be reached at all,
+/// which stops the run before any scenario (see `runner::SetupError::is_connection`).
 fn exit_of(result: &RunResult, libtest_failed: bool) -> Exit {
     let (_, failed, errored, _) = result.counts();
-    if errored > 0 {
-        Exit::Connection
-    } else if failed > 0 || libtest_failed {
+    if failed > 0 || errored > 0 || libtest_failed {
         Exit::Failed
     } else {
         Exit::Passed
@@ -394,6 +458,23 @@ mod tests {
     }
 
     #[test]
+    fn shuffle_takes_a_seed_or_random() {
+        let a = parse(&["x.yaml", "--shuffle", "42"]).unwrap();
+        assert_eq!(a.shuffle, Some(Shuffle::Seed(42)));
+        assert_eq!(a.to_config().unwrap().shuffle, Some(42));
+        let r = parse(&["x.yaml", "--shuffle", "random"]).unwrap();
+        assert_eq!(r.shuffle, Some(Shuffle::Random));
+        assert!(r.to_config().unwrap().shuffle.is_some(), "a seed is picked");
+        assert_eq!(
+            parse(&["x.yaml"]).unwrap().to_config().unwrap().shuffle,
+            None
+        );
+        let e = parse(&["x.yaml", "--shuffle", "x.yaml"]).unwrap_err();
+        assert!(e.to_string().contains("is no seed"), "{e}");
+        assert!(parse(&["x.yaml", "--shuffle"]).is_err(), "SEED is required");
+    }
+
+    #[test]
     fn arguments_after_the_double_dash_go_to_libtest() {
         let a = parse(&["x.yaml", "--", "--format", "terse", "--test-threads", "2"]).unwrap();
         assert_eq!(a.libtest, ["--format", "terse", "--test-threads", "2"]);
@@ -441,6 +522,13 @@ mod tests {
         r.scenarios.push(mk(Outcome::Failed));
         assert_eq!(exit_of(&r, true), Exit::Failed);
         r.scenarios.push(mk(Outcome::Errored("closed".into())));
-        assert_eq!(exit_of(&r, true), Exit::Connection);
+        assert_eq!(exit_of(&r, true), Exit::Failed);
+        r.scenarios
+            .retain(|s| matches!(s.outcome, Outcome::Errored(_)));
+        assert_eq!(
+            exit_of(&r, false),
+            Exit::Failed,
+            "an errored scenario alone is exit 1, not 4"
+        );
     }
 }

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::{Exit, ExitError};
+use crate::report::redact::Redactor;
 use crate::sip2::encode::fixed_part;
 use crate::sip2::frame::DEFAULT_MAX_LEN;
 use crate::sip2::redact::{MASK, Redaction};
@@ -123,7 +124,7 @@ fn parse_credentials(s: &str) -> Result<Credentials, String> {
     })
 }
 
-fn parse_login(s: &str) -> Result<Login, String> {
+pub(super) fn parse_login(s: &str) -> Result<Login, String> {
     let mut parts = s.splitn(3, ':');
     let (Some(user), Some(password)) = (parts.next(), parts.next()) else {
         return Err("expected USER:PASS or USER:PASS:LOCATION".into());
@@ -140,7 +141,7 @@ fn parse_login(s: &str) -> Result<Login, String> {
     })
 }
 
-fn parse_seconds(s: &str) -> Result<Duration, String> {
+pub(super) fn parse_seconds(s: &str) -> Result<Duration, String> {
     let secs: f64 = s
         .parse()
         .map_err(|_| format!("{s:?} is not a number of seconds"))?;
@@ -205,6 +206,16 @@ impl SendArgs {
 
 /// Runs `send`.
 pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
+    let secrets = [
+        args.login.as_ref().map(|l| l.credentials.password.clone()),
+        args.telnet.as_ref().map(|t| t.password.clone()),
+    ];
+    // send shows patron data (it is a debugging tool); passwords never leave.
+    let redactor = Redactor::new(Redaction::Secrets, secrets.into_iter().flatten());
+    run_masked(&args, &redactor).map_err(|e| redactor.error(e))
+}
+
+fn run_masked(args: &SendArgs, redactor: &Redactor) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -214,24 +225,63 @@ pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
     let mut session = runtime
         .block_on(Session::connect(opts))
         .map_err(exit_error)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = Masked {
+        out: std::io::stdout().lock(),
+        line: Vec::new(),
+        redactor,
+    };
     let mut client = Client {
         session: &mut session,
         runtime: &runtime,
-        encoding,
+        view: View { encoding, redactor },
         exit: Exit::Passed,
     };
-    let result = client.send_all(&args, &mut out);
+    let result = client.send_all(args, &mut out);
     let exit = client.exit;
     runtime.block_on(session.close());
+    out.flush()?;
     result.map(|()| exit)
+}
+
+/// stdout through the redaction pass, a line at a time.
+struct Masked<'a, W: Write> {
+    out: W,
+    line: Vec<u8>,
+    redactor: &'a Redactor,
+}
+
+impl<W: Write> Masked<'_, W> {
+    fn emit(&mut self) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(&self.line).into_owned();
+        self.line.clear();
+        self.out.write_all(self.redactor.text(&text).as_bytes())
+    }
+}
+
+impl<W: Write> Write for Masked<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for &b in buf {
+            self.line.push(b);
+            if b == b'\n' {
+                self.emit()?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.line.is_empty() {
+            self.emit()?;
+        }
+        self.out.flush()
+    }
 }
 
 /// The open session and the verdict so far.
 struct Client<'a> {
     session: &'a mut Session,
     runtime: &'a tokio::runtime::Runtime,
-    encoding: Encoding,
+    view: View<'a>,
     exit: Exit,
 }
 
@@ -307,15 +357,18 @@ impl Client<'_> {
             .block_on(self.session.exchange(&text, &StepOptions::default()))
         {
             Ok(ex) => {
-                print_exchange(&ex, self.encoding, out)?;
+                print_exchange(&ex, self.view, out)?;
                 if ex.response.analysis.has_errors() {
                     self.exit = Exit::Failed;
                 }
                 Ok(Some(ex))
             }
             Err(e) => {
-                if let TransportError::ResendLimit { attempts, .. } = &e {
-                    print_attempts(attempts, self.encoding, out)?;
+                if let TransportError::ResendLimit { attempts, .. }
+                | TransportError::LinkFailed { attempts, .. }
+                | TransportError::NoAnswer { attempts, .. } = &e
+                {
+                    print_attempts(attempts, self.view, out)?;
                 }
                 if interactive && !e.is_connection() {
                     writeln!(out, "error: {e}")?;
@@ -357,8 +410,15 @@ fn login_message(login: &Login) -> anyhow::Result<String> {
     Ok(sip2::encode(&msg))
 }
 
-fn print_exchange(ex: &Exchange, encoding: Encoding, out: &mut impl Write) -> anyhow::Result<()> {
-    print_attempts(&ex.attempts, encoding, out)?;
+/// How wire bytes are shown: decoded in the session's encoding, through the redaction pass.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    encoding: Encoding,
+    redactor: &'a Redactor,
+}
+
+fn print_exchange(ex: &Exchange, view: View, out: &mut impl Write) -> anyhow::Result<()> {
+    print_attempts(&ex.attempts, view, out)?;
     writeln!(out, "  ({})", human(ex.elapsed))?;
     let analysis = &ex.response.analysis;
     let mut shown = analysis.msg.clone();
@@ -379,27 +439,32 @@ fn print_exchange(ex: &Exchange, encoding: Encoding, out: &mut impl Write) -> an
     Ok(())
 }
 
-fn print_attempts(
-    attempts: &[Attempt],
-    encoding: Encoding,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
+fn print_attempts(attempts: &[Attempt], view: View, out: &mut impl Write) -> anyhow::Result<()> {
     for a in attempts {
         let note = if a.note == "request" {
             String::new()
         } else {
             format!("   ({})", a.note)
         };
-        writeln!(out, "> {}{note}", masked_wire(&a.sent, encoding))?;
+        writeln!(out, "> {}{note}", masked_wire(&a.sent, view))?;
+        for u in &a.unsolicited {
+            writeln!(
+                out,
+                "< {}   (unsolicited: {}; reading on)",
+                masked_wire(&u.wire, view),
+                u.why
+            )?;
+        }
         if let Some(r) = &a.received {
-            writeln!(out, "< {}", masked_wire(r, encoding))?;
+            writeln!(out, "< {}", masked_wire(r, view))?;
         }
     }
     Ok(())
 }
 
 /// Escaped wire bytes with password values masked; line ends and blank lines are kept as sent.
-fn masked_wire(bytes: &[u8], encoding: Encoding) -> String {
+fn masked_wire(bytes: &[u8], view: View) -> String {
+    let encoding = view.encoding;
     let is_end = |b: &u8| *b == b'\r' || *b == b'\n';
     let head = bytes.iter().take_while(|b| is_end(b)).count();
     let tail = bytes
@@ -410,7 +475,7 @@ fn masked_wire(bytes: &[u8], encoding: Encoding) -> String {
         .count();
     let body = bytes.get(head..bytes.len() - tail).unwrap_or_default();
     let (text, _) = encoding.decode(body);
-    let masked = Redaction::Secrets.apply(&text);
+    let masked = view.redactor.message(&text);
     let mut shown = bytes.get(..head).unwrap_or_default().to_vec();
     if masked == text {
         shown.extend_from_slice(body);
@@ -427,6 +492,8 @@ fn exit_of(e: &TransportError) -> Exit {
         TransportError::BadEndpoint { .. }
         | TransportError::TlsConfig { .. }
         | TransportError::Encoding(_) => Exit::Usage,
+        // The server's own protocol verdicts, though the session cannot go on.
+        TransportError::LinkFailed { .. } | TransportError::NoAnswer { .. } => Exit::Failed,
         e if e.is_connection() => Exit::Connection,
         _ => Exit::Failed,
     }
@@ -445,9 +512,16 @@ mod tests {
 
     #[test]
     fn passwords_are_masked_in_wire_lines() {
-        let shown = masked_wire(b"9300CNuser|COsecret|CPloc|AY0AZF000\r", Encoding::Utf8);
+        let redactor = Redactor::new(Redaction::Secrets, ["pa|ss".to_string()]);
+        let view = View {
+            encoding: Encoding::Utf8,
+            redactor: &redactor,
+        };
+        let shown = masked_wire(b"9300CNuser|COsecret|CPloc|AY0AZF000\r", view);
         assert_eq!(shown, "9300CNuser|CO***|CPloc|AY0AZF000<CR>");
-        assert_eq!(masked_wire(b"\n941\r\n", Encoding::Utf8), "<LF>941<CR><LF>");
+        assert_eq!(masked_wire(b"\n941\r\n", view), "<LF>941<CR><LF>");
+        let split = masked_wire(b"9300CNuser|COpa|ss|CPloc|\r", view);
+        assert_eq!(split, "9300CNuser|CO***|CPloc|<CR>");
     }
 
     #[test]

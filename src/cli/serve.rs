@@ -70,6 +70,9 @@ pub struct ServeArgs {
     /// The first message must be a successful 93 Login (otherwise the connection is closed).
     #[arg(long)]
     pub login_required: bool,
+    /// Connections served at once; one more is closed at once, with a line on stderr.
+    #[arg(long, value_name = "N", default_value_t = acs::DEFAULT_MAX_CONNECTIONS, value_parser = parse_cap)]
+    pub max_connections: usize,
     /// Write the client's conformance (JUnit XML) here when the server stops (needs --strict).
     #[arg(long, value_name = "FILE", requires = "strict")]
     pub report: Option<PathBuf>,
@@ -102,6 +105,13 @@ pub struct ServeArgs {
 fn parse_code(s: &str) -> Result<MessageCode, String> {
     MessageCode::parse(s)
         .ok_or_else(|| format!("{s:?} is not a two-character message code such as 11"))
+}
+
+fn parse_cap(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{s:?} is not a number of connections (1 or more)")),
+    }
 }
 
 fn parse_field(s: &str) -> Result<FieldId, String> {
@@ -142,6 +152,7 @@ impl ServeArgs {
                 .zip(self.tls_key.clone())
                 .map(|(cert, key)| ServerTls { cert, key }),
             telnet: self.telnet,
+            max_connections: Some(self.max_connections),
         }
     }
 }
@@ -175,6 +186,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
             let mut out = std::io::stdout().lock();
             writeln!(out, "listening on {}", server.addr())?;
             out.flush()?;
+        }
+        if let Some(mut rejected) = server.take_rejections() {
+            tokio::spawn(async move {
+                while let Some(r) = rejected.recv().await {
+                    eprintln!("sip2check serve: {r}");
+                }
+            });
         }
         if let Some(mut log) = server.take_log() {
             tokio::spawn(async move {
@@ -214,7 +232,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
     })
 }
 
-/// Ctrl-C and SIGTERM, installed up front (`serve` and `proxy`).
+/// Ctrl-C and SIGTERM, installed up front (`serve`, `proxy` and `probe --every`).
 pub(super) struct StopSignal {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
@@ -292,6 +310,8 @@ mod tests {
             "--wrong-flags",
             "--isolate",
             "--telnet",
+            "--max-connections",
+            "7",
         ])
         .unwrap();
         let o = a.to_options();
@@ -306,6 +326,7 @@ mod tests {
         assert!(o.faults.bad_checksum && o.faults.always_96 && o.faults.garbage && o.faults.silent);
         assert_eq!(o.faults.drop_fields, vec![FieldId::AO, FieldId::AJ]);
         assert!(o.faults.wrong_flags && o.isolate && o.telnet);
+        assert_eq!(o.max_connections, Some(7));
     }
 
     #[test]
@@ -315,6 +336,7 @@ mod tests {
         assert_eq!(o.dialect, Dialect::default());
         assert_eq!(o.faults, Faults::default());
         assert!(o.tls.is_none() && !o.strict);
+        assert_eq!(o.max_connections, Some(acs::DEFAULT_MAX_CONNECTIONS));
     }
 
     #[test]
@@ -349,5 +371,6 @@ mod tests {
             "--tls-cert needs --tls-key"
         );
         assert!(parse(&["--terminator", "nl"]).is_err());
+        assert!(parse(&["--max-connections", "0"]).is_err());
     }
 }

@@ -20,7 +20,7 @@ use crate::runner::trials::Review;
 use crate::scenario::locate::Locator;
 use crate::scenario::model::{RuleName, did_you_mean};
 use crate::scenario::{LoadError, LoadErrors, Scenario};
-use crate::sip2::redact::Redaction;
+use crate::sip2::redact::{MASK, Redaction};
 use crate::sip2::{FieldId, Rule, spec};
 
 /// The baseline file format's version.
@@ -127,7 +127,12 @@ impl Baseline {
                 format!("baseline version {v}: this sip2check reads version {VERSION}"),
             ));
         }
-        let lines = Locator::new(text).list_lines("known");
+        let locator = Locator::new(text);
+        let lines = locator
+            .top_level_keys()
+            .into_iter()
+            .find(|(k, _)| k == "known")
+            .map_or_else(Vec::new, |(_, line)| locator.list_items(line));
         let mut entries: Vec<Entry> = Vec::new();
         for (i, e) in doc.known.into_iter().enumerate() {
             let line = lines.get(i).copied().unwrap_or(1);
@@ -230,9 +235,14 @@ impl Entry {
     fn lists(&self, c: &CheckResult, norm: &Normalizer) -> bool {
         match (&self.what, &c.target) {
             (What::Rule(rule), Target::Lint(r)) => rule == r,
-            (What::Check { target, got }, t) if *target == t.to_string() => got
-                .as_ref()
-                .is_none_or(|g| *g == norm.check_value(&c.target, &c.actual)),
+            // A value masked when the entry was written (or now) matches whatever it is.
+            (What::Check { target, got }, t) if *target == t.to_string() => {
+                got.as_ref().is_none_or(|g| {
+                    g.contains(MASK)
+                        || c.actual.contains(MASK)
+                        || *g == norm.check_value(&c.target, &c.actual)
+                })
+            }
             _ => false,
         }
     }
@@ -462,7 +472,8 @@ fn entries_of(s: &ScenarioResult, st: &StepResult, norm: &Normalizer) -> Vec<(St
             Verdict::Known => "known",
             Verdict::Passed => continue,
         };
-        let secret = matches!(c.target, Target::Field(id) if Redaction::Secrets.masks(id));
+        let secret = matches!(c.target, Target::Field(id) if Redaction::Secrets.masks(id))
+            || c.actual.contains(MASK);
         let (expected, actual) = if secret {
             ("***", "***")
         } else {

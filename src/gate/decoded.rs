@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::normalize::{self, Normalizer};
+use crate::sip2::redact::MASK;
 use crate::sip2::{self, FieldId};
 
 /// One response, decoded and normalised.
@@ -218,7 +219,9 @@ pub fn changes(old: Option<&Decoded>, new: Option<&Decoded>, ignore: &[String]) 
         let (o, n) = (old.field_values(id), new.field_values(id));
         for nth in 0..o.len().max(n.len()) {
             let (a, b) = (o.get(nth), n.get(nth));
-            if a != b {
+            // A value masked on one side (personal data, redacted) says only that it is there.
+            let masked = [a, b].iter().any(|v| v.is_some_and(|v| *v == MASK));
+            if a != b && !(masked && a.is_some() && b.is_some()) {
                 out.push(Change {
                     part: Part::Field {
                         id: id.to_string(),
@@ -323,5 +326,10 @@ mod tests {
         assert!(changes(Some(&old), Some(&old), &[]).is_empty());
         let reordered = d("121NNY20261202    101500AJSnow crash|AOBR1|AFa|AFb|");
         assert!(changes(Some(&old), Some(&reordered), &[]).is_empty());
+        let masked = d("121NNY20261202    101500AOBR1|AJSnow crash|AF***|AFb|");
+        assert!(
+            changes(Some(&old), Some(&masked), &[]).is_empty(),
+            "a value redacted on one side is not a change"
+        );
     }
 }

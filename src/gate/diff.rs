@@ -13,6 +13,7 @@ use super::decoded::{Change, Decoded, changes};
 use super::normalize::Normalizer;
 use crate::runner::Plan;
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
+use crate::sip2::redact::Redaction;
 
 /// A diff of two runs of the same scenarios.
 #[derive(Debug, Clone)]
@@ -171,13 +172,47 @@ fn scenario_diff(old: &ScenarioResult, new: &ScenarioResult, norm: &Normalizer) 
         file: old.file.clone(),
         old: old.outcome.clone(),
         new: new.outcome.clone(),
-        steps: old
-            .steps
+        steps: paired(&old.steps, &new.steps)
             .iter()
-            .zip(&new.steps)
             .map(|(o, n)| step_diff(o, n, norm))
             .collect(),
     }
+}
+
+/// The steps of both sides paired by id, in the old side's order, then the steps only the new
+/// side ran (cleanup steps run only when needed: an undo may run on one side alone). A step
+/// one side lacks is paired with a stand-in that did not run.
+fn paired<'a>(
+    old: &'a [StepResult],
+    new: &'a [StepResult],
+) -> Vec<(
+    std::borrow::Cow<'a, StepResult>,
+    std::borrow::Cow<'a, StepResult>,
+)> {
+    use std::borrow::Cow;
+    let absent = |s: &StepResult| {
+        Cow::Owned(StepResult {
+            phase: s.phase,
+            ..StepResult::not_run(
+                s.index,
+                &s.id,
+                &s.name,
+                s.loc.clone(),
+                "not run on this server",
+            )
+        })
+    };
+    let mut out: Vec<(Cow<StepResult>, Cow<StepResult>)> = old
+        .iter()
+        .map(|o| match new.iter().find(|n| n.id == o.id) {
+            Some(n) => (Cow::Borrowed(o), Cow::Borrowed(n)),
+            None => (Cow::Borrowed(o), absent(o)),
+        })
+        .collect();
+    for n in new.iter().filter(|n| !old.iter().any(|o| o.id == n.id)) {
+        out.push((absent(n), Cow::Borrowed(n)));
+    }
+    out
 }
 
 fn step_diff(old: &StepResult, new: &StepResult, norm: &Normalizer) -> StepDiff {
@@ -207,18 +242,24 @@ fn step_diff(old: &StepResult, new: &StepResult, norm: &Normalizer) -> StepDiff 
 }
 
 /// Runs every scenario of the two plans (which hold the same scenarios) in the same order;
-/// with `together`, each scenario on both servers at once. Returns the old and the new run.
-pub fn run_both(old: &Plan, new: &Plan, together: bool) -> (RunResult, RunResult) {
+/// with `together`, each scenario on both servers at once. Results are redacted at `level`,
+/// as a run's are. Returns the old and the new run.
+pub fn run_both(
+    old: &Plan,
+    new: &Plan,
+    together: bool,
+    level: Redaction,
+) -> (RunResult, RunResult) {
     let started = chrono::Local::now().to_rfc3339();
     let clock = Instant::now();
     let mut results: (Vec<ScenarioResult>, Vec<ScenarioResult>) = (Vec::new(), Vec::new());
     for (o, n) in old.scenarios.iter().zip(&new.scenarios) {
         let (a, b) = old.handle().block_on(async {
             if together {
-                tokio::join!(old.run(o), new.run(n))
+                tokio::join!(old.run(o, level), new.run(n, level))
             } else {
-                let a = old.run(o).await;
-                (a, new.run(n).await)
+                let a = old.run(o, level).await;
+                (a, new.run(n, level).await)
             }
         });
         results.0.push(a);
@@ -308,6 +349,32 @@ mod tests {
             (2, 1, 2)
         );
         assert!(!d.same());
+        let mut undone = step(
+            "x/undo/check-in",
+            StepStatus::Passed,
+            Some("101YNN20261202    101500"),
+        );
+        undone.phase = crate::runner::result::Phase::Undo(1);
+        let mut lent = side(vec![step("x", StepStatus::Failed, Some("941")), undone]);
+        lent.run.scenarios[0].outcome = Outcome::Failed;
+        let d = DiffResult::compare(
+            side(vec![step("x", StepStatus::Passed, Some("941"))]),
+            lent,
+            &Normalizer::default(),
+        );
+        let got: Vec<(&str, StepStatus, StepStatus)> = d.scenarios[0]
+            .steps
+            .iter()
+            .map(|s| (s.id.as_str(), s.old, s.new))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("x", StepStatus::Passed, StepStatus::Failed),
+                ("x/undo/check-in", StepStatus::NotRun, StepStatus::Passed),
+            ],
+            "steps pair by id; an undo that ran on one side only is a verdict difference"
+        );
         let same = DiffResult::compare(
             side(vec![step("a", StepStatus::Passed, Some("941"))]),
             side(vec![step("a", StepStatus::Passed, Some("941"))]),

@@ -8,12 +8,13 @@
 use std::fmt::Write;
 
 use super::ReportOptions;
+use super::redact::check_cells;
 use super::text::{printable, wire_line};
 use crate::check::diff::{Segment, inline};
-use crate::check::{CheckResult, Target, Verdict};
+use crate::check::{CheckResult, Verdict};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use crate::scenario::Scenario;
-use crate::sip2::redact::{MASK, Redaction};
+use crate::sip2::redact::Redaction;
 use crate::sip2::{FieldId, render};
 
 /// Widest expected value before the "got" column stops aligning.
@@ -37,70 +38,85 @@ pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
         Outcome::Failed | Outcome::Errored(_) => {}
     }
     let _ = writeln!(out, "{} ({})", s.name, s.file.display());
-    for step in &s.steps {
+    let (main, cleanup): (Vec<&StepResult>, Vec<&StepResult>) =
+        s.steps.iter().partition(|st| !st.phase.is_cleanup());
+    render_phase(&mut out, &main, opts);
+    render_phase(&mut out, &cleanup, opts);
+    out.push_str(&counts("", &main));
+    if !cleanup.is_empty() {
+        out.push_str(&counts("cleanup: ", &cleanup));
+    }
+    out
+}
+
+/// The failed, errored and skipped steps of one phase, the undo steps that ran (so the report
+/// says what was put back), and the range of steps not run.
+fn render_phase(out: &mut String, steps: &[&StepResult], opts: &ReportOptions) {
+    for step in steps {
         match step.status {
             StepStatus::Failed | StepStatus::Errored => out.push_str(&render_step(step, opts)),
             StepStatus::Skipped => {
                 let _ = writeln!(
                     out,
-                    "  step {} \"{}\" skipped: {}",
-                    step.index,
-                    printable(&step.name),
+                    "  {} skipped: {}",
+                    printable(&step.heading()),
                     printable(step.error.as_deref().unwrap_or("skipped"))
                 );
             }
             StepStatus::Known => {
                 let _ = writeln!(
                     out,
-                    "  step {} \"{}\" known: {}",
-                    step.index,
-                    printable(&step.name),
+                    "  {} known: {}",
+                    printable(&step.heading()),
                     printable(&known_what(step, opts.redaction).join("; "))
                 );
+            }
+            StepStatus::Passed if step.phase.undo_of().is_some() => {
+                let _ = writeln!(out, "  {} passed", printable(&step.heading()));
             }
             StepStatus::Passed | StepStatus::NotRun => {}
         }
     }
-    let not_run: Vec<&StepResult> = s
-        .steps
+    let not_run: Vec<&&StepResult> = steps
         .iter()
         .filter(|st| st.status == StepStatus::NotRun)
         .collect();
     if let (Some(first), Some(last)) = (not_run.first(), not_run.last()) {
-        let range = if first.index == last.index {
-            format!("step {}", first.index)
+        let prefix = if first.phase.is_cleanup() {
+            "cleanup "
         } else {
-            format!("steps {}-{}", first.index, last.index)
+            ""
+        };
+        let range = if first.index == last.index {
+            format!("{prefix}step {}", first.index)
+        } else {
+            format!("{prefix}steps {}-{}", first.index, last.index)
         };
         let reason = first.error.as_deref().unwrap_or("the connection was lost");
         let _ = writeln!(out, "  {range} not run: {}", printable(reason));
     }
-    let failed = s
-        .steps
-        .iter()
-        .filter(|st| st.status == StepStatus::Failed)
-        .count();
-    let errored = s
-        .steps
-        .iter()
-        .filter(|st| st.status == StepStatus::Errored)
-        .count();
-    let count = |status: StepStatus| s.steps.iter().filter(|st| st.status == status).count();
-    let _ = write!(
-        out,
-        "  {} steps: {} passed, {failed} failed, {errored} errored, {} skipped, {} not run",
-        s.steps.len(),
+}
+
+/// "  5 steps: 4 passed, 1 failed, 0 errored, 0 skipped, 0 not run" (", 1 known" with a
+/// baseline's known failures).
+fn counts(label: &str, steps: &[&StepResult]) -> String {
+    let count = |status: StepStatus| steps.iter().filter(|st| st.status == status).count();
+    let mut line = format!(
+        "  {label}{} steps: {} passed, {} failed, {} errored, {} skipped, {} not run",
+        steps.len(),
         count(StepStatus::Passed),
+        count(StepStatus::Failed),
+        count(StepStatus::Errored),
         count(StepStatus::Skipped),
-        not_run.len()
+        count(StepStatus::NotRun)
     );
     match count(StepStatus::Known) {
-        0 => out.push('\n'),
+        0 => line.push('\n'),
         known => {
-            let _ = writeln!(out, ", {known} known");
+            let _ = writeln!(line, ", {known} known");
         }
     }
-    out
+    line
 }
 
 /// What the baseline lists of a step: each known check ("AJ expected ... got ... (known.yaml:3)")
@@ -130,10 +146,7 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     let _ = writeln!(
         out,
         "  {} {}",
-        paint.wrap(
-            BOLD,
-            &format!("step {} \"{}\"", step.index, printable(&step.name))
-        ),
+        paint.wrap(BOLD, &printable(&step.heading())),
         paint.wrap(DIM, &format!("({}) {}", step.loc, step.status.as_str())),
     );
     if let Some(sent) = &step.sent {
@@ -267,15 +280,12 @@ pub(crate) fn shown_values(
     c: &CheckResult,
     redaction: Redaction,
 ) -> (String, String, Option<(String, String)>) {
-    let secret = match c.target {
-        Target::Field(id) => always_masked(id, redaction),
-        _ => false,
-    };
-    if secret {
-        (MASK.to_string(), MASK.to_string(), None)
-    } else {
-        (printable(&c.expected), printable(&c.actual), c.diff.clone())
-    }
+    let cells = check_cells(c, redaction);
+    (
+        printable(&cells.expected),
+        printable(&cells.actual),
+        cells.diff,
+    )
 }
 
 /// The lines after a run: the summary (scenario counts, spec failures, warnings by kind, and
@@ -305,9 +315,8 @@ pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
         let _ = write!(out, "; baseline: {} known, {} fixed", t.known, t.fixed);
     }
     out.push('\n');
-    let step_of = |s: &ScenarioResult, st: &StepResult| {
-        format!("{} step {} \"{}\"", s.id, st.index, printable(&st.name))
-    };
+    let step_of =
+        |s: &ScenarioResult, st: &StepResult| format!("{} {}", s.id, printable(&st.heading()));
     for s in &run.scenarios {
         if let Outcome::Skipped(reason) = &s.outcome {
             let _ = writeln!(out, "  skipped  {}: {}", s.id, printable(reason));
@@ -357,11 +366,6 @@ pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
     out
 }
 
-/// Passwords stay masked even in the table; personal data a scenario checks is shown there.
-fn always_masked(id: FieldId, redaction: Redaction) -> bool {
-    redaction != Redaction::None && Redaction::Secrets.masks(id)
-}
-
 fn highlight(segments: &[Segment], color: &str) -> String {
     segments
         .iter()
@@ -391,9 +395,11 @@ fn screen_messages(text: &str) -> Vec<(FieldId, String)> {
         .unwrap_or_default()
 }
 
-/// The `--list` text: each scenario id, its tags, and its steps (name and step id).
+/// The `--list` text: each scenario id, its tags, its steps (with their undo steps) and its
+/// `finally:` steps, each with its step id.
 pub fn render_list(scenarios: &[&Scenario]) -> String {
     let mut out = String::new();
+    let mut cleanup = 0;
     for s in scenarios {
         let tags = if s.tags.is_empty() {
             String::new()
@@ -409,10 +415,31 @@ pub fn render_list(scenarios: &[&Scenario]) -> String {
                 printable(&step.name),
                 step.id
             );
+            for u in step.undo.iter().flat_map(|u| &u.steps) {
+                cleanup += 1;
+                let _ = writeln!(out, "          undo: {}  ({})", printable(&u.name), u.id);
+            }
+        }
+        if !s.finally.is_empty() {
+            let _ = writeln!(out, "    finally:");
+        }
+        for (i, step) in s.finally.iter().enumerate() {
+            cleanup += 1;
+            let _ = writeln!(
+                out,
+                "    {:>2}. {}  ({})",
+                i + 1,
+                printable(&step.name),
+                step.id
+            );
         }
     }
     let steps: usize = scenarios.iter().map(|s| s.steps.len()).sum();
-    let _ = writeln!(out, "\n{} scenarios, {steps} steps", scenarios.len());
+    let _ = write!(out, "\n{} scenarios, {steps} steps", scenarios.len());
+    if cleanup > 0 {
+        let _ = write!(out, " (and {cleanup} cleanup steps: finally and undo)");
+    }
+    out.push('\n');
     out
 }
 
@@ -450,14 +477,18 @@ mod tests {
         let text = render_scenario(&run.scenarios[0], &ReportOptions::default());
         golden("console_failed.txt", &text);
         assert!(
-            text.contains(
-                "AE              \"David J. Fiandre\"  \"David J. Fiander\"  spec requires"
-            ),
-            "{text}"
+            text.lines().any(|l| l.trim_start().starts_with("AE ")
+                && l.contains("\"***\"")
+                && l.contains("spec requires"))
+                && !text.contains("Fiand"),
+            "personal data masked in the table as in the transcript: {text}"
         );
         assert!(
-            text.contains("magnetic_media  \"N\"  ")
-                && text.contains("\"U\"                 Evergreen does (warning)"),
+            text.lines()
+                .any(|l| l.trim_start().starts_with("magnetic_media ")
+                    && l.contains("\"N\"")
+                    && l.contains("\"U\"")
+                    && l.ends_with("Evergreen does (warning)")),
             "the warning of a failed step is in its table, with its ground: {text}"
         );
         assert!(
@@ -469,9 +500,10 @@ mod tests {
     #[test]
     fn colour_highlights_only_the_differing_characters() {
         let run = sample::run();
+        // With --no-redact, so the personal field's difference is shown.
         let opts = ReportOptions {
             color: true,
-            ..ReportOptions::default()
+            redaction: crate::sip2::redact::Redaction::Secrets,
         };
         let text = render_scenario(&run.scenarios[0], &opts);
         assert!(
@@ -497,6 +529,46 @@ mod tests {
                 "  warning  demo::status step 1 \"patron status\": AF expected present got absent (common practice)",
                 "  note     demo::checkout step 2 \"checkout of cáliz\": the server's BX says checkout is unsupported, and it answered",
             ]
+        );
+    }
+
+    #[test]
+    fn cleanup_steps_are_reported_apart_with_the_undos_that_ran() {
+        use crate::runner::result::Phase;
+        let mut s = sample::run().scenarios[0].clone();
+        let cleanup = |index, phase, name: &str, status| StepResult {
+            phase,
+            ..StepResult::new(
+                index,
+                &format!("finally/{name}"),
+                name,
+                format!("x.yaml:{index}"),
+                status,
+            )
+        };
+        s.steps
+            .push(cleanup(1, Phase::Finally, "login", StepStatus::Passed));
+        s.steps
+            .push(cleanup(2, Phase::Undo(2), "check in", StepStatus::Passed));
+        let mut gone = cleanup(3, Phase::Finally, "cancel", StepStatus::Failed);
+        gone.error = Some("no response".into());
+        s.steps.push(gone);
+        let mut last = cleanup(4, Phase::Finally, "enable", StepStatus::NotRun);
+        last.error = Some("the connection was lost at cleanup step 3".into());
+        s.steps.push(last);
+        let text = render_scenario(&s, &ReportOptions::default());
+        let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with("    ")).collect();
+        assert_eq!(
+            lines[lines.len() - 6..],
+            [
+                "  step 4 not run: the connection was lost at step 3",
+                "  cleanup step 2 \"check in\" (undo of step 2) passed",
+                "  cleanup step 3 \"cancel\" (x.yaml:3) failed",
+                "  cleanup step 4 not run: the connection was lost at cleanup step 3",
+                "  4 steps: 1 passed, 1 failed, 1 errored, 0 skipped, 1 not run",
+                "  cleanup: 4 steps: 2 passed, 1 failed, 0 errored, 0 skipped, 1 not run",
+            ],
+            "{text}"
         );
     }
 

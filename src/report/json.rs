@@ -5,11 +5,11 @@
 use serde_json::{Value, json};
 
 use super::ReportOptions;
+use super::redact::check_cells;
 use super::text::{captured_value, printable};
-use crate::check::{CheckResult, Target};
+use crate::check::CheckResult;
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, Wire};
 use crate::sip2::Violation;
-use crate::sip2::redact::{MASK, Redaction};
 
 /// The report for `run` as a JSON value.
 pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
@@ -56,6 +56,8 @@ fn step(s: &ScenarioResult, st: &StepResult, opts: &ReportOptions) -> Value {
     json!({
         "id": s.step_path(st),
         "index": st.index,
+        "phase": st.phase.as_str(),
+        "undo_of": st.phase.undo_of(),
         "name": st.name,
         "loc": st.loc,
         "status": st.status.as_str(),
@@ -76,26 +78,17 @@ fn step(s: &ScenarioResult, st: &StepResult, opts: &ReportOptions) -> Value {
     })
 }
 
-/// A check; values of masked fields are masked unless the check failed (then the difference
-/// is the point), and passwords always.
+/// A check; the values of masked fields are masked, failed or not (as in every report).
 fn check(c: &CheckResult, opts: &ReportOptions) -> Value {
-    let masked = match c.target {
-        Target::Field(id) => opts.redaction.masks(id) && (c.passed || Redaction::Secrets.masks(id)),
-        _ => false,
-    };
-    let (expected, actual) = if masked {
-        (MASK, MASK)
-    } else {
-        (c.expected.as_str(), c.actual.as_str())
-    };
+    let cells = check_cells(c, opts.redaction);
     json!({
         "target": c.target.to_string(),
         "passed": c.passed,
         "ground": c.ground.name(),
         "verdict": c.verdict().as_str(),
         "known": c.known,
-        "expected": expected,
-        "actual": actual,
+        "expected": cells.expected,
+        "actual": cells.actual,
     })
 }
 

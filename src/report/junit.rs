@@ -14,6 +14,7 @@ use junit_report::{Report, TestCase, TestSuite};
 
 use super::ReportOptions;
 use super::console::{known_what, render_step, shown_values};
+use super::redact::check_cells;
 use super::text::{captured_value, printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 
@@ -73,7 +74,7 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
                 .failures()
                 .next()
                 .map_or_else(|| "check".to_string(), |c| kind_of(&c.target));
-            let mut tc = TestCase::failure(&name, time, &kind, &printable(&summary(step)));
+            let mut tc = TestCase::failure(&name, time, &kind, &printable(&summary(step, opts)));
             set_cause(&mut tc, &render_step(step, opts));
             tc
         }
@@ -103,7 +104,7 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
         ),
     };
     case.set_classname(&printable(&s.id));
-    let mut transcript = format!("step {} \"{}\" ({})\n", step.index, step.name, step.loc);
+    let mut transcript = format!("{} ({})\n", step.heading(), step.loc);
     if let Some(sent) = &step.sent {
         transcript.push_str(&format!("sent      {}\n", wire_line(sent, opts.redaction)));
     }
@@ -140,16 +141,17 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
     case
 }
 
-/// The failure message: every failed check and its ground on one line.
-fn summary(step: &StepResult) -> String {
+/// The failure message: every failed check and its ground on one line (masked fields masked).
+fn summary(step: &StepResult, opts: &ReportOptions) -> String {
     let parts: Vec<String> = step
         .failures()
         .map(|c| {
+            let cells = check_cells(c, opts.redaction);
             format!(
                 "{} expected {} got {} ({})",
                 c.target,
-                c.expected,
-                c.actual,
+                cells.expected,
+                cells.actual,
                 c.basis()
             )
         })
@@ -158,7 +160,7 @@ fn summary(step: &StepResult) -> String {
         (true, Some(error)) => error.clone(),
         _ => parts.join("; "),
     };
-    format!("step {} \"{}\": {what}", step.index, step.name)
+    format!("{}: {what}", step.heading())
 }
 
 /// The failure `type`: the lint rule code for lint checks, else what was checked.

@@ -1,6 +1,8 @@
 //! Reports: the console text of a failed scenario (libtest style, with the field table),
 //! JUnit XML and JSON. All read `runner::result`; all mask passwords, and patron personal data
-//! unless asked not to, through `sip2::redact`.
+//! unless asked not to: the runner hands them results that went through the one redaction pass
+//! (`redact::Redactor`), and their own rendering masks through `sip2::redact` and
+//! `redact::check_cells`.
 //!
 //! Must not depend on the transport or the runner's execution; only on the result model.
 
@@ -8,6 +10,7 @@ pub mod console;
 pub mod diff;
 pub mod json;
 pub mod junit;
+pub mod redact;
 #[cfg(test)]
 mod sample;
 pub mod text;

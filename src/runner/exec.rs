@@ -1,13 +1,16 @@
 //! Running one scenario on one connection: build each request, exchange it, judge the
 //! response (`check::compare`, with the profile's dialect), keep captures. A failed step
 //! records its checks and the scenario goes on; a step whose records or messages are missing
-//! is skipped alone; a lost connection marks the remaining steps "not run".
+//! is skipped alone; a lost connection marks the remaining steps "not run". Then the cleanup
+//! runs on a fresh connection, whatever happened: `finally:`, and the `undo:` steps of every
+//! step whose answer showed the server did what it should have refused.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::result::{Outcome, ScenarioResult, StepResult, StepStatus, Wire};
+use super::result::{Outcome, Phase, ScenarioResult, StepResult, StepStatus, Wire};
 use super::skip::{Capabilities, step_skip};
+use crate::acs;
 use crate::check::{self, CheckResult, Judge, Target};
 use crate::scenario::template::{Mode, Scope};
 use crate::scenario::{FixedValue, Scenario, Send, Step};
@@ -27,76 +30,107 @@ pub struct ExecContext {
     pub dialect: Vec<System>,
     /// The BX, `--ignore-bx` and the profile's error detection, for steps' `requires:`.
     pub caps: Capabilities,
+    /// Start this emulator for each scenario (the built-in one, when no endpoint is given);
+    /// None: every scenario talks to `connect.endpoint`.
+    pub emulator: Option<PerScenario>,
 }
 
-/// Runs `scenario` on a fresh connection.
+/// An emulator started afresh for each scenario: one library per scenario, shared by its
+/// connections (so its cleanup sees what its steps did) and by no other scenario (so parallel
+/// scenarios never see each other's loans).
+#[derive(Debug, Clone)]
+pub struct PerScenario {
+    /// The seed data.
+    pub library: acs::Library,
+    /// How it serves.
+    pub opts: acs::ServeOptions,
+}
+
+/// Runs `scenario`, on an emulator of its own when `ctx.emulator` says so.
 pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioResult {
-    let start = Instant::now();
-    let mut steps = Vec::with_capacity(scenario.steps.len());
-    match Session::connect(ctx.connect.clone()).await {
-        Ok(mut session) => {
-            let mut scope = Scope {
-                vars: Some(&ctx.vars),
-                ..Scope::default()
+    let Some(emulator) = &ctx.emulator else {
+        return run_on(scenario, ctx).await;
+    };
+    match acs::spawn(emulator.library.clone(), emulator.opts.clone()).await {
+        Ok(server) => {
+            let own = ExecContext {
+                connect: ConnectOptions {
+                    endpoint: server.addr().to_string(),
+                    ..ctx.connect.clone()
+                },
+                emulator: None,
+                ..ctx.clone()
             };
-            let mut lost: Option<String> = None;
-            for (i, step) in scenario.steps.iter().enumerate() {
-                if let Some(reason) = &lost {
-                    steps.push(StepResult::not_run(
-                        i + 1,
-                        &step.id,
-                        &step.name,
-                        step.loc.to_string(),
-                        reason,
-                    ));
-                    continue;
-                }
-                if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
-                    steps.push(StepResult::skipped(
-                        i + 1,
-                        &step.id,
-                        &step.name,
-                        step.loc.to_string(),
-                        &reason,
-                    ));
-                    continue;
-                }
-                let (result, gone) =
-                    run_step(i + 1, step, scenario, &mut session, &mut scope, ctx).await;
-                if gone {
-                    let expected = step.expect.closed && result.status == StepStatus::Passed;
-                    lost = Some(if expected {
-                        format!(
-                            "the server closed the connection at step {}, as expected",
-                            i + 1
-                        )
-                    } else {
-                        format!("the connection was lost at step {}", i + 1)
-                    });
-                }
-                steps.push(result);
-            }
-            if lost.is_none() {
-                session.close().await;
-            }
+            let result = run_on(scenario, &own).await;
+            server.shutdown().await;
+            result
         }
-        Err(e) => {
-            for (i, step) in scenario.steps.iter().enumerate() {
-                let mut r = StepResult::not_run(
-                    i + 1,
-                    &step.id,
-                    &step.name,
-                    step.loc.to_string(),
-                    "could not connect",
-                );
-                if i == 0 {
-                    r.status = StepStatus::Errored;
-                    r.error = Some(e.to_string());
-                }
-                steps.push(r);
-            }
-        }
+        Err(e) => unreachable_result(
+            scenario,
+            Instant::now(),
+            &format!("cannot start the built-in emulator: {e}"),
+        ),
     }
+}
+
+/// Runs `scenario`: its steps on a fresh connection, then, when that connection opened (so a
+/// request may have changed the library), the cleanup on another one ([`run_cleanup`]).
+async fn run_on(scenario: &Scenario, ctx: &ExecContext) -> ScenarioResult {
+    let start = Instant::now();
+    let mut session = match Session::connect(ctx.connect.clone()).await {
+        Ok(s) => s,
+        // Nothing was sent, so nothing needs cleaning up.
+        Err(e) => return unreachable_result(scenario, start, &e.to_string()),
+    };
+    let mut steps = Vec::with_capacity(scenario.steps.len() + scenario.finally.len());
+    let mut scope = Scope {
+        vars: Some(&ctx.vars),
+        ..Scope::default()
+    };
+    let mut fired: Vec<usize> = Vec::new();
+    let mut lost: Option<String> = None;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        if let Some(reason) = &lost {
+            steps.push(StepResult::not_run(
+                i + 1,
+                &step.id,
+                &step.name,
+                step.loc.to_string(),
+                reason,
+            ));
+            continue;
+        }
+        if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
+            steps.push(StepResult::skipped(
+                i + 1,
+                &step.id,
+                &step.name,
+                step.loc.to_string(),
+                &reason,
+            ));
+            continue;
+        }
+        let ran = run_step(i + 1, step, scenario, &mut session, &mut scope, ctx).await;
+        if ran.undo {
+            fired.push(i);
+        }
+        if ran.gone {
+            let expected = step.expect.closed && ran.result.status == StepStatus::Passed;
+            lost = Some(if expected {
+                format!(
+                    "the server closed the connection at step {}, as expected",
+                    i + 1
+                )
+            } else {
+                format!("the connection was lost at step {}", i + 1)
+            });
+        }
+        steps.push(ran.result);
+    }
+    if lost.is_none() {
+        session.close().await;
+    }
+    steps.extend(run_cleanup(scenario, ctx, &scope.captures, &fired).await);
     ScenarioResult {
         id: scenario.id.clone(),
         name: scenario.name.clone(),
@@ -108,7 +142,160 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
     }
 }
 
-/// Runs one step; the flag says the connection is gone afterwards.
+/// The result of a scenario that could not reach its server: the first step errored with
+/// `error`, the others not run.
+fn unreachable_result(scenario: &Scenario, start: Instant, error: &str) -> ScenarioResult {
+    let steps: Vec<StepResult> = scenario
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let mut r = StepResult::not_run(
+                i + 1,
+                &step.id,
+                &step.name,
+                step.loc.to_string(),
+                "could not connect",
+            );
+            if i == 0 {
+                r.status = StepStatus::Errored;
+                r.error = Some(error.to_string());
+            }
+            r
+        })
+        .collect();
+    ScenarioResult {
+        id: scenario.id.clone(),
+        name: scenario.name.clone(),
+        file: scenario.file.clone(),
+        tags: scenario.tags.clone(),
+        outcome: Outcome::from_steps(&steps),
+        steps,
+        duration: start.elapsed(),
+    }
+}
+
+/// The cleanup of a scenario, on a fresh connection, whatever the steps did: the first
+/// `finally:` step (a login, when the scenario has `undo:`; checked at load time), then the
+/// undo steps of every step in `fired` (its answer matched `when:`), the latest step first,
+/// then the rest of `finally:`. The steps see the captures the scenario's steps made. A
+/// connection that cannot be opened or is lost is an errored cleanup that names what was
+/// not restored.
+async fn run_cleanup(
+    scenario: &Scenario,
+    ctx: &ExecContext,
+    captures: &BTreeMap<String, String>,
+    fired: &[usize],
+) -> Vec<StepResult> {
+    let undos = fired.iter().rev().flat_map(|&i| {
+        scenario.steps[i]
+            .undo
+            .iter()
+            .flat_map(move |u| u.steps.iter().map(move |s| (Phase::Undo(i + 1), s)))
+    });
+    let mut finally = scenario.finally.iter().map(|s| (Phase::Finally, s));
+    let plan: Vec<(Phase, &Step)> = finally
+        .next()
+        .into_iter()
+        .chain(undos)
+        .chain(finally)
+        .collect();
+    if plan.is_empty() {
+        return Vec::new();
+    }
+    let cleanup_result = |n: usize, phase: Phase, step: &Step, status: StepStatus| StepResult {
+        phase,
+        ..StepResult::new(n + 1, &step.id, &step.name, step.loc.to_string(), status)
+    };
+    let mut session = match Session::connect(ctx.connect.clone()).await {
+        Ok(s) => s,
+        Err(e) => {
+            let left = left_behind(&plan);
+            return plan
+                .iter()
+                .enumerate()
+                .map(|(n, (phase, step))| {
+                    let mut r = cleanup_result(n, *phase, step, StepStatus::NotRun);
+                    r.error = Some(if n == 0 {
+                        r.status = StepStatus::Errored;
+                        format!("could not connect for the cleanup: {e}{left}")
+                    } else {
+                        "could not connect for the cleanup".to_string()
+                    });
+                    r
+                })
+                .collect();
+        }
+    };
+    let mut scope = Scope {
+        vars: Some(&ctx.vars),
+        captures: captures.clone(),
+    };
+    let mut out = Vec::with_capacity(plan.len());
+    let mut lost: Option<String> = None;
+    for (n, (phase, step)) in plan.iter().enumerate() {
+        if let Some(reason) = &lost {
+            let mut r = cleanup_result(n, *phase, step, StepStatus::NotRun);
+            r.error = Some(reason.clone());
+            out.push(r);
+            continue;
+        }
+        if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
+            let mut r = cleanup_result(n, *phase, step, StepStatus::Skipped);
+            r.error = Some(reason);
+            out.push(r);
+            continue;
+        }
+        let mut ran = run_step(n + 1, step, scenario, &mut session, &mut scope, ctx).await;
+        ran.result.phase = *phase;
+        if ran.gone {
+            lost = Some(format!(
+                "the connection was lost at cleanup step {}{}",
+                n + 1,
+                left_behind(&plan[n + 1..])
+            ));
+        }
+        out.push(ran.result);
+    }
+    if lost.is_none() {
+        session.close().await;
+    }
+    out
+}
+
+/// "; not restored: what \"check in\", \"cancel the hold\" (undo of step 7) do": the cleanup
+/// steps that did not run, logins and SC status left out (they restore nothing).
+fn left_behind(plan: &[(Phase, &Step)]) -> String {
+    let restoring: Vec<String> = plan
+        .iter()
+        .filter(|(_, s)| {
+            s.send
+                .message()
+                .is_none_or(|m| m.code != MessageCode::LOGIN && m.code != MessageCode::SC_STATUS)
+        })
+        .map(|(phase, s)| match phase.undo_of() {
+            Some(of) => format!("\"{}\" (undo of step {of})", s.name),
+            None => format!("\"{}\"", s.name),
+        })
+        .collect();
+    if restoring.is_empty() {
+        String::new()
+    } else {
+        format!("; not restored: what {} do", restoring.join(", "))
+    }
+}
+
+/// What running a step gave.
+struct Ran {
+    /// Its result.
+    result: StepResult,
+    /// The connection is gone afterwards.
+    gone: bool,
+    /// Its answer matched its `undo.when:`: the undo steps run in the cleanup.
+    undo: bool,
+}
+
+/// Runs one step, and judges its answer against its `undo.when:` too.
 async fn run_step(
     index: usize,
     step: &Step,
@@ -116,7 +303,7 @@ async fn run_step(
     session: &mut Session,
     scope: &mut Scope<'_>,
     ctx: &ExecContext,
-) -> (StepResult, bool) {
+) -> Ran {
     let start = Instant::now();
     let mut result = StepResult {
         accepted: step
@@ -141,7 +328,11 @@ async fn run_step(
             // Nothing was sent: a value is missing (an earlier capture failed), the connection is fine.
             result.status = StepStatus::Failed;
             result.error = Some(format!("cannot build the request: {e}"));
-            return (result, false);
+            return Ran {
+                result,
+                gone: false,
+                undo: false,
+            };
         }
     };
     let terminator = step.terminator.unwrap_or(session.options().terminator);
@@ -171,6 +362,7 @@ async fn run_step(
         strict: ctx.strict,
     };
     let mut gone = false;
+    let mut undo = false;
     match outcome {
         Ok(ex) => {
             result.sent = Some(Wire {
@@ -205,11 +397,29 @@ async fn run_step(
                 }
                 result.captures = values;
             }
+            if let Some(u) = &step.undo {
+                // A condition, not a check: every matcher applies, whatever the dialect.
+                let plain = Judge {
+                    dialect: &[],
+                    strict: false,
+                };
+                undo = check::compare(&u.when, &analysis, scope, &plain)
+                    .iter()
+                    .all(|c| c.passed);
+                if undo {
+                    result.notes.push(
+                        "the answer matches undo.when (the server did it), so the undo steps run in the cleanup"
+                            .to_string(),
+                    );
+                }
+            }
             result.violations = analysis.violations;
         }
         Err(e) => {
+            // What went on the wire (AY/AZ included), when the request was sent at all.
+            let sent = session.last_request().map(|s| s.text.clone());
             result.sent = Some(Wire {
-                text: request.clone(),
+                text: sent.unwrap_or_else(|| request.clone()),
                 terminator: Some(terminator),
                 leading_lf: false,
             });
@@ -244,7 +454,13 @@ async fn run_step(
     if result.status == StepStatus::Passed && result.failures().next().is_some() {
         result.status = StepStatus::Failed;
     }
-    (result, gone)
+    if step.undo.is_some() && result.received.is_none() {
+        result.notes.push(
+            "no answer to judge undo.when by, so the undo steps did not run: check whether the server did it"
+                .to_string(),
+        );
+    }
+    Ran { result, gone, undo }
 }
 
 /// How the server took a request its BX marks unsupported: "it answered", "the connection was
@@ -268,8 +484,9 @@ async fn took(
             }
         }
         Err(
-            TransportError::NotAMessage { .. }
+            TransportError::NoAnswer { .. }
             | TransportError::TooLong { .. }
+            | TransportError::Oversize { .. }
             | TransportError::ResendLimit { code_96: false, .. },
         ) => "it answered",
         Err(_) => REFUSED,
@@ -277,7 +494,7 @@ async fn took(
 }
 
 /// The request text: raw templates expanded, or a structured message built from the table.
-fn build_request(step: &Step, scope: &Scope) -> Result<String, String> {
+pub fn build_request(step: &Step, scope: &Scope) -> Result<String, String> {
     match &step.send {
         Send::Raw(t) => t.expand(scope, Mode::Text).map_err(|e| e.to_string()),
         Send::Structured(s) => {

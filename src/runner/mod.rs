@@ -1,7 +1,8 @@
 //! The runner: scenarios in, results out. [`plan`] loads and selects scenarios, starts the
 //! built-in emulator when no endpoint is given and probes the ACS's BX; [`trials`] turns each
 //! scenario into a libtest-mimic trial that runs its steps on one connection ([`exec`]);
-//! [`skip`] says why a scenario or step does not run (BX, error detection, profile records).
+//! [`skip`] says why a scenario or step does not run (BX, error detection, profile records);
+//! [`shuffle`] orders a run from a seed (`--shuffle`).
 //! `sip2check run` and `tests/conformance.rs` ([`harness_main`]) both go through here.
 //!
 //! Main types: [`RunConfig`], [`Plan`], [`result::RunResult`] (the one result model every
@@ -10,12 +11,13 @@
 pub mod exec;
 pub mod plan;
 pub mod result;
+pub mod shuffle;
 pub mod skip;
 pub mod trials;
 
 pub use plan::{
     EmulatorSetup, Plan, RunConfig, Selection, SetupError, Target, plan, plan_on, select,
 };
-pub use result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Tally};
+pub use result::{Outcome, Phase, RunResult, ScenarioResult, StepResult, StepStatus, Tally};
 pub use skip::Capabilities;
 pub use trials::{Review, Sink, execute, harness_main, trials};

@@ -1,17 +1,21 @@
-//! The plan of a run: load and select scenarios, check the selected scenarios' variables,
-//! start the built-in emulator when no endpoint is given, and probe the ACS once (login, then
-//! SC status) for its supported messages (BX), so scenarios that `require` a message the ACS
-//! lacks, or records the profile lacks, are skipped with the reason.
+//! The plan of a run: load and select scenarios (shuffled with `--shuffle`), check the
+//! selected scenarios' variables, start the built-in emulator when no endpoint is given (each
+//! scenario then gets one of its own), and probe the ACS once (login, then SC status) for its
+//! supported messages (BX), so scenarios that `require` a message the ACS lacks, or records
+//! the profile lacks, are skipped with the reason.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::exec::ExecContext;
+use super::exec::{ExecContext, PerScenario};
+use super::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use super::skip::{Capabilities, scenario_skip};
 use super::trials::Review;
 use crate::acs;
+use crate::report::redact::Redactor;
 use crate::scenario::{self, ErrorDetection, LoadErrors, Profile, Scenario};
 use crate::sip2::encode::fixed_part;
+use crate::sip2::redact::Redaction;
 use crate::sip2::{self, FieldId, Message, MessageCode, spec};
 use crate::transport::{self, ConnectOptions, Session, StepOptions, TransportError};
 
@@ -72,6 +76,8 @@ pub struct RunConfig {
     /// Run scenarios and steps whose required messages the BX marks unsupported, noting how
     /// the server took them.
     pub ignore_bx: bool,
+    /// Run the scenarios in the order this seed gives ([`super::shuffle`]), not in id order.
+    pub shuffle: Option<u64>,
 }
 
 /// Why a run could not start.
@@ -86,7 +92,8 @@ pub enum SetupError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
-    /// The capability probe could not reach the server (exit 4).
+    /// The capability probe could not open a session: the server could not be reached (exit 4),
+    /// or the endpoint or a TLS file is unusable (exit 2).
     #[error("capability probe of {endpoint} failed: {source}")]
     Probe {
         /// The server.
@@ -97,16 +104,28 @@ pub enum SetupError {
 }
 
 impl SetupError {
-    /// True when the server could not be reached (exit 4 rather than 2).
+    /// True when the server could not be reached for the run (exit 4 rather than 2): the probe
+    /// could not connect (refused, no address, timeout, TLS handshake, telnet login). Whatever
+    /// the server answers once connected is a verdict about it, never this.
     pub fn is_connection(&self) -> bool {
-        matches!(self, SetupError::Probe { .. })
+        match self {
+            SetupError::Probe { source, .. } => !matches!(
+                source,
+                TransportError::BadEndpoint { .. }
+                    | TransportError::TlsConfig { .. }
+                    | TransportError::Encoding(_)
+            ),
+            SetupError::Load(_) | SetupError::Emulator(_) | SetupError::Runtime(_) => false,
+        }
     }
 }
 
 /// A run, ready to become trials.
 pub struct Plan {
-    /// The selected scenarios, in id order.
+    /// The selected scenarios, in the order they run: id order, or shuffled by `shuffle`.
     pub scenarios: Vec<Scenario>,
+    /// The seed the order was shuffled with, if it was.
+    pub shuffle: Option<u64>,
     /// Why each skipped scenario is skipped, by id.
     pub skips: Vec<(String, String)>,
     /// Shared by every scenario.
@@ -125,6 +144,8 @@ pub struct Plan {
     pub jobs: usize,
     /// What judges each result again before it is reported (baselines, snapshots).
     pub reviews: Vec<Arc<dyn Review>>,
+    /// The profile's secret values, which no report may show.
+    pub secrets: Vec<String>,
     runtime: Arc<tokio::runtime::Runtime>,
     server: Option<acs::Server>,
 }
@@ -169,8 +190,11 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
 
 /// [`plan`], with the built-in emulator (when the target is the emulator) set up as `setup` says.
 pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupError> {
-    let scenarios = select(config)?;
+    let mut scenarios = select(config)?;
     scenario::vars::check(&scenarios, &config.profile.vars)?;
+    if let Some(seed) = config.shuffle {
+        super::shuffle::shuffle(&mut scenarios, seed);
+    }
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -178,29 +202,30 @@ pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupE
             .build()
             .map_err(SetupError::Runtime)?,
     );
-    let (server, endpoint, label) = match &config.target {
+    let (server, endpoint, label, emulator) = match &config.target {
         Target::Emulator => {
-            let server = runtime
-                .block_on(acs::spawn(
-                    setup.library.clone().unwrap_or_else(acs::Library::builtin),
-                    acs::ServeOptions {
-                        isolate: true,
-                        // Like Evergreen and Koha: the first message must be a login.
-                        dialect: acs::Dialect {
-                            login_required: Some(true),
-                            ..Default::default()
-                        }
-                        .over(&setup.dialect),
-                        faults: setup.faults.clone(),
+            let emulator = PerScenario {
+                library: setup.library.clone().unwrap_or_else(acs::Library::builtin),
+                opts: acs::ServeOptions {
+                    // Like Evergreen and Koha: the first message must be a login.
+                    dialect: acs::Dialect {
+                        login_required: Some(true),
                         ..Default::default()
-                    },
-                ))
+                    }
+                    .over(&setup.dialect),
+                    faults: setup.faults.clone(),
+                    ..Default::default()
+                },
+            };
+            // This one answers the probe; each scenario gets an emulator of its own.
+            let server = runtime
+                .block_on(acs::spawn(emulator.library.clone(), emulator.opts.clone()))
                 .map_err(SetupError::Emulator)?;
             let addr = server.addr().to_string();
             let label = format!("built-in emulator ({addr})");
-            (Some(server), addr, label)
+            (Some(server), addr, label, Some(emulator))
         }
-        Target::Endpoint(e) => (None, e.clone(), e.clone()),
+        Target::Endpoint(e) => (None, e.clone(), e.clone(), None),
     };
     let connect = connect_options(&config.profile, &endpoint);
     let probe = runtime.block_on(probe(&connect, &config.profile));
@@ -232,6 +257,7 @@ pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupE
     });
     Ok(Plan {
         scenarios,
+        shuffle: config.shuffle,
         skips,
         exec: Arc::new(ExecContext {
             connect,
@@ -239,6 +265,7 @@ pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupE
             strict: config.strict,
             dialect: config.profile.dialect.clone(),
             caps,
+            emulator,
         }),
         endpoint: label,
         profile: config.profile.source.clone(),
@@ -247,12 +274,56 @@ pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupE
         probe_note,
         jobs: jobs.max(1),
         reviews: Vec::new(),
+        secrets: crate::report::redact::secrets_of(&config.profile),
         runtime,
         server,
     })
 }
 
+/// The report of a run that stopped because its capability probe could not open a session: one
+/// errored scenario naming the cause, so CI shows a report (None for other setup errors, which
+/// are about files and stop before any server is involved).
+pub fn probe_failure(config: &RunConfig, err: &SetupError) -> Option<RunResult> {
+    let SetupError::Probe { endpoint, source } = err else {
+        return None;
+    };
+    let mut step = StepResult::new(
+        1,
+        "connect",
+        "connect and ask for the ACS status (99)",
+        endpoint.clone(),
+        StepStatus::Errored,
+    );
+    step.error = Some(source.to_string());
+    let steps = vec![step];
+    Some(RunResult {
+        endpoint: endpoint.clone(),
+        profile: config.profile.source.clone(),
+        institution: config.profile.vars.get("institution").cloned(),
+        bx: None,
+        started: chrono::Local::now().to_rfc3339(),
+        duration: std::time::Duration::ZERO,
+        scenarios: vec![ScenarioResult {
+            id: PROBE_ID.to_string(),
+            name: "capability probe".to_string(),
+            file: PathBuf::from(&config.profile.source),
+            tags: Vec::new(),
+            outcome: Outcome::from_steps(&steps),
+            steps,
+            duration: std::time::Duration::ZERO,
+        }],
+    })
+}
+
+/// The id of the scenario that stands for a failed capability probe in reports.
+pub const PROBE_ID: &str = "sip2check::capability_probe";
+
 impl Plan {
+    /// The redaction pass for this run's reports at `level`.
+    pub fn redactor(&self, level: Redaction) -> Redactor {
+        Redactor::new(level, self.secrets.iter().cloned())
+    }
+
     /// The runtime every trial blocks on.
     pub fn handle(&self) -> tokio::runtime::Handle {
         self.runtime.handle().clone()
@@ -302,17 +373,35 @@ pub fn connect_options(profile: &Profile, endpoint: &str) -> ConnectOptions {
 }
 
 /// Logs in (when the profile has `login.*`) and asks for the ACS status; returns BX, or a note
-/// saying why there is none. Only a connection failure is an error.
+/// saying why there is none. Only failing to open the session is an error: what the server
+/// answers once connected (only 96, garbage, a close) is a verdict about it, so the note says
+/// what went wrong and the scenarios run against it.
 async fn probe(
     connect: &ConnectOptions,
     profile: &Profile,
 ) -> Result<(Option<String>, Option<String>), TransportError> {
     let mut session = Session::connect(connect.clone()).await?;
+    let asked = ask(&mut session, profile).await;
+    session.close().await;
+    Ok(asked.unwrap_or_else(|e| {
+        (
+            None,
+            Some(format!(
+                "the capability probe got no usable answer ({e}); no scenario is skipped for `requires`, all run against the server"
+            )),
+        )
+    }))
+}
+
+/// The probe's exchanges on an open session.
+async fn ask(
+    session: &mut Session,
+    profile: &Profile,
+) -> Result<(Option<String>, Option<String>), TransportError> {
     let step = StepOptions::default();
     if let Some(login) = login_request(profile) {
         let ex = session.exchange(&login, &step).await?;
         if ex.response.analysis.msg.fixed_field("ok") != Some("1") {
-            session.close().await;
             return Ok((
                 None,
                 Some(format!(
@@ -324,7 +413,6 @@ async fn probe(
     }
     let status = sc_status_request();
     let ex = session.exchange(&status, &step).await?;
-    session.close().await;
     let bx = ex
         .response
         .analysis
@@ -381,6 +469,7 @@ mod tests {
             checksum: None,
             file: PathBuf::from("x.yaml"),
             steps: Vec::new(),
+            finally: Vec::new(),
         }
     }
 

@@ -62,11 +62,13 @@ pub enum Outcome {
 /// One step.
 #[derive(Debug, Clone)]
 pub struct StepResult {
-    /// Position in the scenario, from 1.
+    /// Position in its phase, from 1 (the scenario's steps, or the cleanup's).
     pub index: usize,
     /// Stable identity in the scenario (the step's `id:` or a slug of its name); reports name
     /// the step `scenario-id/step-id` ([`ScenarioResult::step_path`]).
     pub id: String,
+    /// The scenario's steps, or the cleanup (`finally:` and `undo:` steps).
+    pub phase: Phase,
     /// Display name.
     pub name: String,
     /// Where it is written (`file:line`, with the `use:` that pulled it in).
@@ -99,6 +101,40 @@ pub struct StepResult {
     pub fixed: Vec<String>,
     /// How long it took.
     pub duration: Duration,
+}
+
+/// Where a step ran: among the scenario's steps, or in the cleanup on a fresh connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// One of the scenario's `steps:`.
+    Main,
+    /// A `finally:` step.
+    Finally,
+    /// An `undo:` step of the scenario's step with this index, whose answer matched `when:`.
+    Undo(usize),
+}
+
+impl Phase {
+    /// True for `finally:` and `undo:` steps.
+    pub fn is_cleanup(self) -> bool {
+        match self {
+            Phase::Main => false,
+            Phase::Finally | Phase::Undo(_) => true,
+        }
+    }
+
+    /// "main" or "cleanup".
+    pub fn as_str(self) -> &'static str {
+        if self.is_cleanup() { "cleanup" } else { "main" }
+    }
+
+    /// The step whose undo this is.
+    pub fn undo_of(self) -> Option<usize> {
+        match self {
+            Phase::Undo(of) => Some(of),
+            Phase::Main | Phase::Finally => None,
+        }
+    }
 }
 
 /// A step's verdict.
@@ -136,6 +172,7 @@ impl StepResult {
         StepResult {
             index,
             id: id.to_string(),
+            phase: Phase::Main,
             name: name.to_string(),
             loc,
             status,
@@ -168,6 +205,24 @@ impl StepResult {
             error: Some(reason.to_string()),
             ..StepResult::new(index, id, name, loc, StepStatus::NotRun)
         }
+    }
+
+    /// "step 3", or "cleanup step 2" for a step of the cleanup.
+    pub fn label(&self) -> String {
+        if self.phase.is_cleanup() {
+            format!("cleanup step {}", self.index)
+        } else {
+            format!("step {}", self.index)
+        }
+    }
+
+    /// `step 3 "name"`, `cleanup step 2 "name"`, or `cleanup step 2 "name" (undo of step 7)`.
+    pub fn heading(&self) -> String {
+        let mut out = format!("{} \"{}\"", self.label(), self.name);
+        if let Some(of) = self.phase.undo_of() {
+            out.push_str(&format!(" (undo of step {of})"));
+        }
+        out
     }
 
     /// The failed checks (spec checks that did not hold).
@@ -209,9 +264,8 @@ impl Outcome {
     pub fn from_steps(steps: &[StepResult]) -> Outcome {
         if let Some(e) = steps.iter().find(|s| s.status == StepStatus::Errored) {
             return Outcome::Errored(format!(
-                "step {} \"{}\": {}",
-                e.index,
-                e.name,
+                "{}: {}",
+                e.heading(),
                 e.error.as_deref().unwrap_or("could not complete")
             ));
         }

@@ -13,7 +13,9 @@ use super::plan::{Plan, RunConfig, Selection, Target, plan, select};
 use super::result::{Outcome, RunResult, ScenarioResult, StepResult};
 use crate::report::ReportOptions;
 use crate::report::console::{render_scenario, report_error};
+use crate::report::redact::Redactor;
 use crate::scenario::{Profile, Scenario};
+use crate::sip2::redact::Redaction;
 
 /// Collects the results of the trials as they finish.
 #[derive(Debug, Clone, Default)]
@@ -50,21 +52,29 @@ pub trait Review: Send + Sync {
 
 /// One trial per planned scenario; skipped ones are ignored with their reason.
 pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
+    // Results leave the runner only through the redaction pass.
+    let redactor = Arc::new(plan.redactor(opts.redaction));
     plan.scenarios
         .iter()
         .map(|s| {
             let skip = plan.skip_of(s);
-            let (scenario, sink, exec, handle) =
-                (s.clone(), sink.clone(), plan.exec.clone(), plan.handle());
+            let (scenario, sink, exec, handle, redactor) = (
+                s.clone(),
+                sink.clone(),
+                plan.exec.clone(),
+                plan.handle(),
+                redactor.clone(),
+            );
             let reviews = plan.reviews.clone();
             Trial::ignorable_test(s.id.clone(), move || {
                 if let Some(reason) = skip {
+                    let reason = redactor.text(&reason);
                     let mut result = skipped(&scenario, &reason);
                     reviews.iter().for_each(|r| r.review(&mut result));
                     sink.push(result);
                     return Ok(Completion::ignored_with(reason));
                 }
-                let mut result = handle.block_on(run_scenario(&scenario, &exec));
+                let mut result = redactor.scenario(handle.block_on(run_scenario(&scenario, &exec)));
                 reviews.iter().for_each(|r| r.review(&mut result));
                 let message = render_scenario(&result, &opts);
                 let passed = result.outcome == Outcome::Passed;
@@ -88,12 +98,13 @@ impl Plan {
             .map(|(_, r)| r.clone())
     }
 
-    /// Runs one planned scenario as its trial does (skip, run, reviews), without libtest:
-    /// for callers that run two plans side by side (`sip2check diff`).
-    pub async fn run(&self, s: &Scenario) -> ScenarioResult {
+    /// Runs one planned scenario as its trial does (skip, run, redaction at `level`, reviews),
+    /// without libtest: for callers that run two plans side by side (`sip2check diff`).
+    pub async fn run(&self, s: &Scenario, level: Redaction) -> ScenarioResult {
+        let redactor = self.redactor(level);
         let mut result = match self.skip_of(s) {
-            Some(reason) => skipped(s, &reason),
-            None => run_scenario(s, &self.exec).await,
+            Some(reason) => skipped(s, &redactor.text(&reason)),
+            None => redactor.scenario(run_scenario(s, &self.exec).await),
         };
         self.reviews.iter().for_each(|r| r.review(&mut result));
         result
@@ -146,11 +157,15 @@ pub fn execute(
 /// `SIP2_PROFILE` (a profile file). libtest's arguments (filters, `--list`, ...) apply.
 pub fn harness_main(paths: &[&str]) -> ExitCode {
     let args = Arguments::from_args();
+    let profile_path = std::env::var_os("SIP2_PROFILE").map(PathBuf::from);
+    let redactor =
+        Redactor::for_profile_file(profile_path.as_deref(), Redaction::SecretsAndPersonal);
+    let report_error = |e: &dyn std::fmt::Display| report_error(&redactor.text(&e.to_string()));
     let endpoint = std::env::var("SIP2_ENDPOINT")
         .ok()
         .filter(|e| !e.is_empty());
-    let profile = match (std::env::var_os("SIP2_PROFILE"), &endpoint) {
-        (Some(p), _) => Profile::load(&PathBuf::from(p)).map_err(|e| e.to_string()),
+    let profile = match (&profile_path, &endpoint) {
+        (Some(p), _) => Profile::load(p).map_err(|e| e.to_string()),
         (None, None) => Profile::emulator().map_err(|e| e.to_string()),
         (None, Some(e)) => Err(format!(
             "SIP2_ENDPOINT={e} needs SIP2_PROFILE=FILE with that server's variables (start from a copy of fixtures/profiles/emulator.yaml)"
@@ -176,6 +191,7 @@ pub fn harness_main(paths: &[&str]) -> ExitCode {
         strict: false,
         jobs: None,
         ignore_bx: false,
+        shuffle: None,
     };
     if args.list {
         // Listing (as cargo nextest does before every run) needs no server and no probe.

@@ -1,6 +1,8 @@
 //! Stable step identity. A step is named `scenario-id/step-id` in JUnit, JSON, baselines and
 //! snapshots: its `id:` when it has one (a slug, unique in the scenario), else a slug of its
 //! name made unique with `-2`, `-3`, ... Never its index, which shifts when a step is added.
+//! Cleanup steps get the same, under `finally/` (the `finally:` list) and `<step-id>/undo/`
+//! (a step's `undo:` steps).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -80,21 +82,24 @@ fn unaccent(c: char) -> impl Iterator<Item = char> {
     own.into_iter().chain(plain.chars())
 }
 
-/// Gives every step of one phase its id: `prefix` + its `id:` (already in `step.id`) or the
-/// slug of its name, made unique among the phase's steps. `lines` holds each step's line in
-/// `path`, for the error a repeated `id:` gets. Phases after the main one (e.g. cleanup steps)
-/// pass a prefix such as `"finally/"`, so their ids never meet the main steps'.
-pub fn assign(steps: &mut [Step], prefix: &str, path: &Path, lines: &[usize]) -> Vec<LoadError> {
+/// Gives every step of one list its id: `prefix` + its `id:` (already in `step.id`) or the
+/// slug of its name, made unique among the list's steps. A repeated `id:` is an error at the
+/// step's line in `path` (the scenario file). Lists after the main one pass a prefix
+/// (`finally/` for the cleanup, `<step-id>/undo/` for a step's undo), so their ids never meet
+/// the main steps'.
+pub fn assign(steps: &mut [Step], prefix: &str, path: &Path) -> Vec<LoadError> {
     let mut errors = Vec::new();
     let mut taken = BTreeSet::new();
-    for (i, step) in steps.iter().enumerate() {
+    for step in steps.iter() {
         if step.id.is_empty() {
             continue;
         }
         if !taken.insert(step.id.clone()) {
+            // A `use:` step's own line is where the scenario names it.
+            let line = step.loc.via.as_ref().map_or(step.loc.line, |v| v.line);
             errors.push(LoadError::at(
                 path,
-                lines.get(i).copied().unwrap_or(1),
+                line,
                 1,
                 format!(
                     "step id {:?} is given to an earlier step too; step ids are unique in a scenario",

@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use super::error::{LoadError, LoadErrors};
 use super::locate::Locator;
-use super::model::{FixedValue, OrderedMap, ScenarioDoc, SendDoc, StepDoc, did_you_mean};
+use super::model::{FixedValue, OrderedMap, ScenarioDoc, SendDoc, StepDoc, UndoDoc, did_you_mean};
 use super::template::{BUILTINS, Template};
 use super::{
-    Capture, CaptureSource, Expect, Leader, Loc, RuleCheck, Scenario, Send, Step, VarUse, vars,
+    Capture, CaptureSource, Expect, Leader, Loc, RuleCheck, Scenario, Send, Step, Undo, VarUse,
+    vars,
 };
 use crate::sip2::spec::{self, MessageSpec};
 use crate::sip2::{FieldId, MessageCode};
@@ -96,15 +97,8 @@ pub fn load_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Scenari
 }
 
 fn discover(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        LoadError::at(
-            path,
-            1,
-            1,
-            format!("cannot read: {e}; give a scenario file or directory"),
-        )
-    })?;
-    if meta.is_file() {
+    let dir = crate::input::is_dir(path).map_err(|e| LoadError::at(path, 1, 1, e.problem))?;
+    if !dir {
         if path.file_name().is_none_or(|n| n != COMMON_FILE) {
             out.push(path.to_path_buf());
         }
@@ -166,11 +160,12 @@ impl CommonCache {
             .skip(1)
             .take(MAX_DEPTH)
             .map(|dir| dir.join(COMMON_FILE))
-            .find(|p| p.is_file());
+            // Anything there named common.yaml is read, so a pipe or a link loop is reported, not skipped.
+            .find(|p| p.symlink_metadata().is_ok());
         let (path, text) = match found {
             Some(p) => {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| LoadError::at(&p, 1, 1, format!("cannot read: {e}")))?;
+                let text =
+                    crate::input::read_text(&p).map_err(|e| LoadError::at(&p, 1, 1, e.problem))?;
                 (p, text)
             }
             None => (
@@ -211,49 +206,31 @@ impl CommonCache {
 }
 
 fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<LoadError>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![LoadError::at(path, 1, 1, format!("cannot read: {e}"))])?;
+    let text =
+        crate::input::read_text(path).map_err(|e| vec![LoadError::at(path, 1, 1, e.problem)])?;
     let doc: ScenarioDoc =
         serde_yaml::from_str(&text).map_err(|e| vec![LoadError::yaml(path, &e)])?;
     let locator = Locator::new(&text);
-    let step_lines = locator.step_lines();
-    let file: Arc<str> = Arc::from(path.display().to_string());
-    let mut steps = Vec::new();
     let mut errors = Vec::new();
     let mut captures: Vec<String> = Vec::new();
-    for (i, sdoc) in doc.steps.iter().enumerate() {
-        let line = step_lines.get(i).copied().unwrap_or(1);
-        let next = step_lines.get(i + 1).copied().unwrap_or(0);
-        let here = Loc {
-            file: file.clone(),
-            line,
+    let at = Written {
+        path,
+        locator: &locator,
+        loc: Loc {
+            file: Arc::from(path.display().to_string()),
+            line: 1,
             via: None,
-        };
-        let built = match &sdoc.use_ {
-            Some(name) => resolve_use(path, sdoc, name, here, &captures, commons),
-            None => build_step(
-                sdoc,
-                &Place {
-                    path,
-                    locator: &locator,
-                    from: line,
-                    to: next,
-                    loc: here,
-                },
-                &captures,
-            ),
-        };
-        match built {
-            Ok(step) => {
-                captures.extend(step.capture.iter().map(|c| c.name.clone()));
-                steps.push(step);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        errors = super::ident::assign(&mut steps, "", path, &step_lines);
-    }
+        },
+    };
+    let mut steps = build_list(
+        &doc.steps,
+        &locator.step_lines(),
+        0,
+        &at,
+        &mut captures,
+        commons,
+        &mut errors,
+    );
     if doc.steps.is_empty() {
         let at = locator.key(1, 0, "steps");
         errors.push(LoadError::at(
@@ -262,6 +239,60 @@ fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<Loa
             1,
             "a scenario needs at least one step",
         ));
+    }
+    let finally_line = locator
+        .top_level_keys()
+        .into_iter()
+        .find(|(k, _)| k == "finally")
+        .map(|(_, l)| l);
+    let finally_at = Written {
+        loc: Loc {
+            line: finally_line.unwrap_or(1),
+            ..at.loc.clone()
+        },
+        ..at
+    };
+    let mut finally = build_list(
+        &doc.finally,
+        &finally_line.map_or_else(Vec::new, |l| locator.list_items(l)),
+        0,
+        &finally_at,
+        &mut captures,
+        commons,
+        &mut errors,
+    );
+    if let Some(step) = finally.iter().find(|s| s.undo.is_some()) {
+        errors.push(LoadError::at(
+            path,
+            step.loc.line,
+            1,
+            "a finally: step takes no undo: (finally: is the cleanup already; write the reversal as a later finally: step)",
+        ));
+    }
+    if let Some(step) = steps.iter().find(|s| s.undo.is_some()) {
+        let logs_in = finally.first().is_some_and(|f| {
+            f.send
+                .message()
+                .is_some_and(|m| m.code == MessageCode::LOGIN)
+        });
+        if !logs_in {
+            errors.push(LoadError::at(
+                path,
+                finally_line.unwrap_or(step.loc.line),
+                1,
+                "undo: steps run on the cleanup connection right after the first finally: step, so a scenario with undo: needs a finally: that starts with a login (`finally: [{ use: login }]`): a server that wants a login first refuses them otherwise",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        errors.extend(super::ident::assign(&mut steps, "", path));
+        errors.extend(super::ident::assign(&mut finally, "finally/", path));
+        for step in &mut steps {
+            let prefix = format!("{}/undo/", step.id);
+            if let Some(undo) = &mut step.undo {
+                errors.extend(super::ident::assign(&mut undo.steps, &prefix, path));
+            }
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -279,7 +310,62 @@ fn load_with(path: &Path, commons: &mut CommonCache) -> Result<Scenario, Vec<Loa
         checksum: doc.checksum,
         file: path.to_path_buf(),
         steps,
+        finally,
     })
+}
+
+/// Where a list of steps is written: the file and its text.
+struct Written<'a> {
+    path: &'a Path,
+    locator: &'a Locator<'a>,
+    /// The file, the `use:` it came through, and the line of the list (the line of a step
+    /// whose own line is not found, e.g. in a flow-style list).
+    loc: Loc,
+}
+
+/// Builds the steps `docs`, written at `lines` (the list ends before line `end`, 0: the end
+/// of the text); each step's captures are known to the steps after it. Errors are collected.
+fn build_list(
+    docs: &[StepDoc],
+    lines: &[usize],
+    end: usize,
+    at: &Written,
+    captures: &mut Vec<String>,
+    commons: &mut CommonCache,
+    errors: &mut Vec<LoadError>,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for (i, sdoc) in docs.iter().enumerate() {
+        let line = lines.get(i).copied().unwrap_or(at.loc.line);
+        let next = lines.get(i + 1).copied().unwrap_or(end);
+        let here = Loc {
+            line,
+            ..at.loc.clone()
+        };
+        let built = match &sdoc.use_ {
+            Some(name) => resolve_use(at.path, sdoc, name, here, captures, commons),
+            None => build_step(
+                sdoc,
+                &Place {
+                    path: at.path,
+                    locator: at.locator,
+                    from: line,
+                    to: next,
+                    loc: here,
+                },
+                captures,
+                commons,
+            ),
+        };
+        match built {
+            Ok(step) => {
+                captures.extend(step.capture.iter().map(|c| c.name.clone()));
+                steps.push(step);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    steps
 }
 
 fn resolve_use(
@@ -299,7 +385,8 @@ fn resolve_use(
         && sdoc.resend.is_none()
         && sdoc.capture.0.is_empty()
         && sdoc.needs.is_none()
-        && sdoc.requires.is_empty();
+        && sdoc.requires.is_empty()
+        && sdoc.undo.is_none();
     if !only_name {
         return Err(LoadError::at(
             path,
@@ -343,6 +430,7 @@ fn resolve_use(
             loc,
         },
         captures,
+        commons,
     )?;
     step.name = sdoc
         .name
@@ -369,14 +457,20 @@ impl Place<'_> {
     }
 }
 
-fn build_step(doc: &StepDoc, place: &Place, captures: &[String]) -> Result<Step, LoadError> {
+fn build_step(
+    doc: &StepDoc,
+    place: &Place,
+    captures: &[String],
+    commons: &mut CommonCache,
+) -> Result<Step, LoadError> {
     let Some(send) = &doc.send else {
         return Err(place.error(None, "a step needs send: (the message to send)".into()));
     };
-    let (send, request) = match send {
-        SendDoc::Raw(t) => (Send::Raw(t.clone()), raw_spec(t)),
-        SendDoc::Structured(s) => (Send::Structured(s.clone()), Some(s.spec)),
+    let send = match send {
+        SendDoc::Raw(t) => Send::Raw(t.clone()),
+        SendDoc::Structured(s) => Send::Structured(s.clone()),
     };
+    let request = send.message();
     let edoc = doc.expect.clone().unwrap_or_default();
     let response = edoc
         .message
@@ -410,11 +504,12 @@ fn build_step(doc: &StepDoc, place: &Place, captures: &[String]) -> Result<Step,
             || expect.leader.is_some()
             || !expect.fixed.is_empty()
             || !expect.fields.is_empty()
-            || !doc.capture.0.is_empty())
+            || !doc.capture.0.is_empty()
+            || doc.undo.is_some())
     {
         return Err(place.error(
             place.locator.key(place.from, place.to, "closed"),
-            "closed: true means no response comes, so it takes no other expectation or capture"
+            "closed: true means no response comes, so it takes no other expectation, capture or undo:"
                 .into(),
         ));
     }
@@ -454,7 +549,13 @@ fn build_step(doc: &StepDoc, place: &Place, captures: &[String]) -> Result<Step,
             .map(|n| n.iter().map(|n| n.0.clone()).collect()),
         requires: doc.requires.iter().map(|r| r.0).collect(),
         vars: Vec::new(),
+        undo: None,
     };
+    if let Some(u) = &doc.undo {
+        let mut seen: Vec<String> = captures.to_vec();
+        seen.extend(step.capture.iter().map(|c| c.name.clone()));
+        step.undo = Some(build_undo(u, response, place, seen, commons)?);
+    }
     // Names that are neither built-ins nor captures of earlier steps are profile variables
     // (or env.NAME); where each is written is kept for the variable check of a run.
     let mut used: Vec<VarUse> = Vec::new();
@@ -478,19 +579,90 @@ fn build_step(doc: &StepDoc, place: &Place, captures: &[String]) -> Result<Step,
     Ok(step)
 }
 
-/// The spec of a raw request whose first two characters are a literal message code.
-fn raw_spec(t: &Template) -> Option<&'static MessageSpec> {
-    let code = t.as_str().get(..2)?;
-    MessageCode::parse(code).and_then(spec::message)
+/// The `undo:` of a step whose answer is `response`: its condition and its steps, which see
+/// the captures of the steps before (`captures`, the step's own included).
+fn build_undo(
+    doc: &UndoDoc,
+    response: Option<&'static MessageSpec>,
+    place: &Place,
+    mut captures: Vec<String>,
+    commons: &mut CommonCache,
+) -> Result<Undo, LoadError> {
+    let undo_at = place.locator.key(place.from, place.to, "undo");
+    let w = &doc.when;
+    let grounded = w.leader.as_ref().is_some_and(|l| l.ground.is_some())
+        || w.fixed.0.iter().any(|(_, m)| m.0.ground.is_some())
+        || w.fields.0.iter().any(|(_, m)| m.0.ground.is_some());
+    if grounded {
+        return Err(place.error(
+            undo_at,
+            "undo.when: is a condition on the answer, not a check: it takes no ground".into(),
+        ));
+    }
+    if w.message.is_none() && w.leader.is_none() && w.fixed.0.is_empty() && w.fields.0.is_empty() {
+        return Err(place.error(
+            undo_at,
+            "undo.when: needs a condition that says the server did it, e.g. when: { fixed: { ok: \"1\" } }".into(),
+        ));
+    }
+    let mut when = Expect {
+        message: w.message.map(|m| m.0),
+        leader: w.leader.clone().map(|l| Leader {
+            regex: l.regex,
+            ground: None,
+        }),
+        fields: w.fields.0.iter().map(|(k, m)| (k.0, m.0.clone())).collect(),
+        ..Expect::default()
+    };
+    let response = when.message.or(response);
+    for (key, m) in &w.fixed.0 {
+        let f = fixed_key(response, key)
+            .map_err(|msg| place.error(place.locator.key(place.from, place.to, key), msg))?;
+        when.fixed.push((f, m.0.clone()));
+    }
+    if doc.steps.is_empty() {
+        return Err(place.error(
+            undo_at,
+            "undo: needs steps: (the requests that reverse this step)".into(),
+        ));
+    }
+    let steps_at = undo_at.and_then(|u| place.locator.key(u.line, place.to, "steps"));
+    let lines = steps_at.map_or_else(Vec::new, |l| place.locator.list_items(l.line));
+    let at = Written {
+        path: place.path,
+        locator: place.locator,
+        loc: Loc {
+            line: undo_at.map_or(place.from, |u| u.line),
+            ..place.loc.clone()
+        },
+    };
+    let mut errors = Vec::new();
+    let steps = build_list(
+        &doc.steps,
+        &lines,
+        place.to,
+        &at,
+        &mut captures,
+        commons,
+        &mut errors,
+    );
+    if let Some(e) = errors.into_iter().next() {
+        return Err(e);
+    }
+    if let Some(nested) = steps.iter().find(|s| s.undo.is_some()) {
+        return Err(LoadError::at(
+            place.path,
+            nested.loc.line,
+            1,
+            "an undo step takes no undo: of its own",
+        ));
+    }
+    Ok(Undo { when, steps })
 }
 
 fn default_name(send: &Send) -> String {
-    match send {
-        Send::Structured(s) => s.spec.key.to_string(),
-        Send::Raw(t) => {
-            raw_spec(t).map_or_else(|| "raw message".to_string(), |s| s.key.to_string())
-        }
-    }
+    send.message()
+        .map_or_else(|| "raw message".to_string(), |s| s.key.to_string())
 }
 
 fn fixed_key(response: Option<&'static MessageSpec>, key: &str) -> Result<&'static str, String> {
@@ -545,6 +717,15 @@ fn templates(step: &Step) -> Vec<&Template> {
     }
     for (_, m) in &step.expect.fields {
         out.extend(m.matcher.templates());
+    }
+    if let Some(undo) = &step.undo {
+        out.extend(undo.when.leader.iter().map(|l| &l.regex));
+        for (_, m) in &undo.when.fixed {
+            out.extend(m.matcher.templates());
+        }
+        for (_, m) in &undo.when.fields {
+            out.extend(m.matcher.templates());
+        }
     }
     out
 }
@@ -735,6 +916,21 @@ mod tests {
     }
 
     #[test]
+    fn cleanup_steps_get_ids_under_finally_and_under_their_step() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let p = write(dir.path(), "s/undo.yaml", UNDONE);
+        let s = load_file(&p, &vars()).unwrap();
+        let ids = |steps: &[Step]| steps.iter().map(|st| st.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&s.steps), ["login", "lost-item"]);
+        assert_eq!(
+            ids(&s.steps[1].undo.as_ref().unwrap().steps),
+            ["lost-item/undo/check-it-back-in", "lost-item/undo/login"]
+        );
+        assert_eq!(ids(&s.finally), ["finally/login", "finally/put-it-back"]);
+    }
+
+    #[test]
     fn the_builtin_common_steps_load() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(
@@ -746,5 +942,138 @@ mod tests {
         let s = load_file(&p, &vars).unwrap();
         assert_eq!(s.steps.len(), 2);
         assert!(s.steps[0].loc.file.contains("<built-in>"));
+    }
+
+    const UNDONE: &str = "steps:\n  - use: login\n  - name: lost item\n    send: \"11YN{{ now }}AA{{ patron.barcode }}|ABx|\"\n    expect:\n      fixed: { ok: \"0\" }\n    capture: { tx: AB }\n    undo:\n      when: { fixed: { ok: \"1\" }, fields: { AB: \"{{ patron.barcode }}\" } }\n      steps:\n        - name: check it back in\n          send: \"09N{{ now }}AB{{ tx }}|\"\n        - use: login\nfinally:\n  - use: login\n  - name: put it back\n    send: \"09N{{ now }}AB{{ tx }}|\"\n";
+
+    #[test]
+    fn finally_and_undo_load_with_their_lines_conditions_and_captures() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let p = write(dir.path(), "s/undo.yaml", UNDONE);
+        let s = load_file(&p, &vars()).unwrap();
+        assert_eq!(s.steps.len(), 2);
+        let undo = s.steps[1].undo.as_ref().expect("an undo");
+        assert_eq!(undo.when.fixed[0].0, "ok");
+        assert_eq!(undo.when.fields[0].0, FieldId::AB);
+        let names: Vec<(&str, usize)> = undo
+            .steps
+            .iter()
+            .map(|st| (st.name.as_str(), st.loc.line))
+            .collect();
+        assert_eq!(names, [("check it back in", 11), ("login", 1)]);
+        assert!(undo.steps[1].loc.to_string().ends_with("undo.yaml:13)"));
+        let finally: Vec<(&str, usize)> = s
+            .finally
+            .iter()
+            .map(|st| (st.name.as_str(), st.loc.line))
+            .collect();
+        assert_eq!(finally, [("login", 1), ("put it back", 16)]);
+        assert_eq!(s.finally[1].loc.to_string(), format!("{}:16", p.display()));
+        let used: Vec<&str> = s.steps[1].vars.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(
+            used,
+            ["patron.barcode"],
+            "the condition's templates are the step's"
+        );
+        assert!(
+            undo.steps[0].vars.is_empty() && s.finally[1].vars.is_empty(),
+            "{{{{ tx }}}} is a capture of an earlier step"
+        );
+    }
+
+    #[test]
+    fn undo_and_finally_mistakes_are_load_errors_at_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let undo = |when: &str, steps: &str| {
+            format!(
+                "steps:\n  - use: login\n  - send: \"11YN{{{{ now }}}}AAx|ABy|\"\n    undo:\n      when: {when}\n      steps:\n{steps}"
+            )
+        };
+        let checkin = "        - send: \"09N{{ now }}ABy|\"\n";
+        let finally = "finally:\n  - use: login\n";
+        let cases = [
+            (
+                "no_finally.yaml",
+                undo("{ fixed: { ok: \"1\" } }", checkin),
+                3,
+                "needs a finally: that starts with a login",
+            ),
+            (
+                "finally_no_login.yaml",
+                undo("{ fixed: { ok: \"1\" } }", checkin)
+                    + "finally:\n  - send: \"09N{{ now }}ABy|\"\n",
+                8,
+                "needs a finally: that starts with a login",
+            ),
+            (
+                "empty_when.yaml",
+                undo("{}", checkin) + finally,
+                4,
+                "undo.when: needs a condition",
+            ),
+            (
+                "grounded_when.yaml",
+                undo("{ fixed: { ok: { equals: \"1\", ground: common } } }", checkin) + finally,
+                4,
+                "it takes no ground",
+            ),
+            (
+                "lint_in_when.yaml",
+                undo("\n        lint: [checksum]", checkin) + finally,
+                6,
+                "unknown field `lint`",
+            ),
+            (
+                "typo_in_when.yaml",
+                undo("{ fixed: { okk: \"1\" } }", checkin) + finally,
+                5,
+                "did you mean \"ok\"",
+            ),
+            (
+                "no_undo_steps.yaml",
+                "steps:\n  - use: login\n  - send: \"11YN{{ now }}AAx|ABy|\"\n    undo:\n      when: { fixed: { ok: \"1\" } }\n      steps: []\n".to_string()
+                    + finally,
+                4,
+                "undo: needs steps:",
+            ),
+            (
+                "nested.yaml",
+                undo(
+                    "{ fixed: { ok: \"1\" } }",
+                    "        - send: \"09N{{ now }}ABy|\"\n          undo:\n            when: { fixed: { ok: \"1\" } }\n            steps:\n              - use: login\n",
+                ) + finally,
+                7,
+                "an undo step takes no undo: of its own",
+            ),
+            (
+                "closed.yaml",
+                "steps:\n  - send: \"99\"\n    expect: { closed: true }\n    undo:\n      when: { message: acs_status }\n      steps:\n        - use: login\n".to_string()
+                    + finally,
+                3,
+                "closed: true means",
+            ),
+            (
+                "undo_in_finally.yaml",
+                "steps:\n  - use: login\nfinally:\n  - use: login\n  - send: \"11YN{{ now }}AAx|ABy|\"\n    undo:\n      when: { fixed: { ok: \"1\" } }\n      steps:\n        - use: login\n".to_string(),
+                5,
+                "a finally: step takes no undo:",
+            ),
+            (
+                "use_with_undo.yaml",
+                "steps:\n  - use: login\n    undo:\n      when: { fixed: { ok: \"1\" } }\n      steps:\n        - use: login\n".to_string()
+                    + finally,
+                2,
+                "takes only a name",
+            ),
+        ];
+        for (name, text, line, want) in cases {
+            let p = write(dir.path(), &format!("e/{name}"), &text);
+            let err = load_file(&p, &vars()).unwrap_err();
+            let e = &err.0[0];
+            assert!(e.message.contains(want), "{name}: {err}");
+            assert_eq!(e.line, line, "{name}: {err}");
+        }
     }
 }

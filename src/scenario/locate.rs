@@ -27,18 +27,26 @@ impl<'a> Locator<'a> {
 
     /// The line of each item of the top-level `steps:` list, in order (block style).
     pub fn step_lines(&self) -> Vec<usize> {
-        self.list_lines("steps")
+        self.top_level_keys()
+            .into_iter()
+            .find(|(k, _)| k == "steps")
+            .map_or_else(Vec::new, |(_, line)| self.list_items(line))
     }
 
-    /// The line of each item of the top-level list `key:`, in order (block style).
-    pub fn list_lines(&self, key: &str) -> Vec<usize> {
-        let head = format!("{key}:");
-        let Some(start) = self.lines.iter().position(|l| l.starts_with(&head)) else {
+    /// The line of each item of the block list that is the value of the key on line
+    /// `key_line`, in order; empty when the value is written inline (`steps: [...]`).
+    pub fn list_items(&self, key_line: usize) -> Vec<usize> {
+        let Some(key) = key_line.checked_sub(1).and_then(|i| self.lines.get(i)) else {
             return Vec::new();
         };
+        let key_indent = key.len() - key.trim_start().len();
+        let value = key.split_once(':').map_or("", |(_, v)| v.trim());
+        if !value.is_empty() && !value.starts_with('#') {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         let mut indent = None;
-        for (i, line) in self.lines.iter().enumerate().skip(start + 1) {
+        for (i, line) in self.lines.iter().enumerate().skip(key_line) {
             let content = line.trim_start();
             if content.is_empty() || content.starts_with('#') {
                 continue;
@@ -46,7 +54,7 @@ impl<'a> Locator<'a> {
             let this = line.len() - content.len();
             let dash = content.starts_with("- ") || content == "-";
             match indent {
-                None if dash => indent = Some(this),
+                None if dash && this >= key_indent => indent = Some(this),
                 None => break,
                 Some(d) if this < d || (this == d && !dash) => break,
                 Some(_) => {}
@@ -149,6 +157,17 @@ mod tests {
             keys,
             [("login".to_string(), 1), ("sc_status".to_string(), 3)]
         );
+    }
+
+    #[test]
+    fn nested_lists_end_where_their_indentation_does() {
+        let text = "steps:\n  - send: x\n    undo:\n      when: {}\n      steps:\n        - use: a\n\n        - send: y\n      other: 1\n  - send: z\n    undo: { steps: [] }\nfinally:\n- use: login\n";
+        let loc = Locator::new(text);
+        assert_eq!(loc.step_lines(), [2, 10]);
+        assert_eq!(loc.list_items(5), [6, 8]);
+        assert_eq!(loc.list_items(11), Vec::<usize>::new(), "inline");
+        assert_eq!(loc.list_items(12), [13]);
+        assert_eq!(loc.list_items(0), Vec::<usize>::new());
     }
 
     #[test]

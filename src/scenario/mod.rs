@@ -52,6 +52,8 @@ pub struct Scenario {
     pub file: PathBuf,
     /// The steps, `use:` resolved.
     pub steps: Vec<Step>,
+    /// The cleanup: steps run on a fresh connection after the steps, whatever happened.
+    pub finally: Vec<Step>,
 }
 
 /// One step: a request and what its response must be.
@@ -83,6 +85,17 @@ pub struct Step {
     pub requires: Vec<Requirement>,
     /// Every profile variable (and `env.NAME`) its templates use, with where.
     pub vars: Vec<VarUse>,
+    /// What reverses the step when its answer shows the server did it.
+    pub undo: Option<Undo>,
+}
+
+/// A step's `undo:`: when its answer matches `when`, `steps` run in the cleanup.
+#[derive(Debug, Clone)]
+pub struct Undo {
+    /// The condition on the answer (only message, leader, fixed and fields are set).
+    pub when: Expect,
+    /// The steps that reverse the step.
+    pub steps: Vec<Step>,
 }
 
 /// What a scenario or step can require of the server.
@@ -134,6 +147,18 @@ pub enum Send {
     Raw(Template),
     /// Built from the spec table.
     Structured(Structured),
+}
+
+impl Send {
+    /// The message it sends, when that is known before sending (structured, or raw text that
+    /// starts with a known code).
+    pub fn message(&self) -> Option<&'static MessageSpec> {
+        match self {
+            Send::Structured(s) => Some(s.spec),
+            Send::Raw(t) => crate::sip2::MessageCode::parse(t.as_str().get(..2)?)
+                .and_then(crate::sip2::spec::message),
+        }
+    }
 }
 
 /// What a response must be.

@@ -38,6 +38,9 @@ pub struct ScenarioDoc {
     pub checksum: Option<bool>,
     /// The steps, in order.
     pub steps: Vec<StepDoc>,
+    /// Steps run on a fresh connection after the steps, whatever happened (the cleanup).
+    #[serde(default)]
+    pub finally: Vec<StepDoc>,
 }
 
 /// One step as written (either `use:` or a full step).
@@ -71,6 +74,35 @@ pub struct StepDoc {
     /// Requests (BX) and capabilities this step alone needs; without them it is skipped.
     #[serde(default)]
     pub requires: Vec<RequirementName>,
+    /// Steps that reverse this one when its answer shows the server did it (a wrongly
+    /// accepted refusal), run in the cleanup.
+    pub undo: Option<UndoDoc>,
+}
+
+/// `undo:` as written: a condition on the step's answer and the steps that reverse it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UndoDoc {
+    /// The answer that means the server did what the step asked (e.g. `fixed: { ok: "1" }`).
+    pub when: WhenDoc,
+    /// The steps that reverse it.
+    pub steps: Vec<StepDoc>,
+}
+
+/// `undo.when:` as written: the matchers of `expect:`, as a condition rather than checks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhenDoc {
+    /// The answer's message.
+    pub message: Option<MessageName>,
+    /// Regex on the start of the answer.
+    pub leader: Option<LeaderDoc>,
+    /// Fixed fields by key.
+    #[serde(default)]
+    pub fixed: OrderedMap<String, FieldMatcherDoc>,
+    /// Tagged fields by ID.
+    #[serde(default)]
+    pub fields: OrderedMap<FieldKey, FieldMatcherDoc>,
 }
 
 /// `expect:` as written.

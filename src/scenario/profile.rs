@@ -58,6 +58,27 @@ pub struct TelnetProfile {
     pub password: String,
 }
 
+/// What `sip2check probe` checks (default: the one account of the `login.*` variables).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeProfile {
+    /// The SIP accounts to log in with, each on its own connection.
+    #[serde(default)]
+    pub accounts: Vec<ProbeAccount>,
+}
+
+/// One SIP account to probe; values may use `{{ env.NAME }}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeAccount {
+    /// CN of the 93 login.
+    pub user: String,
+    /// CO of the 93 login.
+    pub password: String,
+    /// CP of the 93 login.
+    pub location: Option<String>,
+}
+
 /// Network waits, in seconds.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,6 +98,7 @@ struct ProfileDoc {
     error_detection: Option<ErrorDetection>,
     dialect: Option<DialectDoc>,
     timeouts: Option<TimeoutsDoc>,
+    probe: Option<ProbeProfile>,
     #[serde(default)]
     volatile: Vec<String>,
     #[serde(default)]
@@ -111,13 +133,15 @@ pub struct Profile {
     pub volatile: Vec<Volatile>,
     /// Variables by dotted path (`patron.barcode`).
     pub vars: BTreeMap<String, String>,
+    /// What `sip2check probe` checks, `{{ env.NAME }}` expanded.
+    pub probe: Option<ProbeProfile>,
 }
 
 impl Profile {
     /// Reads a profile file.
     pub fn load(path: &Path) -> Result<Profile, LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::at(path, 1, 1, format!("cannot read the profile: {e}")))?;
+        let text =
+            crate::input::read_text(path).map_err(|e| LoadError::at(path, 1, 1, e.problem))?;
         Profile::parse(&text, path)
     }
 
@@ -171,6 +195,10 @@ impl Profile {
             volatile.push(v);
         }
         let timeouts = doc.timeouts.unwrap_or_default();
+        let probe = doc
+            .probe
+            .map(|p| expand_probe(p, path, &locator))
+            .transpose()?;
         Ok(Profile {
             source: path.display().to_string(),
             endpoint: doc.endpoint,
@@ -184,6 +212,7 @@ impl Profile {
             response_timeout: timeouts.response.map(|s| s.0),
             volatile,
             vars,
+            probe,
         })
     }
 }
@@ -217,6 +246,26 @@ impl Volatile {
             )),
         }
     }
+}
+
+/// Expands `{{ env.NAME }}` in the probe accounts (passwords stay out of the file).
+fn expand_probe(
+    mut probe: ProbeProfile,
+    path: &Path,
+    locator: &Locator,
+) -> Result<ProbeProfile, LoadError> {
+    for (i, a) in probe.accounts.iter_mut().enumerate() {
+        for (key, value) in [("user", &mut a.user), ("password", &mut a.password)]
+            .into_iter()
+            .chain(a.location.as_mut().map(|l| ("location", l)))
+        {
+            *value = env_only(value).map_err(|e| {
+                let line = locator.key(1, 0, "probe").map_or(1, |l| l.line);
+                LoadError::at(path, line, 1, format!("probe.accounts[{i}].{key}: {e}"))
+            })?;
+        }
+    }
+    Ok(probe)
 }
 
 /// `dialect: folio` or `dialect: [emulator, evergreen]`.
@@ -411,6 +460,34 @@ mod tests {
             "{e}"
         );
         assert!(Profile::parse("volatile: [af]\n", path).is_err());
+    }
+
+    #[test]
+    fn probe_accounts_are_read_with_their_secrets_from_the_environment() {
+        let path = Path::new("p.yaml");
+        let p = Profile::parse(
+            "probe:\n  accounts:\n    - { user: a, password: \"{{ env.PATH }}\", location: BR1 }\n    - { user: b, password: pw }\n",
+            path,
+        )
+        .unwrap();
+        let accounts = p.probe.unwrap().accounts;
+        assert_eq!(accounts.len(), 2);
+        assert_eq!(accounts[0].password, std::env::var("PATH").unwrap());
+        assert_eq!(accounts[0].location.as_deref(), Some("BR1"));
+        assert_eq!(
+            (accounts[1].user.as_str(), accounts[1].location.as_ref()),
+            ("b", None)
+        );
+        assert!(Profile::emulator().unwrap().probe.is_none());
+        let e = Profile::parse(
+            "endpoint: x\nprobe:\n  accounts:\n    - { user: a, password: \"{{ env.SIP2CHECK_SURELY_UNSET }}\" }\n",
+            path,
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("probe.accounts[0].password"), "{e}");
+        let e = Profile::parse("probe:\n  accounts:\n    - { user: a }\n", path).unwrap_err();
+        assert!(e.message.contains("password"), "{e}");
     }
 
     #[test]

@@ -24,49 +24,18 @@ pub fn check(scenarios: &[Scenario], vars: &BTreeMap<String, String>) -> Result<
     let catalog = catalog();
     let mut errors = Vec::new();
     for s in scenarios {
-        for step in &s.steps {
+        for step in s.steps.iter().chain(&s.finally) {
             let declared: Vec<&str> = s
                 .needs
                 .iter()
                 .chain(step.needs.iter().flatten())
                 .map(String::as_str)
                 .collect();
-            for v in &step.vars {
-                let file = Path::new(&*step.loc.file);
-                if let Some(env) = v.name.strip_prefix("env.") {
-                    if std::env::var_os(env).is_none() {
-                        errors.push(LoadError::at(
-                            file,
-                            v.line,
-                            v.col,
-                            format!(
-                                "environment variable {env} is not set (the scenario uses {{{{ {} }}}})",
-                                v.name
-                            ),
-                        ));
-                    }
-                    continue;
-                }
-                let known = vars.contains_key(&v.name)
-                    || declared.iter().any(|n| covers(n, &v.name))
-                    || catalog.contains(&v.name);
-                if !known {
-                    let names = vars
-                        .keys()
-                        .chain(catalog.iter())
-                        .map(String::as_str)
-                        .chain(declared.iter().copied());
-                    errors.push(LoadError::at(
-                        file,
-                        v.line,
-                        v.col,
-                        format!(
-                            "undefined variable {:?}{}: it is not in the profile, not declared in `needs:` and not a variable of the shipped suites (fixtures/profiles/emulator.yaml lists those), nor a capture of an earlier step",
-                            v.name,
-                            did_you_mean(&v.name, names),
-                        ),
-                    ));
-                }
+            check_step(step, &declared, vars, &catalog, &mut errors);
+            for undo in step.undo.iter().flat_map(|u| &u.steps) {
+                let mut declared = declared.clone();
+                declared.extend(undo.needs.iter().flatten().map(String::as_str));
+                check_step(undo, &declared, vars, &catalog, &mut errors);
             }
         }
     }
@@ -74,6 +43,53 @@ pub fn check(scenarios: &[Scenario], vars: &BTreeMap<String, String>) -> Result<
         Ok(())
     } else {
         Err(LoadErrors(errors))
+    }
+}
+
+/// Checks the variables of one step, given the records and variables declared for it.
+fn check_step(
+    step: &Step,
+    declared: &[&str],
+    vars: &BTreeMap<String, String>,
+    catalog: &BTreeSet<String>,
+    errors: &mut Vec<LoadError>,
+) {
+    for v in &step.vars {
+        let file = Path::new(&*step.loc.file);
+        if let Some(env) = v.name.strip_prefix("env.") {
+            if std::env::var_os(env).is_none() {
+                errors.push(LoadError::at(
+                    file,
+                    v.line,
+                    v.col,
+                    format!(
+                        "environment variable {env} is not set (the scenario uses {{{{ {} }}}})",
+                        v.name
+                    ),
+                ));
+            }
+            continue;
+        }
+        let known = vars.contains_key(&v.name)
+            || declared.iter().any(|n| covers(n, &v.name))
+            || catalog.contains(&v.name);
+        if !known {
+            let names = vars
+                .keys()
+                .chain(catalog.iter())
+                .map(String::as_str)
+                .chain(declared.iter().copied());
+            errors.push(LoadError::at(
+                file,
+                v.line,
+                v.col,
+                format!(
+                    "undefined variable {:?}{}: it is not in the profile, not declared in `needs:` and not a variable of the shipped suites (fixtures/profiles/emulator.yaml lists those), nor a capture of an earlier step",
+                    v.name,
+                    did_you_mean(&v.name, names),
+                ),
+            ));
+        }
     }
 }
 
@@ -92,10 +108,16 @@ fn present(need: &str, vars: &BTreeMap<String, String>) -> bool {
 
 impl Scenario {
     /// What the scenario needs from the profile: its `needs:` and every variable its steps
-    /// use, except the steps that declare their own `needs:` (they are skipped alone).
+    /// (and `finally:` steps) use, except the steps that declare their own `needs:` (they are
+    /// skipped alone).
     pub fn needs(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.needs.iter().map(String::as_str).collect();
-        for step in self.steps.iter().filter(|s| s.needs.is_none()) {
+        for step in self
+            .steps
+            .iter()
+            .chain(&self.finally)
+            .filter(|s| s.needs.is_none())
+        {
             out.extend(step.profile_vars());
         }
         dedup(out)
@@ -122,10 +144,18 @@ impl Step {
         missing(&self.own_needs()?, vars)
     }
 
-    /// The profile variables its templates use (not `env.NAME`).
+    /// The profile variables its templates use (not `env.NAME`), and those of its undo steps
+    /// that declare no `needs:` of their own (they run only after this step did).
     fn profile_vars(&self) -> impl Iterator<Item = &str> {
+        let undo = self
+            .undo
+            .iter()
+            .flat_map(|u| &u.steps)
+            .filter(|s| s.needs.is_none())
+            .flat_map(|s| &s.vars);
         self.vars
             .iter()
+            .chain(undo)
             .map(|v| v.name.as_str())
             .filter(|n| !n.starts_with("env."))
     }
@@ -257,6 +287,46 @@ mod tests {
             e.to_string().contains("SIP2CHECK_SURELY_UNSET is not set"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn undo_steps_count_for_their_step_and_finally_steps_for_the_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = scenario(
+            dir.path(),
+            "steps:\n  - send: \"9300CNx|\"\n  - send: \"11YN|AA{{ blocked_patron.barcode }}|\"\n    needs: [blocked_patron]\n    undo:\n      when: { fixed: { ok: \"1\" } }\n      steps:\n        - send: \"09N|AB{{ item.barcode }}|\"\n        - send: \"09N|AB{{ site.item }}|\"\n          needs: [site]\nfinally:\n  - send: \"9300CNx|\"\n  - send: \"09N|AB{{ item2.barcode }}|\"\n  - send: \"09N|AB{{ fee_item.barcode }}|\"\n    needs: [fee_item]\n",
+        );
+        assert_eq!(
+            s.needs(),
+            ["item2.barcode"],
+            "steps with needs of their own are apart"
+        );
+        assert_eq!(
+            s.steps[1].own_needs().unwrap(),
+            ["blocked_patron", "blocked_patron.barcode", "item.barcode"],
+            "an undo step without needs of its own runs only after its step"
+        );
+        let undo = &s.steps[1].undo.as_ref().unwrap().steps[1];
+        assert_eq!(
+            undo.missing(&BTreeMap::new()).as_deref(),
+            Some("the profile has no site")
+        );
+        assert_eq!(
+            s.finally[2].missing(&BTreeMap::new()).as_deref(),
+            Some("the profile has no fee_item")
+        );
+        assert!(check(std::slice::from_ref(&s), &BTreeMap::new()).is_ok());
+        let typos = scenario(
+            dir.path(),
+            "steps:\n  - send: \"9300CNx|\"\n  - send: \"11YN|\"\n    undo:\n      when: { fixed: { ok: \"1\" } }\n      steps:\n        - send: \"09N|AB{{ item.barcod }}|\"\nfinally:\n  - send: \"9300CNx|\"\n  - send: \"09N|AB{{ item2.barcod }}|\"\n",
+        );
+        let err = check(std::slice::from_ref(&typos), &BTreeMap::new()).unwrap_err();
+        let at: Vec<(usize, bool)> = err
+            .0
+            .iter()
+            .map(|e| (e.line, e.message.contains("did you mean")))
+            .collect();
+        assert_eq!(at, [(7, true), (10, true)], "{err}");
     }
 
     #[test]

@@ -1,13 +1,25 @@
 //! SIP dates: `YYYYMMDDZZZZHHMMSS`, local time with four blanks for the zone (spec section 1).
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, Local, NaiveDateTime, TimeZone, Timelike};
 
 /// Formats a local time as an 18-character SIP date.
-pub fn format<Tz: TimeZone>(t: &DateTime<Tz>) -> String
-where
-    Tz::Offset: std::fmt::Display,
-{
-    t.format("%Y%m%d    %H%M%S").to_string()
+pub fn format<Tz: TimeZone>(t: &DateTime<Tz>) -> String {
+    // Field by field: a chrono format string is parsed again on every call, and the emulator
+    // dates nearly every response.
+    let mut out = String::with_capacity(18);
+    let _ = write!(
+        out,
+        "{:04}{:02}{:02}    {:02}{:02}{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    out
 }
 
 /// The current local time as an 18-character SIP date.
@@ -31,6 +43,16 @@ mod tests {
         let d = now();
         assert!(crate::sip2::lint::is_date18(&d), "{d:?}");
         assert!(parse(&d).is_some());
+    }
+
+    #[test]
+    fn format_pads_every_field() {
+        let t = chrono::Utc.with_ymd_and_hms(987, 3, 4, 5, 6, 7).unwrap();
+        assert_eq!(format(&t), "09870304    050607");
+        let t = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 29, 23, 59, 58)
+            .unwrap();
+        assert_eq!(format(&t), "20261129    235958");
     }
 
     #[test]

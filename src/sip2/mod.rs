@@ -61,23 +61,33 @@ impl Analysis {
 /// Decodes `raw` (one message without its terminator) in `ctx.encoding` (UTF-8 by default),
 /// parses and lints it. `ctx.raw` is filled in from `raw`.
 pub fn analyze(raw: &[u8], ctx: &Context) -> Result<Analysis, ParseError> {
-    let encoding = ctx.encoding.unwrap_or_default();
-    let (text, _) = encoding.decode(raw);
-    let parsed = parse(&text)?;
-    let mut violations = parsed.violations;
-    let ctx = Context {
-        raw: Some(raw),
-        encoding: Some(encoding),
-        ..ctx.clone()
-    };
-    let checksum = lint::lint_into(&parsed.msg, &text, &ctx, &mut violations);
-    let msg = parsed.msg.into_owned();
+    let (text, _) = ctx.encoding.unwrap_or_default().decode(raw);
+    let (parsed, checksum) = analyze_in_place(raw, &text, ctx)?;
+    let (msg, violations) = (parsed.msg.into_owned(), parsed.violations);
     Ok(Analysis {
         text: text.into_owned(),
         msg,
         violations,
         checksum,
     })
+}
+
+/// [`analyze`] without copies, for hot paths (the emulator, the load generator): `text` is
+/// `raw` decoded in `ctx.encoding`; the message borrows from it, and the linter's findings
+/// follow the parser's in `violations`.
+pub fn analyze_in_place<'t>(
+    raw: &[u8],
+    text: &'t str,
+    ctx: &Context,
+) -> Result<(Parsed<'t>, ChecksumStatus), ParseError> {
+    let mut parsed = parse(text)?;
+    let ctx = Context {
+        raw: Some(raw),
+        encoding: Some(ctx.encoding.unwrap_or_default()),
+        ..ctx.clone()
+    };
+    let checksum = lint::lint_into(&parsed.msg, text, &ctx, &mut parsed.violations);
+    Ok((parsed, checksum))
 }
 
 #[doc(hidden)]

@@ -71,6 +71,16 @@ impl Encoding {
         }
     }
 
+    /// [`Encoding::encode`] of an owned text, reusing its buffer when the bytes are the same
+    /// (ASCII, or UTF-8): the emulator encodes every response this way.
+    pub fn encode_owned(self, text: String) -> Vec<u8> {
+        let converted = match self.encode(&text) {
+            Cow::Owned(bytes) => Some(bytes),
+            Cow::Borrowed(_) => None,
+        };
+        converted.unwrap_or_else(|| text.into_bytes())
+    }
+
     /// Encodes `text`, failing on the first character the encoding lacks.
     pub fn encode_checked(self, text: &str) -> Result<Cow<'_, [u8]>, Unencodable> {
         if text.is_ascii() || self == Encoding::Utf8 {
@@ -183,6 +193,22 @@ impl FromStr for Encoding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encode_owned_gives_the_same_bytes_as_encode() {
+        for (enc, text) in [
+            (Encoding::Utf8, "c\u{e1}liz"),
+            (Encoding::Latin1, "c\u{e1}liz"),
+            (Encoding::Cp850, "c\u{e1}liz"),
+            (Encoding::Ascii, "plain"),
+        ] {
+            assert_eq!(
+                enc.encode_owned(text.to_string()),
+                enc.encode(text).into_owned(),
+                "{enc:?}"
+            );
+        }
+    }
 
     #[test]
     fn round_trips_diacritics_in_every_8bit_encoding() {

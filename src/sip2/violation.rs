@@ -97,6 +97,7 @@ rules! {
     Direction => "direction", Error, "a request where a response was expected, or the other way round";
     ResponseCode => "response-code", Error, "the response is the one the spec gives for the request (or 96)";
     ClockSkew => "clock-skew", Warning, "a session's transaction dates agree with the SC's clock: a local date fits some time zone and keeps the first response's offset (no jump of 30 min or more); a date marked UTC or another zone is within 5 min";
+    Unsolicited => "unsolicited", Warning, "the ACS sends only answers to requests: no banner, no line nobody asked for";
 }
 
 impl fmt::Display for Rule {

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::sip2::redact::Redaction;
 use crate::sip2::text::Unencodable;
 
 use super::session::Attempt;
@@ -45,21 +46,34 @@ pub fn human(d: Duration) -> String {
     }
 }
 
-/// Bytes received so far, escaped as in transcripts, or "nothing".
+/// Bytes received so far, escaped as in transcripts with passwords masked, or "nothing".
 pub struct SoFar<'a>(pub &'a [u8]);
 
 impl fmt::Display for SoFar<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
-            f.write_str("nothing")
-        } else {
-            write!(
-                f,
-                "{} byte(s): {}",
-                self.0.len(),
-                crate::sip2::render::escape_wire(self.0)
-            )
+            return f.write_str("nothing");
         }
+        // Each line masked as a message would be (a server echoing a login sends CO back).
+        let mut shown = Vec::with_capacity(self.0.len());
+        for line in self.0.split_inclusive(|b| *b == b'\r' || *b == b'\n') {
+            let end = line
+                .iter()
+                .rposition(|b| *b != b'\r' && *b != b'\n')
+                .map_or(0, |i| i + 1);
+            let (body, ends) = line.split_at(end);
+            match std::str::from_utf8(body) {
+                Ok(text) => shown.extend_from_slice(Redaction::Secrets.apply(text).as_bytes()),
+                Err(_) => shown.extend_from_slice(body),
+            }
+            shown.extend_from_slice(ends);
+        }
+        write!(
+            f,
+            "{} byte(s): {}",
+            self.0.len(),
+            crate::sip2::render::escape_wire(&shown)
+        )
     }
 }
 
@@ -115,15 +129,27 @@ pub enum TransportError {
         /// The limit.
         max: usize,
     },
-    /// The response is not a SIP message at all.
-    #[error("the answer to {request} is not a SIP message ({reason}): {}", crate::sip2::render::escape_wire(.received))]
-    NotAMessage {
+    /// A whole response arrived, longer than the limit; it was read and dropped, so the
+    /// connection is still in step.
+    #[error("the answer{} is {len} bytes long, longer than the limit of {max} bytes (the maximum message size); it was dropped", request.as_deref().map(|r| format!(" to {r}")).unwrap_or_default())]
+    Oversize {
+        /// The request being answered (passwords masked), if any.
+        request: Option<String>,
+        /// The length of the message, terminator excluded.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Only lines that answer no request came (a banner, plain text, another request's answer):
+    /// until the response time was up, or more of them than a session reads past.
+    #[error("no answer to {request} {}; the server sent only {}", .after.map_or_else(|| format!("after {} lines that do not answer it", super::session::MAX_UNSOLICITED), |d| format!("within {}", human(d))), unsolicited_list(.attempts))]
+    NoAnswer {
         /// The request (passwords masked).
         request: String,
-        /// The parser's reason.
-        reason: String,
-        /// The bytes received.
-        received: Vec<u8>,
+        /// How long the wait lasted; None when it stopped at the count of such lines.
+        after: Option<Duration>,
+        /// Every attempt; the last one's `unsolicited` holds what came.
+        attempts: Vec<Attempt>,
     },
     /// A TLS file could not be used (CA bundle, client certificate, key).
     #[error("TLS {what} {path}: {reason}")]
@@ -172,6 +198,37 @@ pub enum TransportError {
         /// Every attempt, as sent and received.
         attempts: Vec<Attempt>,
     },
+    /// The server answered 96 to the 97 the SC sent after a response failed its checksum: the
+    /// SC concludes that the link has failed (spec section 2) instead of sending 97 again.
+    #[error(
+        "the response to {request} failed its checksum ({cause}); asked to re-send it (97), the server answered 96 (request SC resend), so the link has failed (spec section 2: a 96 in answer to a 97 ends the exchange)"
+    )]
+    LinkFailed {
+        /// The request (passwords masked).
+        request: String,
+        /// The checksum finding on the response, with the basis the sender used when recognised.
+        cause: String,
+        /// Every attempt, as sent and received.
+        attempts: Vec<Attempt>,
+    },
+}
+
+fn unsolicited_list(attempts: &[Attempt]) -> String {
+    let lines: Vec<String> = attempts
+        .iter()
+        .flat_map(|a| &a.unsolicited)
+        .map(|u| {
+            let text = String::from_utf8_lossy(&u.wire);
+            let masked =
+                crate::sip2::redact::Redaction::Secrets.apply(text.trim_end_matches(['\r', '\n']));
+            format!(
+                "{} ({})",
+                crate::sip2::render::escape_wire(masked.as_bytes()),
+                u.why
+            )
+        })
+        .collect();
+    lines.join("; ")
 }
 
 fn resend_message(request: &str, code_96: bool, resends: u32) -> String {
@@ -199,6 +256,8 @@ impl TransportError {
                 | TransportError::Tls { .. }
                 | TransportError::Telnet { .. }
                 | TransportError::Io { .. }
+                | TransportError::LinkFailed { .. }
+                | TransportError::NoAnswer { .. }
         )
     }
 
@@ -227,6 +286,19 @@ mod tests {
             "no response within 2 s to 9300CNa|CO***|CPc| (received 2 byte(s): 94)"
         );
         assert!(e.is_connection());
+    }
+
+    #[test]
+    fn bytes_quoted_in_errors_have_passwords_masked() {
+        let e = TransportError::Closed {
+            request: Some("9300CNu|CO***|".into()),
+            received_so_far: b"9300CNu|COsecret|\r\n24".to_vec(),
+        };
+        let text = e.to_string();
+        assert!(
+            text.contains("received 21 byte(s): 9300CNu|CO***|<CR><LF>24"),
+            "{text}"
+        );
     }
 
     #[test]

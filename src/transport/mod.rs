@@ -7,6 +7,7 @@
 
 mod connect;
 mod error;
+mod pin;
 mod reader;
 mod session;
 mod telnet;
@@ -15,10 +16,10 @@ mod tls;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use connect::{Stream, open, parse_endpoint};
+pub use connect::{Endpoint, Stream, open, parse_endpoint};
 pub use error::{TransportError, Wait, human};
-pub use session::{Attempt, Exchange, Received, Sent, Session};
-pub use tls::client_config as tls_client_config;
+pub use session::{Attempt, Exchange, MAX_UNSOLICITED, Received, Sent, Session, Unsolicited};
+pub use tls::{client_config as tls_client_config, pem_certificates, pem_private_key};
 
 pub use crate::sip2::frame::Terminator;
 pub use crate::sip2::text::Encoding;

@@ -122,8 +122,7 @@ impl FrameReader {
                 }
                 Ok(Status::Partial) if self.buf.len() <= self.max => {}
                 Ok(Status::Partial) | Err(_) => {
-                    self.buf.clear();
-                    return Err(TransportError::TooLong { max: self.max });
+                    return Err(self.drop_oversize(stream, deadline, request).await);
                 }
             }
             let now = Instant::now();
@@ -162,7 +161,46 @@ impl FrameReader {
             }
         }
     }
+
+    /// Reads and drops a message that outgrew the limit, up to its terminator, so a long answer
+    /// that does end is told from an endless line (and the next message is framed right).
+    /// Bounded by the response deadline and by [`DISCARD_LIMIT`] bytes.
+    async fn drop_oversize<S: AsyncRead + Unpin + ?Sized>(
+        &mut self,
+        stream: &mut S,
+        deadline: Instant,
+        request: Option<&str>,
+    ) -> TransportError {
+        let leading = self.buf.iter().take_while(|&&b| b == b'\n').count();
+        self.consume(leading);
+        let endless = TransportError::TooLong { max: self.max };
+        let mut dropped = 0usize;
+        // Each turn ends the loop, or reads at least one byte before the deadline.
+        loop {
+            if let Some(end) = self.buf.iter().position(|&b| b == b'\r' || b == b'\n') {
+                let crlf = self.buf.get(end..end + 2) == Some(b"\r\n");
+                self.consume(end + if crlf { 2 } else { 1 });
+                return TransportError::Oversize {
+                    request: request.map(str::to_string),
+                    len: dropped + end,
+                    max: self.max,
+                };
+            }
+            dropped += self.buf.len();
+            self.buf.clear();
+            if dropped > DISCARD_LIMIT {
+                return endless;
+            }
+            match self.fill(stream, deadline).await {
+                Ok(Some(Filled::Data)) => {}
+                Ok(Some(Filled::Eof)) | Ok(None) | Err(_) => return endless,
+            }
+        }
+    }
 }
+
+/// How much of an oversized message is read (and dropped) looking for its end.
+const DISCARD_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Errors that mean the peer went away rather than that the socket broke.
 pub fn is_reset(e: &std::io::Error) -> bool {

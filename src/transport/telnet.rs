@@ -1,6 +1,7 @@
 //! The telnet-style login of SIPServer (Evergreen, Koha): wait for `login:`, send the user,
-//! wait for `password:`, send the password, then read the server's one-line verdict
-//! ("Login OK.  Initiating SIP" or "Invalid login") before SIP starts.
+//! wait for `password:`, send the password, then read the server's verdict before SIP starts:
+//! only a confirmation ("Login OK.  Initiating SIP") is a login; a refusal ("Invalid login"),
+//! the prompt coming back, or a mere echo of what was sent is not.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use tokio::time::Instant;
 
 use super::TelnetOptions;
 use super::error::{TransportError, Wait, human};
-use super::reader::{Filled, FrameReader, Limits};
+use super::reader::{Filled, FrameReader};
 use crate::sip2::frame::Terminator;
 use crate::sip2::render::escape_wire;
 use crate::sip2::text::Encoding;
@@ -35,41 +36,144 @@ pub async fn login<S: AsyncRead + AsyncWrite + Unpin + ?Sized>(
         "the telnet password",
     )
     .await?;
-    let limits = Limits {
-        response: limit,
-        idle: None,
-        wait: Wait::Prompt,
+    verdict(stream, reader, opts, limit).await
+}
+
+/// Words in the server's answer to the password that confirm the login ("Login OK.  Initiating
+/// SIP" from SIPServer and Koha).
+const CONFIRMS: &[&str] = &["ok", "success", "successful", "initiating", "accepted"];
+
+/// Words that refuse it ("Invalid login").
+const REFUSES: &[&str] = &[
+    "invalid",
+    "incorrect",
+    "denied",
+    "failed",
+    "refused",
+    "wrong",
+];
+
+/// At most this many lines are read after the password, looking for the server's verdict.
+const MAX_VERDICT_LINES: usize = 4;
+
+/// Reads the server's answer to the password: a confirmation, a refusal, or the login prompt
+/// again (a refusal too). An echo of what was sent confirms nothing, so it is passed over and,
+/// if nothing else comes, the login fails.
+async fn verdict<S: AsyncRead + Unpin + ?Sized>(
+    stream: &mut S,
+    reader: &mut FrameReader,
+    opts: &TelnetOptions,
+    limit: Duration,
+) -> Result<(), TransportError> {
+    let deadline = Instant::now() + limit;
+    let refused = |what: String| TransportError::Telnet {
+        reason: format!("the server refused user {:?}: {what}", opts.user),
     };
-    let verdict = match reader.read_frame(stream, limits, None).await {
-        Ok(frame) => frame.raw,
-        Err(TransportError::Timeout { .. }) => {
-            return Err(TransportError::Telnet {
-                reason: format!(
-                    "no answer to the password within {} (SIPServer confirms with \"Login OK\")",
-                    human(limit)
-                ),
+    let mut echoed = false;
+    let mut lines = 0;
+    // Each turn takes a line, returns, or reads at least one byte before the deadline.
+    loop {
+        let pending = reader.pending();
+        let line_end = pending.iter().position(|&b| b == b'\r' || b == b'\n');
+        let prompt_back = [&opts.login_prompt, &opts.password_prompt]
+            .into_iter()
+            .find(|p| {
+                find(
+                    pending
+                        .get(..line_end.unwrap_or(pending.len()))
+                        .unwrap_or_default(),
+                    p.as_bytes(),
+                )
+                .is_some()
             });
+        if let Some(prompt) = prompt_back {
+            return Err(refused(format!(
+                "the {prompt:?} prompt came back instead of a confirmation such as \"Login OK\""
+            )));
         }
-        Err(TransportError::Closed { .. }) => {
-            return Err(TransportError::Telnet {
-                reason: format!(
-                    "the server closed the connection after the password for user {:?}",
-                    opts.user
-                ),
-            });
+        if let Some(end) = line_end {
+            let line = String::from_utf8_lossy(pending.get(..end).unwrap_or_default()).into_owned();
+            reader.consume(end + 1);
+            let text = line.trim();
+            if text.is_empty() {
+                continue;
+            }
+            lines += 1;
+            let lower = text.to_ascii_lowercase();
+            if text == opts.password || text == opts.user {
+                // The server echoes what it is sent (a terminal's local echo): no verdict yet.
+                echoed = true;
+            } else if REFUSES.iter().any(|w| has_word(&lower, w)) {
+                return Err(refused(escape_wire(mask(text, &opts.password).as_bytes())));
+            } else if CONFIRMS.iter().any(|w| has_word(&lower, w)) {
+                return Ok(());
+            } else {
+                return Err(TransportError::Telnet {
+                    reason: format!(
+                        "the server answered the password with {:?}, not a confirmation such as \"Login OK\"",
+                        mask(text, &opts.password)
+                    ),
+                });
+            }
+            if lines >= MAX_VERDICT_LINES {
+                break;
+            }
+            continue;
         }
-        Err(e) => return Err(e),
-    };
-    if contains(&verdict, b"invalid") || contains(&verdict, opts.login_prompt.as_bytes()) {
-        return Err(TransportError::Telnet {
-            reason: format!(
-                "the server refused user {:?}: {}",
-                opts.user,
-                escape_wire(&verdict)
-            ),
-        });
+        if pending.len() > MAX_LINE {
+            break;
+        }
+        match reader
+            .fill(stream, deadline)
+            .await
+            .map_err(|e| TransportError::io("waiting for the answer to the telnet password", e))?
+        {
+            Some(Filled::Data) => {}
+            Some(Filled::Eof) => {
+                return Err(TransportError::Telnet {
+                    reason: format!(
+                        "the server closed the connection after the password for user {:?}",
+                        opts.user
+                    ),
+                });
+            }
+            None => break,
+        }
     }
-    Ok(())
+    Err(TransportError::Telnet {
+        reason: if echoed {
+            format!(
+                "the server only echoed what was sent, with no confirmation such as \"Login OK\" within {}; this is not a login",
+                human(limit)
+            )
+        } else {
+            format!(
+                "no answer to the password within {} (SIPServer confirms with \"Login OK\")",
+                human(limit)
+            )
+        },
+    })
+}
+
+/// The longest verdict line looked at.
+const MAX_LINE: usize = 4096;
+
+/// `text` with the password, wherever it occurs, as `***`.
+fn mask(text: &str, password: &str) -> String {
+    if password.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(password, crate::sip2::redact::MASK)
+    }
+}
+
+/// Does `word` occur in `text` (lower case) with no letter or digit on either side?
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 async fn send_line<S: AsyncWrite + Unpin + ?Sized>(
@@ -150,10 +254,6 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && find(haystack, needle).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,7 +262,7 @@ mod tests {
     fn prompts_match_in_any_case() {
         assert_eq!(find(b"Welcome\r\nLogin: ", b"login:"), Some(9));
         assert_eq!(find(b"password", b"login:"), None);
-        assert!(contains(b"Invalid login", b"invalid"));
-        assert!(!contains(b"Login OK.  Initiating SIP", b"invalid"));
+        assert!(has_word("login ok.  initiating sip", "ok"));
+        assert!(!has_word("token", "ok") && !has_word("invalid", "valid"));
     }
 }

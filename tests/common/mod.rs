@@ -90,6 +90,48 @@ pub async fn serve_on(
     Server { addr, handle }
 }
 
+/// Serves one script per connection on 127.0.0.1, in the order the connections arrive (the
+/// capability probe of a run, then its scenarios); each script plays as `serve` plays one.
+pub async fn serve_many(scripts: Vec<Vec<Step>>) -> ServerMany {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    let handle = tokio::spawn(async move {
+        let mut plays = Vec::new();
+        for script in scripts {
+            let accepted = tokio::time::timeout(SCRIPT_LIMIT, listener.accept()).await;
+            let Ok(Ok((tcp, _))) = accepted else { break };
+            plays.push(tokio::spawn(async move {
+                tokio::time::timeout(SCRIPT_LIMIT, play(tcp, script))
+                    .await
+                    .unwrap_or_default()
+            }));
+        }
+        let mut seen = Vec::new();
+        for p in plays {
+            seen.push(p.await.unwrap_or_default());
+        }
+        seen
+    });
+    ServerMany { addr, handle }
+}
+
+/// A running server of one script per connection.
+pub struct ServerMany {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Ends with the requests of each connection, in order.
+    pub handle: JoinHandle<Vec<Vec<Vec<u8>>>>,
+}
+
+impl ServerMany {
+    /// "127.0.0.1:PORT".
+    pub fn endpoint(&self) -> String {
+        self.addr.to_string()
+    }
+}
+
 async fn play<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, script: Vec<Step>) -> Vec<Vec<u8>> {
     let mut seen = Vec::new();
     let mut buf = Vec::new();
