@@ -7,6 +7,7 @@
 pub mod acs;
 pub mod check;
 pub mod cli;
+pub mod gate;
 pub mod input;
 pub mod ops;
 pub mod report;

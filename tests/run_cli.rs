@@ -44,22 +44,36 @@ fn passing_scenarios_exit_0_with_libtest_summary_and_reports() {
     assert!(out.contains("test result: ok. 2 passed; 0 failed"), "{out}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     let mut reader = quick_xml::Reader::from_str(&xml);
-    let mut cases = 0;
+    let mut cases = Vec::new();
     loop {
         match reader.read_event().expect("well-formed JUnit") {
             quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
                 if e.name().as_ref() == b"testcase" =>
             {
-                cases += 1
+                let name = e.try_get_attribute("name").unwrap().unwrap();
+                cases.push(String::from_utf8(name.value.to_vec()).unwrap());
             }
             quick_xml::events::Event::Eof => break,
             _ => {}
         }
     }
-    assert_eq!(cases, 6, "one testcase per step (2 + 4)");
+    assert_eq!(cases.len(), 6, "one testcase per step (2 + 4)");
+    assert_eq!(
+        cases[..3],
+        [
+            "pass::item/login",
+            "pass::item/an-available-item",
+            "pass::patron_status/login"
+        ],
+        "testcases are named scenario-id/step-id"
+    );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report["summary"]["passed"], 2);
+    assert_eq!(
+        report["scenarios"][1]["steps"][2]["id"],
+        "pass::patron_status/valid-patron-structured"
+    );
     assert_eq!(
         report["scenarios"][1]["steps"][2]["captures"][0]["value"], "***",
         "a captured patron name is personal data"
@@ -173,7 +187,12 @@ fn list_filter_skip_exact_and_tag_select_scenarios() {
     );
     assert_eq!(ids(&["--filter", "pass::item", "--exact"]), ["pass::item"]);
     let o = run(&["tests/scenarios/pass", "--list", "--filter", "item"]);
-    assert!(text(&o).0.contains("2. an available item"));
+    assert!(
+        text(&o)
+            .0
+            .contains("2. an available item  (an-available-item)"),
+        "the list shows each step's id"
+    );
 }
 
 #[test]

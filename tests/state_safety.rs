@@ -294,7 +294,7 @@ fn a_wrongly_accepted_refusal_is_undone_and_every_report_says_so() {
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        xml.contains("name=\"cleanup 02 check the item back in (undo of step 9)\""),
+        xml.contains("name=\"spec::checkout_refused/lost-item/undo/check-the-item-back-in\""),
         "{xml}"
     );
     // On a new connection: the item is back, and the seed loan the other refusals name is

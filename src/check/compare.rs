@@ -29,6 +29,9 @@ pub enum Target {
     Capture(String),
     /// The connection must close.
     Closed,
+    /// A part of the response (`message`, a fixed key, a field ID) against its snapshot
+    /// (`run --snapshots`).
+    Snapshot(String),
 }
 
 impl fmt::Display for Target {
@@ -41,6 +44,7 @@ impl fmt::Display for Target {
             Target::Lint(rule) => write!(f, "lint {rule}"),
             Target::Capture(name) => write!(f, "capture {name}"),
             Target::Closed => f.write_str("closed"),
+            Target::Snapshot(part) => write!(f, "snapshot {part}"),
         }
     }
 }
@@ -54,6 +58,9 @@ pub enum Verdict {
     Failed,
     /// A common or dialect check that did not hold: reported, the step still passes.
     Warned,
+    /// A failure or warning the baseline lists (`run --baseline`): reported as known, it fails
+    /// nothing.
+    Known,
 }
 
 impl Verdict {
@@ -63,6 +70,7 @@ impl Verdict {
             Verdict::Passed => "passed",
             Verdict::Failed => "failed",
             Verdict::Warned => "warned",
+            Verdict::Known => "known",
         }
     }
 }
@@ -82,6 +90,9 @@ pub struct CheckResult {
     pub actual: String,
     /// For equality: expected and actual text, to highlight the differing characters.
     pub diff: Option<(String, String)>,
+    /// Where the baseline lists this failure or warning (`known.yaml:12`, and the entry's
+    /// reason): the check is then [`Verdict::Known`].
+    pub known: Option<String>,
 }
 
 impl CheckResult {
@@ -93,6 +104,7 @@ impl CheckResult {
             expected: j.expected,
             actual: j.actual,
             diff: j.diff,
+            known: None,
         }
     }
 
@@ -105,6 +117,7 @@ impl CheckResult {
             expected,
             actual,
             diff: None,
+            known: None,
         }
     }
 
@@ -113,12 +126,23 @@ impl CheckResult {
         CheckResult { ground, ..self }
     }
 
-    /// Passed when it held; otherwise failed for a spec check, warned for the others.
+    /// Passed when it held; known when the baseline lists it; otherwise failed for a spec
+    /// check, warned for the others.
     pub fn verdict(&self) -> Verdict {
         match (self.passed, self.ground) {
             (true, _) => Verdict::Passed,
+            (false, _) if self.known.is_some() => Verdict::Known,
             (false, Ground::Spec) => Verdict::Failed,
             (false, Ground::Common | Ground::System(_)) => Verdict::Warned,
+        }
+    }
+
+    /// What the check rests on, as reports say it: the ground's phrase ("spec requires",
+    /// "Evergreen does"), or "the snapshot" for a snapshot comparison.
+    pub fn basis(&self) -> String {
+        match self.target {
+            Target::Snapshot(_) => "the snapshot".into(),
+            _ => self.ground.phrase(),
         }
     }
 }

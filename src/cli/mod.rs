@@ -8,6 +8,8 @@
 
 mod completions;
 mod decode;
+mod diff;
+mod gate;
 mod init;
 mod load;
 mod logscan;
@@ -55,6 +57,8 @@ pub enum Command {
     Logscan(logscan::LogscanArgs),
     /// Forward a self-check's traffic to an ACS unchanged and lint both directions.
     Proxy(Box<proxy::ProxyArgs>),
+    /// Run the same scenarios against an old and a new server and show what differs.
+    Diff(Box<diff::DiffArgs>),
     /// Check SIP accounts for monitoring: connect, login, SC status (and a patron status).
     Probe(probe::ProbeArgs),
     /// Generate load against a SIP2 server (bounded; loopback unless --allow-remote).
@@ -119,6 +123,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Man(args) => man::run(args),
         Command::Logscan(args) => logscan::run(args),
         Command::Proxy(args) => proxy::run(*args),
+        Command::Diff(args) => diff::run(*args),
         Command::Probe(args) => probe::run(args),
         Command::Load(args) => load::run(*args),
     }

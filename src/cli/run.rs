@@ -9,6 +9,7 @@ use clap::Args;
 use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
 
+use super::gate::{Gate, GateFlags};
 use super::{Exit, ExitError};
 use crate::report::html::run::RunMeta;
 use crate::report::redact::Redactor;
@@ -25,6 +26,10 @@ use crate::transport;
     after_long_help = "Exit codes: 0 all passed; 1 a check failed or a scenario errored (e.g. the connection was lost mid-run); 2 usage, scenario or profile errors (an endpoint without a port, an unreadable TLS file); 3 the selection runs no scenario (an unknown --tag or --filter: the message names it); 4 the server could not be reached (the capability probe could not connect)."
 )]
 pub struct RunArgs {
+    /// Known failures (a file --write-baseline wrote and you reviewed): reported as known, they
+    /// do not fail the run; a new failure does; an entry that no longer fails is reported fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorSetting,
@@ -41,6 +46,9 @@ pub struct RunArgs {
     /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
     #[arg(long)]
     pub filter: Option<String>,
+    /// Let --write-baseline replace an existing file.
+    #[arg(long, requires = "write_baseline")]
+    pub force: bool,
     /// Write a self-contained HTML report to this file (printable; nothing is fetched).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
@@ -64,6 +72,10 @@ pub struct RunArgs {
     /// Profile file: the server's variables and dialect (see fixtures/profiles/emulator.yaml).
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Record every step's response, decoded field by field, under DIR (one YAML file per
+    /// scenario); recorded again, values that differ from the last recording become unstable.
+    #[arg(long, value_name = "DIR", conflicts_with = "snapshots")]
+    pub record_snapshots: Option<PathBuf>,
     /// Run the scenarios in a random order from SEED (a number; `random` picks one). The seed
     /// is printed, so `--shuffle SEED` replays an order that failed.
     #[arg(long, value_name = "SEED", value_parser = parse_shuffle)]
@@ -71,9 +83,16 @@ pub struct RunArgs {
     /// Leave out scenarios whose id contains this text (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub skip: Vec<String>,
+    /// Compare every step's response with its snapshot under DIR (--record-snapshots wrote it):
+    /// each field added, removed or changed fails the step.
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// Fail steps whose responses have error-severity lint violations they do not accept.
     #[arg(long)]
     pub strict: bool,
+    /// Fail the run when a --baseline entry no longer fails (it is fixed: remove it).
+    #[arg(long, requires = "baseline")]
+    pub strict_baseline: bool,
     /// Run a suite by name (repeatable): ./scenarios/NAME when that directory exists (a copy
     /// from `sip2check init --suites`), else the one built in (siptest, spec).
     #[arg(long, value_name = "NAME")]
@@ -81,6 +100,9 @@ pub struct RunArgs {
     /// Run only scenarios with this tag (repeatable: any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
+    /// Write the run's failures, warnings and errors to FILE as a commented baseline to review.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// libtest arguments after `--` (e.g. `-- --format terse`, `-- --test-threads 2`).
     #[arg(last = true, value_name = "LIBTEST")]
     pub libtest: Vec<String>,
@@ -234,6 +256,17 @@ impl RunArgs {
         Ok(libtest)
     }
 
+    fn gate_flags(&self) -> GateFlags {
+        GateFlags {
+            baseline: self.baseline.clone(),
+            strict_baseline: self.strict_baseline,
+            write_baseline: self.write_baseline.clone(),
+            force: self.force,
+            snapshots: self.snapshots.clone(),
+            record_snapshots: self.record_snapshots.clone(),
+        }
+    }
+
     fn report_options(&self) -> ReportOptions {
         let color = match self.color {
             ColorSetting::Always => true,
@@ -304,7 +337,8 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
             .write_all(report::console::render_list(&refs).as_bytes())?;
         return Ok(Exit::Passed);
     }
-    let plan = match runner::plan(&config) {
+    let gate = Gate::before(args.gate_flags(), &config)?;
+    let mut plan = match runner::plan(&config) {
         Ok(plan) => plan,
         Err(e) => {
             // CI shows a report naming the cause instead of "no report found".
@@ -314,6 +348,7 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
             return Err(setup_error(&e).into());
         }
     };
+    gate.arm(&mut plan)?;
     {
         let mut out = std::io::stdout().lock();
         let banner = format!(
@@ -359,6 +394,7 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
         lint_note(&result)?;
     }
     write_reports(args, &result, &meta, &opts)?;
+    gate.after(&result)?;
     if let Some(message) = ran_none {
         return Err(ExitError {
             exit: Exit::NoScenarios,
@@ -501,6 +537,38 @@ mod tests {
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         assert!(parse(&["--jobs", "0"]).is_err());
         assert!(parse(&["--color", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn gate_flags_parse_and_depend_on_each_other() {
+        let a = parse(&[
+            "x.yaml",
+            "--baseline",
+            "known.yaml",
+            "--strict-baseline",
+            "--write-baseline",
+            "new.yaml",
+            "--force",
+            "--snapshots",
+            "snaps",
+        ])
+        .unwrap();
+        let g = a.gate_flags();
+        assert_eq!(g.baseline, Some(PathBuf::from("known.yaml")));
+        assert_eq!(g.write_baseline, Some(PathBuf::from("new.yaml")));
+        assert_eq!(g.snapshots, Some(PathBuf::from("snaps")));
+        assert!(g.strict_baseline && g.force);
+        let r = parse(&["--record-snapshots", "snaps"]).unwrap();
+        assert_eq!(
+            r.gate_flags().record_snapshots,
+            Some(PathBuf::from("snaps"))
+        );
+        assert!(parse(&["--strict-baseline"]).is_err(), "needs --baseline");
+        assert!(parse(&["--force"]).is_err(), "needs --write-baseline");
+        assert!(
+            parse(&["--snapshots", "a", "--record-snapshots", "b"]).is_err(),
+            "one or the other"
+        );
     }
 
     #[test]

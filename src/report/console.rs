@@ -63,6 +63,14 @@ fn render_phase(out: &mut String, steps: &[&StepResult], opts: &ReportOptions) {
                     printable(step.error.as_deref().unwrap_or("skipped"))
                 );
             }
+            StepStatus::Known => {
+                let _ = writeln!(
+                    out,
+                    "  {} known: {}",
+                    printable(&step.heading()),
+                    printable(&known_what(step, opts.redaction).join("; "))
+                );
+            }
             StepStatus::Passed if step.phase.undo_of().is_some() => {
                 let _ = writeln!(out, "  {} passed", printable(&step.heading()));
             }
@@ -89,18 +97,46 @@ fn render_phase(out: &mut String, steps: &[&StepResult], opts: &ReportOptions) {
     }
 }
 
-/// "  5 steps: 4 passed, 1 failed, 0 errored, 0 skipped, 0 not run".
+/// "  5 steps: 4 passed, 1 failed, 0 errored, 0 skipped, 0 not run" (", 1 known" with a
+/// baseline's known failures).
 fn counts(label: &str, steps: &[&StepResult]) -> String {
     let count = |status: StepStatus| steps.iter().filter(|st| st.status == status).count();
-    format!(
-        "  {label}{} steps: {} passed, {} failed, {} errored, {} skipped, {} not run\n",
+    let mut line = format!(
+        "  {label}{} steps: {} passed, {} failed, {} errored, {} skipped, {} not run",
         steps.len(),
         count(StepStatus::Passed),
         count(StepStatus::Failed),
         count(StepStatus::Errored),
         count(StepStatus::Skipped),
         count(StepStatus::NotRun)
-    )
+    );
+    match count(StepStatus::Known) {
+        0 => line.push('\n'),
+        known => {
+            let _ = writeln!(line, ", {known} known");
+        }
+    }
+    line
+}
+
+/// What the baseline lists of a step: each known check ("AJ expected ... got ... (known.yaml:3)")
+/// and its known error.
+pub(crate) fn known_what(step: &StepResult, redaction: Redaction) -> Vec<String> {
+    let mut out: Vec<String> = step
+        .known_checks()
+        .map(|c| {
+            let (expected, actual, _) = shown_values(c, redaction);
+            format!(
+                "{} expected {expected} got {actual} ({})",
+                c.target,
+                c.known.as_deref().unwrap_or("baseline")
+            )
+        })
+        .collect();
+    if let (Some(at), Some(error)) = (&step.known, &step.error) {
+        out.push(format!("{error} ({at})"));
+    }
+    out
 }
 
 /// Renders one step: heading, transcript, field table, screen messages, lint findings.
@@ -228,11 +264,13 @@ struct Row {
     ground: String,
 }
 
-/// "spec requires", or "common practice (warning)", "Evergreen does (warning)".
+/// "spec requires", or "common practice (warning)", "Evergreen does (warning)", or
+/// "known (known.yaml:3)" for what the baseline lists.
 fn ground_cell(c: &CheckResult) -> String {
     match c.verdict() {
-        Verdict::Warned => format!("{} (warning)", c.ground.phrase()),
-        Verdict::Passed | Verdict::Failed => c.ground.phrase(),
+        Verdict::Warned => format!("{} (warning)", c.basis()),
+        Verdict::Known => format!("known ({})", c.known.as_deref().unwrap_or("baseline")),
+        Verdict::Passed | Verdict::Failed => c.basis(),
     }
 }
 
@@ -250,9 +288,10 @@ pub(crate) fn shown_values(
     )
 }
 
-/// The lines after a run: the summary (scenario counts, spec failures, warnings by kind),
-/// then each skipped scenario and step with its reason, each warning of a passing step
-/// (failed steps show theirs in the failure text) and each note.
+/// The lines after a run: the summary (scenario counts, spec failures, warnings by kind, and
+/// with a baseline the known and fixed counts), then each skipped scenario and step with its
+/// reason, each warning of a passing step (failed steps show theirs in the failure text), each
+/// known failure and fixed baseline entry, and each note.
 pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
     let t = run.tally();
     let warnings = t.common_warnings + t.dialect_warnings;
@@ -271,6 +310,9 @@ pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
             " ({} common, {} dialect)",
             t.common_warnings, t.dialect_warnings
         );
+    }
+    if t.known + t.fixed > 0 {
+        let _ = write!(out, "; baseline: {} known, {} fixed", t.known, t.fixed);
     }
     out.push('\n');
     let step_of =
@@ -295,6 +337,21 @@ pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
                     step_of(s, st),
                     w.target,
                     w.ground.phrase()
+                );
+            }
+        }
+    }
+    for s in &run.scenarios {
+        for st in &s.steps {
+            for known in known_what(st, opts.redaction) {
+                let _ = writeln!(out, "  known    {}: {}", s.step_path(st), printable(&known));
+            }
+            for fixed in &st.fixed {
+                let _ = writeln!(
+                    out,
+                    "  fixed    {}: {}: remove it from the baseline",
+                    s.step_path(st),
+                    printable(fixed)
                 );
             }
         }
@@ -339,7 +396,7 @@ pub(crate) fn screen_messages(text: &str) -> Vec<(FieldId, String)> {
 }
 
 /// The `--list` text: each scenario id, its tags, its steps (with their undo steps) and its
-/// `finally:` steps.
+/// `finally:` steps, each with its step id.
 pub fn render_list(scenarios: &[&Scenario]) -> String {
     let mut out = String::new();
     let mut cleanup = 0;
@@ -351,10 +408,16 @@ pub fn render_list(scenarios: &[&Scenario]) -> String {
         };
         let _ = writeln!(out, "{}: test{tags}", s.id);
         for (i, step) in s.steps.iter().enumerate() {
-            let _ = writeln!(out, "    {:>2}. {}", i + 1, printable(&step.name));
+            let _ = writeln!(
+                out,
+                "    {:>2}. {}  ({})",
+                i + 1,
+                printable(&step.name),
+                step.id
+            );
             for u in step.undo.iter().flat_map(|u| &u.steps) {
                 cleanup += 1;
-                let _ = writeln!(out, "          undo: {}", printable(&u.name));
+                let _ = writeln!(out, "          undo: {}  ({})", printable(&u.name), u.id);
             }
         }
         if !s.finally.is_empty() {
@@ -362,7 +425,13 @@ pub fn render_list(scenarios: &[&Scenario]) -> String {
         }
         for (i, step) in s.finally.iter().enumerate() {
             cleanup += 1;
-            let _ = writeln!(out, "    {:>2}. {}", i + 1, printable(&step.name));
+            let _ = writeln!(
+                out,
+                "    {:>2}. {}  ({})",
+                i + 1,
+                printable(&step.name),
+                step.id
+            );
         }
     }
     let steps: usize = scenarios.iter().map(|s| s.steps.len()).sum();
@@ -469,7 +538,13 @@ mod tests {
         let mut s = sample::run().scenarios[0].clone();
         let cleanup = |index, phase, name: &str, status| StepResult {
             phase,
-            ..StepResult::new(index, name, format!("x.yaml:{index}"), status)
+            ..StepResult::new(
+                index,
+                &format!("finally/{name}"),
+                name,
+                format!("x.yaml:{index}"),
+                status,
+            )
         };
         s.steps
             .push(cleanup(1, Phase::Finally, "login", StepStatus::Passed));

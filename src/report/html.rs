@@ -137,6 +137,8 @@ pub enum Mark {
     NotRun,
     /// A common or dialect check did not hold.
     Warned,
+    /// It did not hold, and the baseline lists it (`--baseline`).
+    Known,
 }
 
 impl Mark {
@@ -149,6 +151,7 @@ impl Mark {
             Mark::Skipped => "skipped",
             Mark::NotRun => "notrun",
             Mark::Warned => "warned",
+            Mark::Known => "known",
         }
     }
 
@@ -161,6 +164,7 @@ impl Mark {
             Mark::Skipped => "skipped",
             Mark::NotRun => "not run",
             Mark::Warned => "warning",
+            Mark::Known => "known",
         }
     }
 }
@@ -355,6 +359,7 @@ mark{background:#ffe08a;color:#000;font-weight:700;text-decoration:underline 2px
 .v.errored{color:#fff;background:var(--err);border:3px double #fff;outline:1.5px solid var(--err)}
 .v.skipped,.v.notrun{color:var(--skip);border-style:dotted}
 .v.warned{color:var(--warn);border-style:dashed}
+.v.known{color:var(--skip);border-style:double}
 .banner{font-size:17px;padding:9px 14px;margin:8px 0 12px;border:2px solid;border-left-width:12px}
 .banner b{font-size:21px;letter-spacing:.04em;margin-right:8px}
 .banner.passed{border-color:var(--pass)}
@@ -380,6 +385,7 @@ mark{background:#ffe08a;color:#000;font-weight:700;text-decoration:underline 2px
 .f.error{font-weight:700}
 tr.failed td:first-child,tr.error td:first-child{border-left:5px solid var(--fail);font-weight:600}
 tr.warned td:first-child,tr.warning td:first-child{border-left:5px dashed var(--warn)}
+tr.known td:first-child{border-left:5px double var(--skip)}
 tr.errored td:first-child{border-left:5px double var(--err)}
 details.sc{border:1px solid var(--line);border-left:7px solid var(--pass);margin:8px 0;padding:4px 10px}
 details.sc.failed{border-left-color:var(--fail)}

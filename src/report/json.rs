@@ -1,5 +1,6 @@
 //! The JSON report: the same content as JUnit for machines, one document per run. Each check
-//! carries its `ground` and `verdict`; the summary counts spec failures and warnings by kind.
+//! carries its `ground` and `verdict` (`known` when the baseline lists it); the summary counts
+//! spec failures, warnings by kind, and known failures and fixed baseline entries.
 
 use serde_json::{Value, json};
 
@@ -27,6 +28,8 @@ pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
             "skipped": t.skipped,
             "spec_failures": t.spec_failures,
             "warnings": { "common": t.common_warnings, "dialect": t.dialect_warnings },
+            "known": t.known,
+            "fixed": t.fixed,
         },
         "scenarios": run.scenarios.iter().map(|s| scenario(s, opts)).collect::<Vec<_>>(),
     })
@@ -45,12 +48,13 @@ fn scenario(s: &ScenarioResult, opts: &ReportOptions) -> Value {
         "outcome": s.outcome.as_str(),
         "reason": reason,
         "duration_ms": s.duration.as_millis() as u64,
-        "steps": s.steps.iter().map(|st| step(st, opts)).collect::<Vec<_>>(),
+        "steps": s.steps.iter().map(|st| step(s, st, opts)).collect::<Vec<_>>(),
     })
 }
 
-fn step(st: &StepResult, opts: &ReportOptions) -> Value {
+fn step(s: &ScenarioResult, st: &StepResult, opts: &ReportOptions) -> Value {
     json!({
+        "id": s.step_path(st),
         "index": st.index,
         "phase": st.phase.as_str(),
         "undo_of": st.phase.undo_of(),
@@ -64,6 +68,8 @@ fn step(st: &StepResult, opts: &ReportOptions) -> Value {
         "checks": st.checks.iter().map(|c| check(c, opts)).collect::<Vec<_>>(),
         "not_applied": st.not_applied,
         "notes": st.notes,
+        "known": st.known,
+        "fixed": st.fixed,
         "violations": st.violations.iter().map(violation).collect::<Vec<_>>(),
         "captures": st.captures.iter().map(|c| json!({
             "name": c.name,
@@ -80,6 +86,7 @@ fn check(c: &CheckResult, opts: &ReportOptions) -> Value {
         "passed": c.passed,
         "ground": c.ground.name(),
         "verdict": c.verdict().as_str(),
+        "known": c.known,
         "expected": cells.expected,
         "actual": cells.actual,
     })
@@ -122,6 +129,7 @@ mod tests {
         assert_eq!(v["summary"]["warnings"]["dialect"], 1);
         let steps = &v["scenarios"][0]["steps"];
         assert_eq!(steps[1]["status"], "failed");
+        assert_eq!(steps[1]["id"], "demo::checkout/checkout-of-caliz");
         assert_eq!(steps[1]["checks"][1]["target"], "ok");
         assert_eq!(steps[1]["checks"][1]["ground"], "spec");
         assert_eq!(steps[1]["checks"][1]["verdict"], "failed");

@@ -1,9 +1,10 @@
 //! JUnit XML (via junit-report, the only file that names it): a testsuite per scenario, a
-//! testcase per step. A failed step is a `<failure>` whose message is one line naming each
+//! testcase per step, named `scenario-id/step-id`. A failed step is a `<failure>` whose message is one line naming each
 //! failed check and its ground, and whose body is the console rendering; an errored step is an
 //! `<error>`; skipped steps, steps not run and skipped scenarios are `<skipped>` with the
-//! reason. The step's transcript goes to system-out, with its warnings ("warning (Evergreen
-//! does): ...") and notes, `<CR>` for terminators and no control characters, so every file
+//! reason, and so are steps whose failures the baseline lists ("known failure: ...").
+//! The step's transcript goes to system-out, with its warnings ("warning (Evergreen
+//! does): ..."), known failures, fixed baseline entries and notes, `<CR>` for terminators and no control characters, so every file
 //! is valid XML.
 
 use std::io::Write;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use junit_report::{Report, TestCase, TestSuite};
 
 use super::ReportOptions;
-use super::console::{render_step, shown_values};
+use super::console::{known_what, render_step, shown_values};
 use super::redact::check_cells;
 use super::text::{captured_value, printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
@@ -61,7 +62,7 @@ fn suite(run: &RunResult, s: &ScenarioResult, opts: &ReportOptions) -> TestSuite
 }
 
 fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase {
-    let name = printable(&case_name(step));
+    let name = printable(&s.step_path(step));
     let time = to_time(step.duration);
     let mut case = match (&s.outcome, step.status) {
         (Outcome::Skipped(reason), _) => {
@@ -93,9 +94,17 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             "not-run",
             &printable(step.error.as_deref().unwrap_or("not run")),
         ),
+        (_, StepStatus::Known) => TestCase::skipped_with_cause(
+            &name,
+            "known",
+            &printable(&format!(
+                "known failure: {}",
+                known_what(step, opts.redaction).join("; ")
+            )),
+        ),
     };
     case.set_classname(&printable(&s.id));
-    let mut transcript = format!("{}\n", step.loc);
+    let mut transcript = format!("{} ({})\n", step.heading(), step.loc);
     if let Some(sent) = &step.sent {
         transcript.push_str(&format!("sent      {}\n", wire_line(sent, opts.redaction)));
     }
@@ -117,24 +126,19 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             w.target,
         ));
     }
+    if step.status != StepStatus::Known {
+        for known in known_what(step, opts.redaction) {
+            transcript.push_str(&format!("known: {known}\n"));
+        }
+    }
+    for fixed in &step.fixed {
+        transcript.push_str(&format!("fixed: {fixed}: remove it from the baseline\n"));
+    }
     for note in &step.notes {
         transcript.push_str(&format!("note: {note}\n"));
     }
     case.set_system_out(&cdata(&transcript));
     case
-}
-
-/// "03 checkout"; "cleanup 02 check in" for a cleanup step, with "(undo of step 7)" for an
-/// undo step.
-fn case_name(step: &StepResult) -> String {
-    let mut name = format!("{:02} {}", step.index, step.name);
-    if step.phase.is_cleanup() {
-        name.insert_str(0, "cleanup ");
-    }
-    if let Some(of) = step.phase.undo_of() {
-        name.push_str(&format!(" (undo of step {of})"));
-    }
-    name
 }
 
 /// The failure message: every failed check and its ground on one line (masked fields masked).
@@ -148,11 +152,15 @@ fn summary(step: &StepResult, opts: &ReportOptions) -> String {
                 c.target,
                 cells.expected,
                 cells.actual,
-                c.ground.phrase()
+                c.basis()
             )
         })
         .collect();
-    format!("{}: {}", step.heading(), parts.join("; "))
+    let what = match (parts.is_empty(), &step.error) {
+        (true, Some(error)) => error.clone(),
+        _ => parts.join("; "),
+    };
+    format!("{}: {what}", step.heading())
 }
 
 /// The failure `type`: the lint rule code for lint checks, else what was checked.
@@ -166,7 +174,85 @@ fn kind_of(target: &crate::check::Target) -> String {
         Target::Lint(rule) => rule.code().into(),
         Target::Capture(_) => "capture".into(),
         Target::Closed => "closed".into(),
+        Target::Snapshot(_) => "snapshot".into(),
     }
+}
+
+/// Writes the JUnit report of a two-server diff: a testsuite per scenario, a testcase per step
+/// (`scenario-id/step-id`) that fails when the step differs (the message lists each change and
+/// the verdicts, the body is the console table), skipped when it ran on neither server.
+pub fn write_diff(
+    d: &crate::gate::diff::DiffResult,
+    opts: &ReportOptions,
+    out: impl Write,
+) -> Result<(), junit_report::Error> {
+    use crate::gate::snapshot::shown;
+    let plain = ReportOptions {
+        color: false,
+        ..*opts
+    };
+    let mut report = Report::new();
+    for s in &d.scenarios {
+        let mut suite = TestSuite::new(&printable(&s.id));
+        for st in &s.steps {
+            let name = printable(&s.step_path(st));
+            let idle =
+                |status: StepStatus| matches!(status, StepStatus::Skipped | StepStatus::NotRun);
+            let mut case = if st.differs() {
+                let mut parts: Vec<String> = st
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        let masked = matches!(&c.part, crate::gate::Part::Field { id, .. }
+                            if crate::sip2::FieldId::parse(id).is_some_and(|id| plain.redaction.masks(id)));
+                        if masked {
+                            format!("{} {} (masked)", c.part, c.kind().as_str())
+                        } else {
+                            format!(
+                                "{} {} -> {}",
+                                c.part,
+                                shown(&c.part, c.old.as_deref()),
+                                shown(&c.part, c.new.as_deref())
+                            )
+                        }
+                    })
+                    .collect();
+                if st.verdict_changed() {
+                    parts.push(format!(
+                        "verdict {} -> {}",
+                        st.old.as_str(),
+                        st.new.as_str()
+                    ));
+                }
+                let mut tc = TestCase::failure(
+                    &name,
+                    junit_report::Duration::ZERO,
+                    "diff",
+                    &printable(&parts.join("; ")),
+                );
+                let body = super::diff::table(st, &plain);
+                set_cause(&mut tc, &body);
+                tc
+            } else if idle(st.old) && idle(st.new) {
+                TestCase::skipped_with_cause(&name, "skipped", "ran on neither server")
+            } else {
+                TestCase::success(&name, junit_report::Duration::ZERO)
+            };
+            case.set_classname(&printable(&s.id));
+            suite.add_testcase(case);
+        }
+        suite.set_system_out(&cdata(&format!(
+            "scenario: {}\nfile: {}\nold: {} ({})\nnew: {} ({})",
+            s.name,
+            s.file.display(),
+            d.old.label,
+            s.old.as_str(),
+            d.new.label,
+            s.new.as_str()
+        )));
+        report.add_testsuite(suite);
+    }
+    report.write_xml(out)
 }
 
 fn set_cause(tc: &mut TestCase, body: &str) {
@@ -325,7 +411,7 @@ mod tests {
             "masked: {outs}"
         );
         let testcase = elements.iter().find(|e| e.0 == "testcase").unwrap();
-        assert_eq!(attr(testcase, "name"), "01 login");
+        assert_eq!(attr(testcase, "name"), "demo::checkout/login");
         assert_eq!(attr(testcase, "classname"), "demo::checkout");
     }
 

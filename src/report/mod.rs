@@ -8,6 +8,7 @@
 //! Must not depend on the transport or the runner's execution; only on the result model.
 
 pub mod console;
+pub mod diff;
 pub mod html;
 pub mod json;
 pub mod junit;

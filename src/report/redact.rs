@@ -461,13 +461,19 @@ mod tests {
     fn a_value_captured_from_a_masked_field_is_masked_wherever_the_scenario_uses_it() {
         use crate::check::Captured;
         use crate::runner::result::{StepStatus, Wire};
-        let mut capture = StepResult::new(1, "capture", "s.yaml:2".into(), StepStatus::Passed);
+        let mut capture = StepResult::new(
+            1,
+            "capture",
+            "capture",
+            "s.yaml:2".into(),
+            StepStatus::Passed,
+        );
         capture.captures.push(Captured {
             name: "pin".into(),
             source: CaptureSource::Field(FieldId::AD),
             value: "4817".into(),
         });
-        let mut reuse = StepResult::new(2, "reuse", "s.yaml:5".into(), StepStatus::Failed);
+        let mut reuse = StepResult::new(2, "reuse", "reuse", "s.yaml:5".into(), StepStatus::Failed);
         reuse.sent = Some(Wire {
             text: "9900302.00AFpin 4817|".into(),
             terminator: None,

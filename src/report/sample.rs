@@ -23,6 +23,7 @@ fn step(index: usize, name: &str, status: StepStatus) -> StepResult {
         duration: Duration::from_millis(3),
         ..StepResult::new(
             index,
+            &crate::scenario::ident::slug(name),
             name,
             format!("scenarios/demo/checkout.yaml:{}", index * 4),
             status,
@@ -49,6 +50,7 @@ pub fn run() -> RunResult {
             expected: "\"1\"".into(),
             actual: "\"0\"".into(),
             diff: Some(("1".into(), "0".into())),
+            known: None,
         },
         CheckResult {
             target: Target::Field(FieldId::AE),
@@ -57,6 +59,7 @@ pub fn run() -> RunResult {
             expected: "\"David J. Fiandre\"".into(),
             actual: "\"David J. Fiander\"".into(),
             diff: Some(("David J. Fiandre".into(), "David J. Fiander".into())),
+            known: None,
         },
         CheckResult::new(
             Target::Fixed("magnetic_media"),
@@ -82,6 +85,7 @@ pub fn run() -> RunResult {
     let not_run = StepResult::not_run(
         4,
         "renew",
+        "renew",
         "scenarios/demo/checkout.yaml:16".into(),
         "the connection was lost at step 3",
     );
@@ -103,6 +107,7 @@ pub fn run() -> RunResult {
         outcome: Outcome::Skipped("the ACS does not support hold".into()),
         steps: vec![StepResult::not_run(
             1,
+            "hold",
             "hold",
             "scenarios/demo/holds.yaml:3".into(),
             "the ACS does not support hold",
@@ -130,6 +135,7 @@ pub fn run() -> RunResult {
     ];
     let blocked = StepResult::skipped(
         2,
+        "blocked-patron",
         "blocked patron",
         "scenarios/demo/status.yaml:9".into(),
         "the profile has no blocked_patron",

@@ -93,6 +93,7 @@ async fn run_on(scenario: &Scenario, ctx: &ExecContext) -> ScenarioResult {
         if let Some(reason) = &lost {
             steps.push(StepResult::not_run(
                 i + 1,
+                &step.id,
                 &step.name,
                 step.loc.to_string(),
                 reason,
@@ -102,6 +103,7 @@ async fn run_on(scenario: &Scenario, ctx: &ExecContext) -> ScenarioResult {
         if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
             steps.push(StepResult::skipped(
                 i + 1,
+                &step.id,
                 &step.name,
                 step.loc.to_string(),
                 &reason,
@@ -148,8 +150,13 @@ fn unreachable_result(scenario: &Scenario, start: Instant, error: &str) -> Scena
         .iter()
         .enumerate()
         .map(|(i, step)| {
-            let mut r =
-                StepResult::not_run(i + 1, &step.name, step.loc.to_string(), "could not connect");
+            let mut r = StepResult::not_run(
+                i + 1,
+                &step.id,
+                &step.name,
+                step.loc.to_string(),
+                "could not connect",
+            );
             if i == 0 {
                 r.status = StepStatus::Errored;
                 r.error = Some(error.to_string());
@@ -198,7 +205,7 @@ async fn run_cleanup(
     }
     let cleanup_result = |n: usize, phase: Phase, step: &Step, status: StepStatus| StepResult {
         phase,
-        ..StepResult::new(n + 1, &step.name, step.loc.to_string(), status)
+        ..StepResult::new(n + 1, &step.id, &step.name, step.loc.to_string(), status)
     };
     let mut session = match Session::connect(ctx.connect.clone()).await {
         Ok(s) => s,
@@ -307,7 +314,13 @@ async fn run_step(
             .chain(step.expect.violations.iter().map(|c| c.rule))
             .collect(),
         not_applied: check::not_applied(&step.expect, &ctx.dialect),
-        ..StepResult::new(index, &step.name, step.loc.to_string(), StepStatus::Passed)
+        ..StepResult::new(
+            index,
+            &step.id,
+            &step.name,
+            step.loc.to_string(),
+            StepStatus::Passed,
+        )
     };
     let request = match build_request(step, scope) {
         Ok(r) => r,

@@ -15,7 +15,9 @@ pub mod shuffle;
 pub mod skip;
 pub mod trials;
 
-pub use plan::{Plan, RunConfig, Selection, SetupError, Target, plan, select};
+pub use plan::{
+    EmulatorSetup, Plan, RunConfig, Selection, SetupError, Target, plan, plan_on, select,
+};
 pub use result::{Outcome, Phase, RunResult, ScenarioResult, StepResult, StepStatus, Tally};
 pub use skip::Capabilities;
-pub use trials::{Sink, execute, harness_main, trials};
+pub use trials::{Review, Sink, execute, harness_main, trials};

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::exec::{ExecContext, PerScenario};
 use super::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use super::skip::{Capabilities, scenario_skip};
+use super::trials::Review;
 use crate::acs;
 use crate::report::redact::Redactor;
 use crate::scenario::model::did_you_mean;
@@ -259,6 +260,8 @@ pub struct Plan {
     pub probe_note: Option<String>,
     /// Scenarios at once.
     pub jobs: usize,
+    /// What judges each result again before it is reported (baselines, snapshots).
+    pub reviews: Vec<Arc<dyn Review>>,
     /// The profile's secret values, which no report may show.
     pub secrets: Vec<String>,
     runtime: Arc<tokio::runtime::Runtime>,
@@ -291,9 +294,26 @@ pub fn select(config: &RunConfig) -> Result<Vec<Scenario>, SetupError> {
     Ok(selected)
 }
 
+/// How the built-in emulator is set up when a run has no endpoint (the default: the built-in
+/// library, the emulator's own dialect, no faults).
+#[derive(Debug, Clone, Default)]
+pub struct EmulatorSetup {
+    /// The library; None: the built-in one.
+    pub library: Option<acs::Library>,
+    /// A dialect preset or knobs; unset knobs keep the emulator's behaviour.
+    pub dialect: acs::Dialect,
+    /// Faults to inject.
+    pub faults: acs::Faults,
+}
+
 /// Loads, selects, checks the selection's variables, starts the emulator if needed and probes
 /// the ACS.
 pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
+    plan_on(config, &EmulatorSetup::default())
+}
+
+/// [`plan`], with the built-in emulator (when the target is the emulator) set up as `setup` says.
+pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupError> {
     let mut scenarios = select(config)?;
     scenario::vars::check(&scenarios, &config.profile.vars)?;
     if let Some(seed) = config.shuffle {
@@ -309,13 +329,15 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
     let (server, endpoint, label, emulator) = match &config.target {
         Target::Emulator => {
             let emulator = PerScenario {
-                library: acs::Library::builtin(),
+                library: setup.library.clone().unwrap_or_else(acs::Library::builtin),
                 opts: acs::ServeOptions {
                     // Like Evergreen and Koha: the first message must be a login.
                     dialect: acs::Dialect {
                         login_required: Some(true),
                         ..Default::default()
-                    },
+                    }
+                    .over(&setup.dialect),
+                    faults: setup.faults.clone(),
                     ..Default::default()
                 },
             };
@@ -375,6 +397,7 @@ pub fn plan(config: &RunConfig) -> Result<Plan, SetupError> {
         bx,
         probe_note,
         jobs: jobs.max(1),
+        reviews: Vec::new(),
         secrets: crate::report::redact::secrets_of(&config.profile),
         runtime,
         server,
@@ -390,6 +413,7 @@ pub fn probe_failure(config: &RunConfig, err: &SetupError) -> Option<RunResult> 
     };
     let mut step = StepResult::new(
         1,
+        "connect",
         "connect and ask for the ACS status (99)",
         endpoint.clone(),
         StepStatus::Errored,

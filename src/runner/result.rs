@@ -64,6 +64,9 @@ pub enum Outcome {
 pub struct StepResult {
     /// Position in its phase, from 1 (the scenario's steps, or the cleanup's).
     pub index: usize,
+    /// Stable identity in the scenario (the step's `id:` or a slug of its name); reports name
+    /// the step `scenario-id/step-id` ([`ScenarioResult::step_path`]).
+    pub id: String,
     /// The scenario's steps, or the cleanup (`finally:` and `undo:` steps).
     pub phase: Phase,
     /// Display name.
@@ -89,8 +92,13 @@ pub struct StepResult {
     /// What the harness observed beyond the checks (e.g. a message the BX marks unsupported, run
     /// under `--ignore-bx`, and how the server took it).
     pub notes: Vec<String>,
-    /// Why it could not run or complete, or why it was skipped or not run.
+    /// Why it could not run or complete, or why it was skipped or not run (or, under
+    /// `--strict-baseline`, the baseline entries it no longer fails).
     pub error: Option<String>,
+    /// Where the baseline lists this step's error (`run --baseline`; the status is then Known).
+    pub known: Option<String>,
+    /// Baseline entries for this step that did not fail: fixed, to be removed from the baseline.
+    pub fixed: Vec<String>,
     /// How long it took.
     pub duration: Duration,
 }
@@ -143,6 +151,8 @@ pub enum StepStatus {
     Skipped,
     /// An earlier step lost the connection.
     NotRun,
+    /// It failed or errored only in ways the baseline lists (`run --baseline`).
+    Known,
 }
 
 /// One message as it was on the wire.
@@ -158,9 +168,10 @@ pub struct Wire {
 
 impl StepResult {
     /// A step with `status` and nothing sent, received or checked yet.
-    pub fn new(index: usize, name: &str, loc: String, status: StepStatus) -> Self {
+    pub fn new(index: usize, id: &str, name: &str, loc: String, status: StepStatus) -> Self {
         StepResult {
             index,
+            id: id.to_string(),
             phase: Phase::Main,
             name: name.to_string(),
             loc,
@@ -174,23 +185,25 @@ impl StepResult {
             not_applied: 0,
             notes: Vec::new(),
             error: None,
+            known: None,
+            fixed: Vec::new(),
             duration: Duration::ZERO,
         }
     }
 
     /// A step skipped on purpose, with the reason.
-    pub fn skipped(index: usize, name: &str, loc: String, reason: &str) -> Self {
+    pub fn skipped(index: usize, id: &str, name: &str, loc: String, reason: &str) -> Self {
         StepResult {
             error: Some(reason.to_string()),
-            ..StepResult::new(index, name, loc, StepStatus::Skipped)
+            ..StepResult::new(index, id, name, loc, StepStatus::Skipped)
         }
     }
 
     /// A step that was not run, with the reason.
-    pub fn not_run(index: usize, name: &str, loc: String, reason: &str) -> Self {
+    pub fn not_run(index: usize, id: &str, name: &str, loc: String, reason: &str) -> Self {
         StepResult {
             error: Some(reason.to_string()),
-            ..StepResult::new(index, name, loc, StepStatus::NotRun)
+            ..StepResult::new(index, id, name, loc, StepStatus::NotRun)
         }
     }
 
@@ -226,11 +239,23 @@ impl StepResult {
             .filter(|c| c.verdict() == Verdict::Warned)
     }
 
+    /// The failures and warnings the baseline lists.
+    pub fn known_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.verdict() == Verdict::Known)
+    }
+
     /// The error-severity violations the step does not accept (what `--strict` fails).
     pub fn errors(&self) -> impl Iterator<Item = &Violation> {
         self.violations
             .iter()
             .filter(|v| v.severity == Severity::Error && !self.accepted.contains(&v.rule))
+    }
+}
+
+impl ScenarioResult {
+    /// How reports name one of its steps: `scenario-id/step-id`.
+    pub fn step_path(&self, step: &StepResult) -> String {
+        format!("{}/{}", self.id, step.id)
     }
 }
 
@@ -271,6 +296,7 @@ impl StepStatus {
             StepStatus::Errored => "errored",
             StepStatus::Skipped => "skipped",
             StepStatus::NotRun => "not run",
+            StepStatus::Known => "known",
         }
     }
 }
@@ -292,6 +318,10 @@ pub struct Tally {
     pub common_warnings: usize,
     /// Warnings of dialect checks.
     pub dialect_warnings: usize,
+    /// Failures, warnings and step errors the baseline lists.
+    pub known: usize,
+    /// Baseline entries that no longer fail.
+    pub fixed: usize,
 }
 
 impl RunResult {
@@ -326,6 +356,8 @@ impl RunResult {
             } else {
                 failures
             };
+            t.known += step.known_checks().count() + usize::from(step.known.is_some());
+            t.fixed += step.fixed.len();
             for w in step.warnings() {
                 match w.ground {
                     Ground::Common => t.common_warnings += 1,

@@ -14,7 +14,7 @@ use super::result::{Outcome, RunResult, ScenarioResult, StepResult};
 use crate::report::ReportOptions;
 use crate::report::console::{render_scenario, report_error};
 use crate::report::redact::Redactor;
-use crate::scenario::Profile;
+use crate::scenario::{Profile, Scenario};
 use crate::sip2::redact::Redaction;
 
 /// Collects the results of the trials as they finish.
@@ -41,6 +41,15 @@ impl Sink {
     }
 }
 
+/// Judges a scenario's result once more after it ran and before it is reported (a baseline
+/// marks known failures, a snapshot comparison adds failures). Reviews run in the order the
+/// plan lists them, inside the trial, so libtest's verdict is the reviewed one.
+pub trait Review: Send + Sync {
+    /// Reviews one scenario's result (skipped scenarios too), keeping its outcome consistent
+    /// with its steps.
+    fn review(&self, result: &mut ScenarioResult);
+}
+
 /// One trial per planned scenario; skipped ones are ignored with their reason.
 pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
     // Results leave the runner only through the redaction pass.
@@ -48,11 +57,7 @@ pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
     plan.scenarios
         .iter()
         .map(|s| {
-            let skip = plan
-                .skips
-                .iter()
-                .find(|(id, _)| *id == s.id)
-                .map(|(_, r)| r.clone());
+            let skip = plan.skip_of(s);
             let (scenario, sink, exec, handle, redactor) = (
                 s.clone(),
                 sink.clone(),
@@ -60,13 +65,17 @@ pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
                 plan.handle(),
                 redactor.clone(),
             );
+            let reviews = plan.reviews.clone();
             Trial::ignorable_test(s.id.clone(), move || {
                 if let Some(reason) = skip {
                     let reason = redactor.text(&reason);
-                    sink.push(skipped(&scenario, &reason));
+                    let mut result = skipped(&scenario, &reason);
+                    reviews.iter().for_each(|r| r.review(&mut result));
+                    sink.push(result);
                     return Ok(Completion::ignored_with(reason));
                 }
-                let result = redactor.scenario(handle.block_on(run_scenario(&scenario, &exec)));
+                let mut result = redactor.scenario(handle.block_on(run_scenario(&scenario, &exec)));
+                reviews.iter().for_each(|r| r.review(&mut result));
                 let message = render_scenario(&result, &opts);
                 let passed = result.outcome == Outcome::Passed;
                 sink.push(result);
@@ -80,7 +89,29 @@ pub fn trials(plan: &Plan, sink: &Sink, opts: ReportOptions) -> Vec<Trial> {
         .collect()
 }
 
-fn skipped(s: &crate::scenario::Scenario, reason: &str) -> ScenarioResult {
+impl Plan {
+    /// Why `s` is skipped, if the plan skips it.
+    fn skip_of(&self, s: &Scenario) -> Option<String> {
+        self.skips
+            .iter()
+            .find(|(id, _)| *id == s.id)
+            .map(|(_, r)| r.clone())
+    }
+
+    /// Runs one planned scenario as its trial does (skip, run, redaction at `level`, reviews),
+    /// without libtest: for callers that run two plans side by side (`sip2check diff`).
+    pub async fn run(&self, s: &Scenario, level: Redaction) -> ScenarioResult {
+        let redactor = self.redactor(level);
+        let mut result = match self.skip_of(s) {
+            Some(reason) => skipped(s, &redactor.text(&reason)),
+            None => redactor.scenario(run_scenario(s, &self.exec).await),
+        };
+        self.reviews.iter().for_each(|r| r.review(&mut result));
+        result
+    }
+}
+
+fn skipped(s: &Scenario, reason: &str) -> ScenarioResult {
     ScenarioResult {
         id: s.id.clone(),
         name: s.name.clone(),
@@ -91,7 +122,7 @@ fn skipped(s: &crate::scenario::Scenario, reason: &str) -> ScenarioResult {
             .steps
             .iter()
             .enumerate()
-            .map(|(i, st)| StepResult::skipped(i + 1, &st.name, st.loc.to_string(), reason))
+            .map(|(i, st)| StepResult::skipped(i + 1, &st.id, &st.name, st.loc.to_string(), reason))
             .collect(),
         duration: std::time::Duration::ZERO,
     }

@@ -280,7 +280,7 @@ fn parse(source: &ScenarioFile, commons: &mut CommonCache) -> Result<Scenario, V
             via: None,
         },
     };
-    let steps = build_list(
+    let mut steps = build_list(
         &doc.steps,
         &locator.step_lines(),
         0,
@@ -310,7 +310,7 @@ fn parse(source: &ScenarioFile, commons: &mut CommonCache) -> Result<Scenario, V
         },
         ..at
     };
-    let finally = build_list(
+    let mut finally = build_list(
         &doc.finally,
         &finally_line.map_or_else(Vec::new, |l| locator.list_items(l)),
         0,
@@ -340,6 +340,16 @@ fn parse(source: &ScenarioFile, commons: &mut CommonCache) -> Result<Scenario, V
                 1,
                 "undo: steps run on the cleanup connection right after the first finally: step, so a scenario with undo: needs a finally: that starts with a login (`finally: [{ use: login }]`): a server that wants a login first refuses them otherwise",
             ));
+        }
+    }
+    if errors.is_empty() {
+        errors.extend(super::ident::assign(&mut steps, "", path));
+        errors.extend(super::ident::assign(&mut finally, "finally/", path));
+        for step in &mut steps {
+            let prefix = format!("{}/undo/", step.id);
+            if let Some(undo) = &mut step.undo {
+                errors.extend(super::ident::assign(&mut undo.steps, &prefix, path));
+            }
         }
     }
     if !errors.is_empty() {
@@ -427,6 +437,7 @@ fn resolve_use(
     captures: &[String],
     commons: &mut CommonCache,
 ) -> Result<Step, LoadError> {
+    // Identity is not behaviour: a `use:` step may set its own id as well as its name.
     let only_name = sdoc.send.is_none()
         && sdoc.expect.is_none()
         && sdoc.checksum.is_none()
@@ -442,7 +453,9 @@ fn resolve_use(
             path,
             here.line,
             1,
-            format!("a `use: {name}` step takes only a name; to change it, write the step out"),
+            format!(
+                "a `use: {name}` step takes only a name and an id; to change it, write the step out"
+            ),
         ));
     }
     let common = if builtin {
@@ -490,6 +503,7 @@ fn resolve_use(
         .clone()
         .or_else(|| cdoc.name.clone())
         .unwrap_or_else(|| name.to_string());
+    step.id = sdoc.id.as_ref().map_or(step.id, |id| id.0.clone());
     Ok(step)
 }
 
@@ -586,6 +600,8 @@ fn build_step(
         });
     }
     let mut step = Step {
+        // Empty until `ident::assign` makes a slug of the name.
+        id: doc.id.as_ref().map_or_else(String::new, |id| id.0.clone()),
         name: doc.name.clone().unwrap_or_else(|| default_name(&send)),
         loc: place.loc.clone(),
         send,
@@ -922,6 +938,65 @@ mod tests {
         std::fs::create_dir_all(&empty).unwrap();
         let err = load(&[empty], &vars()).unwrap_err();
         assert!(err.to_string().contains("no scenario files"), "{err}");
+    }
+
+    #[test]
+    fn step_ids_come_from_id_or_a_unique_slug_of_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let p = write(
+            dir.path(),
+            "s/ids.yaml",
+            "steps:\n  - use: login\n  - use: login\n    id: again\n  - name: \"Check in: item 1\"\n    send: \"99\"\n  - name: \"Check in: item 1\"\n    send: \"99\"\n  - id: check-in-item-1-3\n    send: \"99\"\n  - name: \"Check in: item 1\"\n    send: \"99\"\n",
+        );
+        let s = load_file(&p, &vars()).unwrap();
+        let ids: Vec<&str> = s.steps.iter().map(|st| st.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "login",
+                "again",
+                "check-in-item-1",
+                "check-in-item-1-2",
+                "check-in-item-1-3",
+                "check-in-item-1-4"
+            ]
+        );
+        let p = write(
+            dir.path(),
+            "s/dup.yaml",
+            "steps:\n  - id: a\n    send: \"99\"\n  - id: a\n    send: \"99\"\n",
+        );
+        let e = &load_file(&p, &vars()).unwrap_err().0[0];
+        assert_eq!(e.line, 4, "{e}");
+        assert!(
+            e.message
+                .contains("step id \"a\" is given to an earlier step"),
+            "{e}"
+        );
+        let p = write(
+            dir.path(),
+            "s/bad.yaml",
+            "steps:\n  - id: Check_Out\n    send: \"99\"\n",
+        );
+        let e = &load_file(&p, &vars()).unwrap_err().0[0];
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("\"check-out\""), "{e}");
+    }
+
+    #[test]
+    fn cleanup_steps_get_ids_under_finally_and_under_their_step() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "common.yaml", COMMON);
+        let p = write(dir.path(), "s/undo.yaml", UNDONE);
+        let s = load_file(&p, &vars()).unwrap();
+        let ids = |steps: &[Step]| steps.iter().map(|st| st.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&s.steps), ["login", "lost-item"]);
+        assert_eq!(
+            ids(&s.steps[1].undo.as_ref().unwrap().steps),
+            ["lost-item/undo/check-it-back-in", "lost-item/undo/login"]
+        );
+        assert_eq!(ids(&s.finally), ["finally/login", "finally/put-it-back"]);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod ground;
+pub mod ident;
 pub mod load;
 pub mod locate;
 pub mod model;
@@ -25,7 +26,7 @@ pub use error::{LoadError, LoadErrors};
 pub use ground::Ground;
 pub use load::{load, load_file, load_sources, load_unchecked};
 pub use model::{FixedValue, Structured};
-pub use profile::{ErrorDetection, Profile};
+pub use profile::{ErrorDetection, Profile, Volatile};
 pub use source::Source;
 pub use template::{Scope, Template};
 
@@ -61,6 +62,8 @@ pub struct Scenario {
 /// One step: a request and what its response must be.
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// Stable identity, unique in the scenario: its `id:` or a slug of its name (see [`ident`]).
+    pub id: String,
     /// Display name.
     pub name: String,
     /// Where it is written.

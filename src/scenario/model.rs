@@ -50,6 +50,8 @@ pub struct StepDoc {
     /// A shared step from common.yaml.
     #[serde(rename = "use")]
     pub use_: Option<String>,
+    /// Stable identity (a slug); default: a slug of the name.
+    pub id: Option<super::ident::StepIdName>,
     /// Display name.
     pub name: Option<String>,
     /// The request.

@@ -13,7 +13,7 @@ use super::error::LoadError;
 use super::locate::Locator;
 use super::model::{Seconds, TerminatorName};
 use super::template::{Mode, Scope, Template};
-use crate::sip2::{Encoding, System, Terminator};
+use crate::sip2::{Encoding, FieldId, System, Terminator, spec};
 
 /// The built-in emulator's profile, embedded so `sip2check run` works from any directory.
 pub const EMULATOR_PROFILE: &str = include_str!("../../fixtures/profiles/emulator.yaml");
@@ -100,6 +100,8 @@ struct ProfileDoc {
     timeouts: Option<TimeoutsDoc>,
     probe: Option<ProbeProfile>,
     #[serde(default)]
+    volatile: Vec<String>,
+    #[serde(default)]
     vars: serde_yaml::Mapping,
 }
 
@@ -126,6 +128,9 @@ pub struct Profile {
     pub connect_timeout: Option<Duration>,
     /// How long to wait for each response.
     pub response_timeout: Option<Duration>,
+    /// Response values that change from run to run on this server, beyond the built-in ones
+    /// (`volatile:`): snapshots, baselines and diffs normalise them.
+    pub volatile: Vec<Volatile>,
     /// Variables by dotted path (`patron.barcode`).
     pub vars: BTreeMap<String, String>,
     /// What `sip2check probe` checks, `{{ env.NAME }}` expanded.
@@ -175,6 +180,20 @@ impl Profile {
                 )
             })?),
         };
+        let mut volatile = Vec::new();
+        for name in &doc.volatile {
+            let v = Volatile::parse(name).map_err(|msg| {
+                let head = locator.key(1, 0, "volatile").map_or(1, |l| l.line);
+                let at = locator.find(head, 0, |line| line.find(name.as_str()));
+                LoadError::at(
+                    path,
+                    at.map_or(head, |l| l.line),
+                    at.map_or(1, |l| l.col),
+                    format!("volatile: {msg}"),
+                )
+            })?;
+            volatile.push(v);
+        }
         let timeouts = doc.timeouts.unwrap_or_default();
         let probe = doc
             .probe
@@ -191,9 +210,41 @@ impl Profile {
             dialect: doc.dialect.map(|d| d.0).unwrap_or_default(),
             connect_timeout: timeouts.connect.map(|s| s.0),
             response_timeout: timeouts.response.map(|s| s.0),
+            volatile,
             vars,
             probe,
         })
+    }
+}
+
+/// A response value the profile says is volatile: a tagged field by ID, or a fixed field by key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Volatile {
+    /// A tagged field (`AF`, or a vendor field such as `ZZ`).
+    Field(FieldId),
+    /// A fixed field by its key in `sip2check spec` (`transaction_date`, `hold_items_count`).
+    Fixed(&'static str),
+}
+
+impl Volatile {
+    /// A field ID (`AF`, `ZZ`) or a fixed-field key of any message (`transaction_date`).
+    pub fn parse(s: &str) -> Result<Volatile, String> {
+        let fixed_keys = || spec::MESSAGES.iter().flat_map(|m| m.fixed).map(|f| f.key);
+        if let Some(key) = fixed_keys().find(|k| *k == s) {
+            return Ok(Volatile::Fixed(key));
+        }
+        match FieldId::parse(s) {
+            Some(id)
+                if s.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) =>
+            {
+                Ok(Volatile::Field(id))
+            }
+            _ => Err(format!(
+                "{s:?} is neither a field ID (AF, BK, ...) nor a fixed-field key{}; `sip2check spec CODE` lists a message's fixed fields",
+                super::model::did_you_mean(s, fixed_keys())
+            )),
+        }
     }
 }
 
@@ -383,6 +434,32 @@ mod tests {
         );
         let e = Profile::parse("vars:\n  a: \"{{ institution }}\"\n", path).unwrap_err();
         assert!(e.message.contains("only use"), "{e}");
+    }
+
+    #[test]
+    fn volatile_lists_field_ids_and_fixed_keys() {
+        let path = Path::new("p.yaml");
+        let p = Profile::parse("volatile: [AF, ZZ, hold_items_count, ok]\n", path).unwrap();
+        assert_eq!(
+            p.volatile,
+            [
+                Volatile::Field(FieldId::AF),
+                Volatile::Field(FieldId::parse("ZZ").unwrap()),
+                Volatile::Fixed("hold_items_count"),
+                Volatile::Fixed("ok"),
+            ]
+        );
+        let e = Profile::parse(
+            "encoding: utf-8\nvolatile:\n  - AF\n  - transaction_dat\n",
+            path,
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
+        assert!(
+            e.message.contains("did you mean \"transaction_date\""),
+            "{e}"
+        );
+        assert!(Profile::parse("volatile: [af]\n", path).is_err());
     }
 
     #[test]

@@ -214,7 +214,7 @@ fn errors(h: &mut Html, run: &RunResult) {
     if errored.is_empty() {
         return;
     }
-    h.raw("<h2>Errors</h2>\n<p>These scenarios could not run to the end (a lost connection, a timeout): the run exits 4.</p>\n");
+    h.raw("<h2>Errors</h2>\n<p>These scenarios could not run to the end (a lost connection, a timeout): the run exits 1.</p>\n");
     table_open(h, "sum", &["scenario", "what happened"]);
     for (i, s, reason) in errored {
         h.raw("<tr class=\"errored\"><td><a href=\"#sc")
@@ -342,7 +342,8 @@ fn step(h: &mut Html, i: usize, st: &StepResult, opts: &ReportOptions) {
         .raw(mark.class())
         .raw("\" id=\"sc")
         .num(i);
-    h.raw("-").num(st.index).raw("\"><h3>");
+    // The step id, not its index: cleanup steps count from 1 again.
+    h.raw("-").text(&st.id).raw("\"><h3>");
     badge(h, mark);
     h.text(&step_title(st)).raw(" <span class=\"sub\">");
     h.text(&st.loc).raw(" · ").text(&duration(st.duration));
@@ -359,7 +360,7 @@ fn step(h: &mut Html, i: usize, st: &StepResult, opts: &ReportOptions) {
                 "</p>\n",
             );
         }
-        StepStatus::Passed | StepStatus::Failed => {
+        StepStatus::Passed | StepStatus::Failed | StepStatus::Known => {
             if let Some(e) = &st.error {
                 h.el("<p class=\"err\">", e, "</p>\n");
             }
@@ -376,7 +377,11 @@ fn step(h: &mut Html, i: usize, st: &StepResult, opts: &ReportOptions) {
     for note in &st.notes {
         h.el("<p class=\"note\">Note: ", note, "</p>\n");
     }
-    let shown: Vec<&CheckResult> = st.failures().chain(st.warnings()).collect();
+    let shown: Vec<&CheckResult> = st
+        .failures()
+        .chain(st.warnings())
+        .chain(st.known_checks())
+        .collect();
     if !shown.is_empty() {
         table_open(h, "checks", &["check", "expected", "got", "ground"]);
         for c in shown {
@@ -442,7 +447,7 @@ fn step_link(h: &mut Html, i: usize, s: &ScenarioResult, st: &StepResult) {
     h.raw("<a href=\"#sc")
         .num(i)
         .raw("-")
-        .num(st.index)
+        .text(&st.id)
         .raw("\">");
     h.text(&s.id).raw(" ").text(&step_title(st)).raw("</a>");
 }
@@ -458,8 +463,9 @@ fn steps(run: &RunResult) -> impl Iterator<Item = (usize, &ScenarioResult, &Step
 }
 
 /// `step 2 "checkout"`, as the console names a step.
+/// `step 3 "name"` (or the cleanup's heading), with the stable id baselines and snapshots use.
 fn step_title(st: &StepResult) -> String {
-    format!("step {} \"{}\"", st.index, st.name)
+    format!("{} [{}]", st.heading(), st.id)
 }
 
 /// Why a step did not run or complete.
@@ -503,6 +509,7 @@ fn step_mark(s: StepStatus) -> Mark {
         StepStatus::Errored => Mark::Errored,
         StepStatus::Skipped => Mark::Skipped,
         StepStatus::NotRun => Mark::NotRun,
+        StepStatus::Known => Mark::Known,
     }
 }
 
@@ -511,6 +518,7 @@ fn check_mark(c: &CheckResult) -> Mark {
         crate::check::Verdict::Passed => Mark::Passed,
         crate::check::Verdict::Failed => Mark::Failed,
         crate::check::Verdict::Warned => Mark::Warned,
+        crate::check::Verdict::Known => Mark::Known,
     }
 }
 

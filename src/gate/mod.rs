@@ -1,0 +1,16 @@
+//! The upgrade gate: what compares *results* rather than judging one response. Baselines of
+//! known failures ([`baseline`]), response snapshots ([`snapshot`]) and the two-server diff
+//! ([`diff`]), over one set of normalisation rules ([`normalize`]) and one decoded form of a
+//! response ([`decoded`]).
+//!
+//! Reads `runner::result` and plugs into the runner as [`crate::runner::Review`]s; renders
+//! nothing (that is `report/`) and opens no connection itself.
+
+pub mod baseline;
+pub mod decoded;
+pub mod diff;
+pub mod normalize;
+pub mod snapshot;
+
+pub use decoded::{Change, ChangeKind, Decoded, Part, changes};
+pub use normalize::Normalizer;

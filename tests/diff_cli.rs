@@ -1,0 +1,285 @@
+//! `sip2check diff` end to end, through the binary: the README's upgrade-gate demo exactly as
+//! the README shows it, two equal servers, fault knobs and a changed library on the new side
+//! (built-in emulators and `serve` endpoints), the JSON and JUnit reports, and the exit codes.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sip2check");
+const README: &str = include_str!("../README.md");
+const DEMO_LIBRARY: &str = "fixtures/upgrade-demo/library-new.yaml";
+const PROFILE: &str = "fixtures/profiles/emulator.yaml";
+
+fn sip2check<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn all(o: &Output) -> String {
+    format!("{}\n{}", stdout(o), String::from_utf8_lossy(&o.stderr))
+}
+
+/// The README's demo: the command after `$ ` and the output under it, from the first
+/// ```console block that runs `sip2check diff`.
+fn readme_demo() -> (Vec<String>, String) {
+    let start = README
+        .find("```console\n$ sip2check diff ")
+        .expect("the README shows a sip2check diff");
+    let block = &README[start + "```console\n".len()..];
+    let block = &block[..block.find("```").expect("the block ends")];
+    let (command, output) = block
+        .split_once('\n')
+        .expect("a command line and its output");
+    let args = command
+        .trim_start_matches("$ sip2check ")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    (args, output.to_string())
+}
+
+#[test]
+fn the_readme_upgrade_gate_demo_shows_exactly_the_injected_differences() {
+    let (args, shown) = readme_demo();
+    assert!(
+        args.iter().any(|a| a == DEMO_LIBRARY),
+        "the demo uses {DEMO_LIBRARY}: {args:?}"
+    );
+    let o = sip2check(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert_eq!(
+        stdout(&o),
+        shown,
+        "the README shows what `sip2check {}` prints",
+        args.join(" ")
+    );
+    let digits = stdout(&o)
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max();
+    assert!(
+        digits < Some(8) && !stdout(&o).contains("<date>"),
+        "no dates in the diff"
+    );
+    // The demo library is the built-in one with exactly two lines changed.
+    let read =
+        |p: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(p)).unwrap();
+    let (builtin, demo) = (read("fixtures/library.yaml"), read(DEMO_LIBRARY));
+    let data = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (data(&builtin), data(&demo));
+    assert_eq!(a.len(), b.len());
+    let changed: Vec<(&String, &String)> = a.iter().zip(&b).filter(|(x, y)| x != y).collect();
+    assert_eq!(changed.len(), 2, "{changed:#?}");
+    assert!(changed[0].1.contains("title: Snow Crash,"), "{changed:?}");
+    assert!(changed[1].1.ends_with("status: \"12\" }"), "{changed:?}");
+}
+
+#[test]
+fn two_equal_servers_do_not_differ_and_the_reports_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, junit) = (dir.path().join("d.json"), dir.path().join("d.xml"));
+    let o = sip2check(&[
+        "diff".as_ref(),
+        "scenarios/siptest".as_ref(),
+        "--json".as_ref(),
+        json.as_os_str(),
+        "--junit".as_ref(),
+        junit.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert_eq!(
+        stdout(&o),
+        "sip2check diff: 12 scenario(s); old: built-in emulator; new: built-in emulator\n\
+         sip2check diff: no differences in 99 steps of 12 scenarios\n"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["same"], true);
+    assert_eq!(v["summary"]["steps"], 99);
+    assert_eq!(
+        v["scenarios"][3]["steps"][2]["id"],
+        "siptest::03checkout/checkout-valid-item-valid-patron"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 99, "{xml}");
+    assert!(!xml.contains("<failure"), "{xml}");
+}
+
+#[test]
+fn a_dropped_field_shows_in_the_console_json_and_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, junit) = (dir.path().join("d.json"), dir.path().join("d.xml"));
+    let o = sip2check(&[
+        "diff".as_ref(),
+        "scenarios/spec/item_information.yaml".as_ref(),
+        "--new-drop-field".as_ref(),
+        "AJ".as_ref(),
+        "--json".as_ref(),
+        json.as_os_str(),
+        "--junit".as_ref(),
+        junit.as_os_str(),
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert!(
+        out.contains(
+            "spec::item_information/available-item\n    field     old                         new\n    AJ        \"Perl 5 desktop reference\"  absent\n    verdict   passed                      failed\n"
+        ),
+        "{out}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let step = &v["scenarios"][0]["steps"][2];
+    assert_eq!(step["id"], "spec::item_information/available-item");
+    assert_eq!(step["changes"][0]["part"], "AJ");
+    assert_eq!(step["changes"][0]["kind"], "removed");
+    assert_eq!(step["old_response"]["code"], "18");
+    assert_eq!(v["new"]["label"], "built-in emulator with dropping AJ");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("<failure type=\"diff\" message=\"AJ &quot;Perl 5 desktop reference&quot; -&gt; absent; verdict passed -&gt; failed\""),
+        "{xml}"
+    );
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    loop {
+        match reader.read_event().expect("well-formed JUnit") {
+            quick_xml::events::Event::Eof => break,
+            _ => continue,
+        }
+    }
+}
+
+#[test]
+fn wrong_flags_and_a_dialect_on_the_new_side_differ() {
+    let o = sip2check(&[
+        "diff",
+        "scenarios/spec/checkin_refused.yaml",
+        "--new-dialect",
+        "koha",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert!(
+        out.contains("spec::checkin_refused/item-not-on-loan\n    field     old       new\n    alert     \"N\"       \"Y\"\n"),
+        "Koha alerts on a checkin of an item not on loan: {out}"
+    );
+    let o = sip2check(&[
+        "diff",
+        "scenarios/siptest/00sc_status.yaml",
+        "--new-wrong-flags",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert!(
+        out.contains("    on_line_status      \"Y\"       \"N\"\n"),
+        "{out}"
+    );
+}
+
+/// `sip2check serve` on a free loopback port; killed when dropped.
+struct Serve(Child, String);
+
+impl Serve {
+    fn start(library: &str) -> Serve {
+        let mut child = Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--isolate",
+                "--login-required",
+            ])
+            .args(["--library", library])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("the listening line");
+        let endpoint = first.trim().trim_start_matches("listening on ").to_string();
+        Serve(child, endpoint)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn two_servers_by_address_show_the_same_differences_as_two_emulators() {
+    let (old, new) = (
+        Serve::start("fixtures/library.yaml"),
+        Serve::start(DEMO_LIBRARY),
+    );
+    let paths = ["scenarios/spec/encoding.yaml", "scenarios/spec/hold.yaml"];
+    let mut args = vec!["diff", "--old", &old.1, "--old-profile", PROFILE];
+    args.extend(["--new", &new.1, "--new-profile", PROFILE]);
+    args.extend(paths);
+    let by_address = sip2check(&args);
+    assert_eq!(by_address.status.code(), Some(1), "{}", all(&by_address));
+    let mut emulators = vec!["diff", "--new-library", DEMO_LIBRARY];
+    emulators.extend(paths);
+    let built_in = sip2check(&emulators);
+    let body = |o: &Output| stdout(o).lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&by_address), body(&built_in));
+    assert!(
+        stdout(&by_address).starts_with(&format!(
+            "sip2check diff: 2 scenario(s); old: {}; new: {}\n",
+            old.1, new.1
+        )),
+        "{}",
+        stdout(&by_address)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_an_unreachable_server_exits_4() {
+    let o = sip2check(&["diff", "scenarios/spec/login.yaml", "--old", "127.0.0.1:1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert!(all(&o).contains("--old 127.0.0.1:1 needs --old-profile"));
+    let o = sip2check(&[
+        "diff",
+        "scenarios/spec/login.yaml",
+        "--new",
+        "127.0.0.1:1",
+        "--new-profile",
+        PROFILE,
+        "--new-wrong-flags",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert!(
+        all(&o).contains("set up the built-in emulator"),
+        "{}",
+        all(&o)
+    );
+    let o = sip2check(&[
+        "diff",
+        "scenarios/spec/login.yaml",
+        "--old",
+        "127.0.0.1:1",
+        "--old-profile",
+        PROFILE,
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", all(&o));
+    assert!(all(&o).contains("old side: capability probe of 127.0.0.1:1 failed"));
+}
