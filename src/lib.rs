@@ -12,5 +12,6 @@ pub mod ops;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod schema;
 pub mod sip2;
 pub mod transport;

@@ -15,6 +15,7 @@ mod man;
 mod probe;
 mod proxy;
 mod run;
+mod schema;
 mod send;
 mod serve;
 mod spec;
@@ -47,6 +48,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Write a commented profile (and, with --suites, a copy of the suites) to start from.
     Init(init::InitArgs),
+    /// Print the JSON Schema of a scenario, common.yaml, profile or library file (for editors).
+    Schema(schema::SchemaArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), of sip2check or of one subcommand.
@@ -115,6 +118,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Init(args) => init::run(args),
+        Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Logscan(args) => logscan::run(args),
