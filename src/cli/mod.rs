@@ -109,6 +109,21 @@ pub fn exit_code_of(err: &anyhow::Error) -> Exit {
         .map_or(Exit::Usage, |e| e.exit)
 }
 
+/// An error about to be printed, masked by `redactor`, its causes folded in as `main` prints
+/// them; the exit code it carries is kept.
+fn masked(redactor: &crate::report::redact::Redactor, err: anyhow::Error) -> anyhow::Error {
+    let mut message = redactor.text(&err.to_string());
+    for cause in err.chain().skip(1) {
+        message.push_str("\n  caused by: ");
+        message.push_str(&redactor.text(&cause.to_string()));
+    }
+    ExitError {
+        exit: exit_code_of(&err),
+        message,
+    }
+    .into()
+}
+
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {

@@ -187,21 +187,6 @@ impl Redactor {
             };
         }
     }
-
-    /// An error about to be printed, its causes folded in as `main` prints them; the exit code
-    /// it carries is kept.
-    pub fn error(&self, err: anyhow::Error) -> anyhow::Error {
-        let mut message = self.text(&err.to_string());
-        for cause in err.chain().skip(1) {
-            message.push_str("\n  caused by: ");
-            message.push_str(&self.text(&cause.to_string()));
-        }
-        crate::cli::ExitError {
-            exit: crate::cli::exit_code_of(&err),
-            message,
-        }
-        .into()
-    }
 }
 
 /// A check's expected and got values as reports show them: those of a masked field masked
