@@ -157,7 +157,7 @@ impl JsonSchema for DialectDoc {
 /// A loaded profile.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
-    /// Where it came from ("<built-in emulator profile>" for the embedded one).
+    /// Where it came from (`<built-in>/fixtures/profiles/emulator.yaml` for the embedded one).
     pub source: String,
     /// `host:port`, when the profile names its server.
     pub endpoint: Option<String>,
