@@ -53,7 +53,7 @@ fn the_emulator_runs_a_library_file_with_tags_strict_and_every_report() {
             .strict(true)
             .junit(at("junit.xml"))
             .json(at("run.json"))
-            .html(at("run.html"))
+            .html(at("reports/not/yet/there/run.html"))
             .args(quiet(dir.path())),
     );
     let log = std::fs::read_to_string(at("libtest.log")).unwrap();
@@ -72,7 +72,7 @@ fn the_emulator_runs_a_library_file_with_tags_strict_and_every_report() {
         .collect();
     assert_eq!(ids, ["suite::mine"]);
     assert!(
-        std::fs::read_to_string(at("run.html"))
+        std::fs::read_to_string(at("reports/not/yet/there/run.html"))
             .unwrap()
             .contains("suite::mine")
     );

@@ -63,7 +63,8 @@ pub struct ReportFileError {
 }
 
 impl Reports {
-    /// Writes each report asked for (results already redacted, see [`redact::Redactor::run`]).
+    /// Writes each report asked for, creating the folders they go in (results already
+    /// redacted, see [`redact::Redactor::run`]).
     pub fn write(
         &self,
         result: &RunResult,
@@ -79,6 +80,17 @@ impl Reports {
                 format,
                 path,
                 source,
+            }
+        }
+        for (format, path) in [
+            ("JUnit", &self.junit),
+            ("JSON", &self.json),
+            ("HTML", &self.html),
+        ] {
+            // `target/sip2/junit.xml` works before anything made `target/sip2`.
+            if let Some(parent) = path.as_deref().and_then(Path::parent) {
+                let path = path.as_deref().unwrap_or(parent);
+                std::fs::create_dir_all(parent).map_err(failed(format, path))?;
             }
         }
         if let Some(path) = &self.junit {
