@@ -71,7 +71,6 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
         write_new(path, text)?;
     }
     let mut out = String::new();
-    write_schemas(&dir, &mut out)?;
     let _ = writeln!(
         out,
         "wrote {}: the {} profile template; put in your server's endpoint, SIP account and records",
@@ -87,6 +86,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
             files.len() - 1
         );
     }
+    write_schemas(&dir, &mut out)?;
     let cd = args
         .dir
         .as_ref()
