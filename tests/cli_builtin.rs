@@ -138,7 +138,15 @@ fn init_writes_each_template_built_in_and_refuses_to_overwrite() {
             Ok(template) => {
                 assert_eq!(o.status.code(), Some(0), "{system}: {out}\n{err}");
                 let written = dir.join("sip2-profile.yaml");
-                assert_eq!(std::fs::read_to_string(&written).unwrap(), template);
+                let profile = std::fs::read_to_string(&written).unwrap();
+                // The schema line points at schemas/ beside it; the rest is the template.
+                let (line, rest) = profile.split_once('\n').unwrap();
+                assert_eq!(
+                    line,
+                    "# yaml-language-server: $schema=schemas/profile.schema.json"
+                );
+                assert_eq!(Some(rest), template.split_once('\n').map(|(_, r)| r));
+                assert!(dir.join("schemas/profile.schema.json").is_file());
                 assert!(out.contains(&format!("next: cd {} && ", dir.display())));
                 let again = sip2check(root.path(), &args);
                 assert_eq!(again.status.code(), Some(2), "{system}");
@@ -147,7 +155,7 @@ fn init_writes_each_template_built_in_and_refuses_to_overwrite() {
                     err.contains(&format!("{} already exists", written.display())),
                     "{err}"
                 );
-                assert_eq!(std::fs::read_to_string(&written).unwrap(), template);
+                assert_eq!(std::fs::read_to_string(&written).unwrap(), profile);
             }
             Err(_) => {
                 assert_eq!(o.status.code(), Some(2), "{system}: {out}\n{err}");

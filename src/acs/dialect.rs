@@ -12,6 +12,14 @@ use std::str::FromStr;
 use crate::sip2::spec;
 use crate::sip2::{Encoding, System, Terminator};
 
+/// A knob's values and the names YAML uses for them (for the library file's schema).
+pub trait Knob: Copy + 'static {
+    /// Every value.
+    const ALL: &'static [Self];
+    /// The name YAML and help texts use.
+    fn name(self) -> &'static str;
+}
+
 /// An enum of knob values with the names YAML uses and an error that lists them.
 macro_rules! knob {
     ($(#[$doc:meta])* $name:ident, $what:literal {
@@ -24,11 +32,22 @@ macro_rules! knob {
         }
 
         impl $name {
+            /// Every value, in the order help texts list them.
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+
             /// The name YAML and help texts use.
             pub fn name(self) -> &'static str {
                 match self {
                     $($name::$var => $text),+
                 }
+            }
+        }
+
+        impl Knob for $name {
+            const ALL: &'static [Self] = $name::ALL;
+
+            fn name(self) -> &'static str {
+                $name::name(self)
             }
         }
 
@@ -473,13 +492,24 @@ pub struct Resolved {
     pub security_marker: SecurityMarker,
 }
 
+/// The words [`parse_on_off`] takes (in any case) and what they mean.
+pub const ON_OFF: [(&str, bool); 6] = [
+    ("on", true),
+    ("yes", true),
+    ("true", true),
+    ("off", false),
+    ("no", false),
+    ("false", false),
+];
+
 /// Parses `on`/`off` (also yes/no, true/false) for `--error-detection` and the YAML.
 pub fn parse_on_off(s: &str) -> Result<bool, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "on" | "yes" | "true" => Ok(true),
-        "off" | "no" | "false" => Ok(false),
-        other => Err(format!("expected on or off, got {other:?}")),
-    }
+    let lower = s.to_ascii_lowercase();
+    ON_OFF
+        .iter()
+        .find(|(word, _)| *word == lower)
+        .map(|(_, on)| *on)
+        .ok_or_else(|| format!("expected on or off, got {lower:?}"))
 }
 
 /// Parses a `--dialect` (or YAML `preset:`) name into that system's preset.

@@ -8,41 +8,59 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 
-use super::dialect::{self, Dialect};
+use super::dialect::{
+    self, ChargeBl, CheckinNotOnLoan, Dialect, FieldOrder, Knob, MagneticMedia, ON_OFF,
+    RefusedCheckinTitle, RenewalDesensitize, SecondCheckout, UnknownMessage, UnknownPatronLanguage,
+};
 use super::library::{
     Account, FLAG_NAMES, Fee, Hold, Institution, Item, Library, LibraryError, Loan, Money, Patron,
     Policy, Unsupported,
 };
+use crate::schema;
 use crate::sip2::spec::{self, CodeTable};
 use crate::sip2::{Encoding, Terminator};
 
 /// The shipped fixture (SIPtest.pm's data plus the spec suite's patrons and items).
 pub const BUILTIN_YAML: &str = include_str!("../../fixtures/library.yaml");
 
-#[derive(Deserialize)]
+/// An emulator library file: institutions, SIP accounts, patrons, items, loans and holds.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FileLibrary {
+    /// The institutions (AO); the first one answers before a login.
     institutions: Vec<FileInstitution>,
+    /// The SIP logins (93) the emulator accepts.
     accounts: Vec<FileAccount>,
+    /// The patrons.
     #[serde(default)]
     patrons: Vec<FilePatron>,
+    /// The items.
     #[serde(default)]
     items: Vec<FileItem>,
+    /// Items on loan at the start.
     #[serde(default)]
     loans: Vec<FileLoan>,
+    /// Holds; each item's queue is in file order.
     #[serde(default)]
     holds: Vec<FileHold>,
 }
 
-#[derive(Deserialize)]
+/// An institution (AO).
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FileInstitution {
+    /// AO.
     id: String,
+    /// Library name (AM in 98).
     name: String,
+    /// ISO 4217 currency (BH), 3 upper-case letters.
     #[serde(default = "usd")]
+    #[schemars(regex(pattern = r"^[A-Z]{3}$"))]
     currency: String,
+    /// Circulation policy; every key is optional.
     #[serde(default)]
     policy: FilePolicy,
 }
@@ -51,22 +69,42 @@ fn usd() -> String {
     "USD".into()
 }
 
-#[derive(Deserialize)]
+/// An institution's circulation policy.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 struct FilePolicy {
+    /// Checkin allowed (98 and BX).
     checkin: bool,
+    /// Checkout allowed.
     checkout: bool,
+    /// Renewal allowed (98 "ACS renewal policy", BX renew and renew all).
     renewal: bool,
+    /// Item status update allowed.
     status_update: bool,
+    /// Offline (store and forward) allowed.
     offline: bool,
+    /// 98 timeout period, tenths of a second (0-999).
+    #[schemars(range(max = 999))]
     timeout: u16,
+    /// 98 retries allowed (0-999).
+    #[schemars(range(max = 999))]
     retries: u16,
+    /// The supported requests (names or codes); default: all 16. Login, SC status and resend
+    /// are always supported.
+    #[schemars(schema_with = "supported_schema")]
     supported: Option<Vec<String>>,
+    /// Loan period in days.
     loan_days: i64,
+    /// Renewals allowed per loan.
     renewal_limit: u32,
+    /// Days a placed hold stays valid.
     hold_days: i64,
+    /// Overdue fine per day late.
     overdue_fine: Amount,
+    /// A balance above this means excessive fines (default: none).
     fine_limit: Option<Amount>,
+    /// The answer to unsupported messages: ignore, or resend (a 96).
+    #[schemars(schema_with = "unsupported_schema")]
     unsupported: String,
 }
 
@@ -92,10 +130,12 @@ impl Default for FilePolicy {
 }
 
 /// An amount written as text ("5.00") or a YAML number (5.0).
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Clone, JsonSchema)]
 #[serde(untagged)]
 enum Amount {
+    /// Text such as "5.00" (at most two decimals).
     Text(String),
+    /// A number such as 5.0.
     Number(f64),
 }
 
@@ -116,40 +156,81 @@ impl Amount {
     }
 }
 
-#[derive(Deserialize)]
+/// A SIP login (93) the emulator accepts.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FileAccount {
+    /// CN.
     login: String,
+    /// CO.
     password: String,
+    /// The institution (AO) its sessions answer for; one under institutions:.
     institution: String,
+    /// The terminal location (CP; AN in 98); default: the institution.
     #[serde(default)]
     location: String,
+    /// How this account's sessions speak; unset knobs come from `serve`.
     #[serde(default)]
     dialect: FileDialect,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+/// An account's dialect: a preset and knobs over it.
+#[derive(Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
 struct FileDialect {
+    /// A system's bundle of knobs (`serve --dialect`).
+    #[schemars(schema_with = "preset_schema")]
     preset: Option<String>,
+    /// Terminator of responses.
+    #[schemars(schema_with = "terminator_schema")]
     terminator: Option<String>,
+    /// Character encoding of the wire.
+    #[schemars(schema_with = "encoding_schema")]
     encoding: Option<String>,
+    /// Refuse everything but a 93 (or 97) before a successful login.
     login_required: Option<bool>,
+    /// Error detection (AY/AZ) on responses.
+    #[schemars(schema_with = "on_off_schema")]
     error_detection: Option<OnOff>,
+    /// Answer a request with a bad checksum by 96.
     resend_checksum: Option<bool>,
+    /// A 96 without AY/AZ.
     bare_resend: Option<bool>,
+    /// The answer to a message code the emulator has no handler for.
+    #[schemars(schema_with = "knob::<UnknownMessage>")]
     unknown_message: Option<String>,
+    /// Answer in the protocol version the SC's 99 names.
     follow_protocol_version: Option<bool>,
+    /// The order of tagged fields in responses.
+    #[schemars(schema_with = "knob::<FieldOrder>")]
     field_order: Option<String>,
+    /// The magnetic media flag of 12, 30 and 10.
+    #[schemars(schema_with = "knob::<MagneticMedia>")]
     magnetic_media: Option<String>,
+    /// The desensitize flag of a 30 Renew Response.
+    #[schemars(schema_with = "knob::<RenewalDesensitize>")]
     renewal_desensitize: Option<String>,
+    /// A 09 Checkin of a known item that is not on loan.
+    #[schemars(schema_with = "knob::<CheckinNotOnLoan>")]
     checkin_not_on_loan: Option<String>,
+    /// AJ of a refused 10 Checkin Response.
+    #[schemars(schema_with = "knob::<RefusedCheckinTitle>")]
     refused_checkin_title: Option<String>,
+    /// AA of a 10 Checkin Response (the patron who had the item).
     checkin_patron: Option<bool>,
+    /// An 11 Checkout of an item the patron already has.
+    #[schemars(schema_with = "knob::<SecondCheckout>")]
     second_checkout: Option<String>,
+    /// BL (valid patron) in 12 and 30.
+    #[schemars(schema_with = "knob::<ChargeBl>")]
     charge_bl: Option<String>,
+    /// The language of a 24 or 64 about a patron the library does not know.
+    #[schemars(schema_with = "knob::<UnknownPatronLanguage>")]
     unknown_patron_language: Option<String>,
+    /// PB, PC, PI and AQ in 64.
     patron_extensions: Option<bool>,
+    /// The security marker of an 18: the item's (item), or always this code.
+    #[schemars(schema_with = "security_marker_schema")]
     security_marker: Option<String>,
 }
 
@@ -161,35 +242,53 @@ enum OnOff {
     Text(String),
 }
 
-#[derive(Deserialize)]
+/// A patron.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FilePatron {
+    /// AA; quote barcodes that look like numbers.
     barcode: String,
+    /// AD (patron password / PIN).
     #[serde(default)]
     pin: String,
+    /// AE.
     name: String,
+    /// BD.
     #[serde(default)]
     address: String,
+    /// BE.
     #[serde(default)]
     email: String,
+    /// BF.
     #[serde(default)]
     phone: String,
+    /// PB (YYYYMMDD).
     #[serde(default)]
     birthday: String,
+    /// PC (patron class / type).
     #[serde(default)]
     class: String,
+    /// PI (internet profile).
     #[serde(default)]
     inet: String,
+    /// AQ in 64; default: the first institution.
     #[serde(default)]
     home_library: String,
+    /// Card expiry, YYYYMMDD (informational).
     #[serde(default)]
     expires: String,
+    /// Preferred language (a 3-digit language code).
     #[serde(default = "english")]
+    #[schemars(schema_with = "language_schema")]
     language: String,
+    /// Patron status positions set by the library, by name.
     #[serde(default)]
+    #[schemars(schema_with = "flags_schema")]
     flags: Vec<String>,
+    /// Limits of what the patron may have.
     #[serde(default)]
     limits: FileLimits,
+    /// Fees the patron owes.
     #[serde(default)]
     fees: Vec<FileFee>,
 }
@@ -198,11 +297,15 @@ fn english() -> String {
     "001".into()
 }
 
-#[derive(Deserialize)]
+/// A patron's limits.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 struct FileLimits {
+    /// Most items on loan at once (CB).
     charge: u32,
+    /// Overdue items allowed before "too many items overdue" (CA).
     overdue: u32,
+    /// Holds allowed (BZ).
     hold: u32,
 }
 
@@ -216,14 +319,21 @@ impl Default for FileLimits {
     }
 }
 
-#[derive(Deserialize)]
+/// A fee a patron owes.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FileFee {
+    /// CG fee identifier, unique in the file.
     id: String,
+    /// Fee type (2 digits).
     #[serde(rename = "type", default = "other_fee")]
+    #[schemars(schema_with = "fee_type_schema")]
     kind: String,
+    /// What is owed.
     amount: Amount,
+    /// The item it is for (a barcode under items:).
     item: Option<String>,
+    /// Text for AV / AF.
     #[serde(default)]
     description: String,
 }
@@ -232,29 +342,48 @@ fn other_fee() -> String {
     "01".into()
 }
 
-#[derive(Deserialize)]
+/// An item.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FileItem {
+    /// AB; quote barcodes that look like numbers.
     barcode: String,
+    /// AJ.
     title: String,
+    /// Author (informational).
     #[serde(default)]
     author: String,
+    /// BG owner institution.
     owner: String,
+    /// AQ permanent location; default: the owner.
     permanent_location: Option<String>,
+    /// AP current location; default: the owner.
     current_location: Option<String>,
+    /// Call number (informational, printed in AF of 18).
     #[serde(default)]
     call_number: String,
+    /// CK media type (3 digits).
     #[serde(default = "book")]
+    #[schemars(schema_with = "media_schema")]
     media: String,
+    /// Circulation status when not on loan (04 and 05 come from loans:, 08 needs a ready hold).
     #[serde(default = "available")]
+    #[schemars(schema_with = "status_schema")]
     status: String,
+    /// Security marker (2 digits).
     #[serde(default = "no_marker")]
+    #[schemars(schema_with = "security_schema")]
     security: String,
+    /// Fee type (2 digits) of the item's fee.
     #[serde(default = "other_fee")]
+    #[schemars(schema_with = "fee_type_schema")]
     fee_type: String,
+    /// A fee charged at checkout (rental).
     fee: Option<Amount>,
+    /// Magnetic media (12/10 "magnetic media").
     #[serde(default)]
     magnetic: bool,
+    /// CH item properties (19 stores them).
     #[serde(default)]
     properties: String,
 }
@@ -269,13 +398,18 @@ fn no_marker() -> String {
     "01".into()
 }
 
-#[derive(Deserialize)]
+/// A loan at the start.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FileLoan {
+    /// The item (a barcode under items:).
     item: String,
+    /// The patron (a barcode under patrons:).
     patron: String,
+    /// Days until it is due; negative: overdue.
     #[serde(default = "fortnight")]
     due_in_days: i64,
+    /// Renewals so far.
     #[serde(default)]
     renewals: u32,
 }
@@ -284,20 +418,112 @@ fn fortnight() -> i64 {
     14
 }
 
-#[derive(Deserialize)]
+/// A hold in an item's queue.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct FileHold {
+    /// The item (a barcode under items:).
     item: String,
+    /// The patron (a barcode under patrons:).
     patron: String,
+    /// BS pickup location; default: the patron's home library.
     pickup: Option<String>,
+    /// BY hold type (1 digit).
     #[serde(rename = "type", default = "any_copy")]
+    #[schemars(schema_with = "hold_type_schema")]
     kind: String,
+    /// The item is on the hold shelf for this hold (status 08).
     #[serde(default)]
     ready: bool,
 }
 
 fn any_copy() -> String {
     "2".into()
+}
+
+/// The JSON Schema of a library file (`sip2check schema library`).
+pub(crate) fn schema() -> serde_json::Value {
+    schema::root::<FileLibrary>("sip2check library")
+}
+
+fn supported_schema(_: &mut SchemaGenerator) -> Schema {
+    let request = schema::message_names(|m| spec::supported_position(m.code).is_some(), &[]);
+    json_schema!({ "type": ["array", "null"], "items": request })
+}
+
+fn unsupported_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::names(Unsupported::NAMES.iter().map(|(n, _)| (*n, "")), [])
+}
+
+fn preset_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::systems(|s| Dialect::preset(s).is_ok())
+}
+
+fn terminator_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::terminators()
+}
+
+fn encoding_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::encodings()
+}
+
+fn on_off_schema(_: &mut SchemaGenerator) -> Schema {
+    let words = ON_OFF.iter().map(|(w, _)| *w);
+    let text = schema::names(words.clone().map(|w| (w, "")), words);
+    json_schema!({ "anyOf": [{ "type": "boolean" }, text] })
+}
+
+/// A dialect knob's names, in any case.
+fn knob<K: Knob>(_: &mut SchemaGenerator) -> Schema {
+    let names = K::ALL.iter().map(|k| k.name());
+    schema::names(names.clone().map(|n| (n, "")), names)
+}
+
+fn security_marker_schema(_: &mut SchemaGenerator) -> Schema {
+    let codes = schema::codes(&spec::SECURITY_MARKER);
+    let item = schema::names([("item", "the item's own marker")], ["item"]);
+    json_schema!({ "anyOf": [item, codes] })
+}
+
+fn language_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::codes(&spec::LANGUAGE)
+}
+
+fn flags_schema(_: &mut SchemaGenerator) -> Schema {
+    let flag = schema::names(FLAG_NAMES.iter().map(|n| (*n, "")), []);
+    json_schema!({ "type": "array", "items": flag })
+}
+
+fn fee_type_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::codes(&spec::FEE_TYPE)
+}
+
+fn media_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::codes(&spec::MEDIA_TYPE)
+}
+
+fn status_schema(_: &mut SchemaGenerator) -> Schema {
+    let table = &spec::CIRCULATION_STATUS;
+    // 04 and 05 (charged) come from loans:, so the file refuses them here.
+    let codes = table
+        .values
+        .iter()
+        .copied()
+        .filter(|(code, _)| !matches!(*code, "04" | "05"));
+    let mut s = schema::names(codes, []);
+    s.insert(
+        "description".into(),
+        format!("a {} code", table.name).into(),
+    );
+    s
+}
+
+fn security_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::codes(&spec::SECURITY_MARKER)
+}
+
+fn hold_type_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::codes(&spec::HOLD_TYPE)
 }
 
 /// Collects the first problem with its line.
@@ -648,16 +874,16 @@ fn institution(c: &Checker, i: FileInstitution) -> Result<Institution, LibraryEr
             )
         })
     };
-    let unsupported = match p.unsupported.as_str() {
-        "ignore" => Unsupported::Ignore,
-        "resend" | "96" => Unsupported::Resend,
-        other => {
-            return Err(c.err(
-                other,
-                format!("unsupported: {other:?} must be ignore or resend"),
-            ));
-        }
-    };
+    let unsupported = Unsupported::NAMES
+        .iter()
+        .find(|(name, _)| *name == p.unsupported)
+        .map(|(_, u)| *u)
+        .ok_or_else(|| {
+            c.err(
+                &p.unsupported,
+                format!("unsupported: {:?} must be ignore or resend", p.unsupported),
+            )
+        })?;
     Ok(Institution {
         id: i.id,
         name: i.name,

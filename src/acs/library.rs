@@ -93,6 +93,15 @@ pub enum Unsupported {
     Resend,
 }
 
+impl Unsupported {
+    /// The names a library file's `unsupported:` takes.
+    pub const NAMES: [(&'static str, Unsupported); 3] = [
+        ("ignore", Unsupported::Ignore),
+        ("resend", Unsupported::Resend),
+        ("96", Unsupported::Resend),
+    ];
+}
+
 /// An institution's circulation policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {

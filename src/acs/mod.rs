@@ -24,6 +24,7 @@ pub use dialect::{
 };
 pub use faults::Faults;
 pub use fixture::BUILTIN_YAML;
+pub(crate) use fixture::schema as library_schema;
 pub use library::{
     Account, FLAG_NAMES, Fee, Hold, Institution, Item, Library, LibraryError, Loan, Money, Patron,
     Policy, Unsupported,

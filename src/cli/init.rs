@@ -1,7 +1,8 @@
 //! `sip2check init`: writes the commented profile template built in for a dialect as
 //! `sip2-profile.yaml` (the name the CI templates in ci/ use) and, with `--suites`, a copy of the
 //! built-in suites (`scenarios/`, with `common.yaml`) to customise. It checks every file first
-//! and writes none when one exists, so it never overwrites anything.
+//! and writes none when one exists, so it never overwrites anything. The JSON Schemas the files
+//! point editors at go to `schemas/` beside them (those already there are left as they are).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -12,6 +13,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 
 use super::{Exit, ExitError};
 use crate::scenario::source;
+use crate::schema::{self, FileKind};
 use crate::sip2::System;
 
 /// The profile's file name.
@@ -57,7 +59,8 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
         ))
     })?;
     let dir = args.dir.clone().unwrap_or_default();
-    let mut files: Vec<(PathBuf, &str)> = vec![(dir.join(PROFILE_FILE), template)];
+    let profile = with_schema_line(template, FileKind::Profile);
+    let mut files: Vec<(PathBuf, &str)> = vec![(dir.join(PROFILE_FILE), &profile)];
     if args.suites {
         files.extend(
             source::suite_files().map(|(name, text)| (dir.join(SUITES_DIR).join(name), text)),
@@ -83,6 +86,7 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
             files.len() - 1
         );
     }
+    write_schemas(&dir, &mut out)?;
     let cd = args
         .dir
         .as_ref()
@@ -94,6 +98,50 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
     );
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(Exit::Passed)
+}
+
+/// The profile template with its schema line pointing at `schemas/` beside it (the shipped
+/// file's points from `fixtures/profiles/` up to the repository's).
+fn with_schema_line(template: &str, kind: FileKind) -> String {
+    let line = schema::modeline(&format!("{}/{}", schema::DIR, kind.file_name()));
+    let rest = match template.split_once('\n') {
+        Some((first, rest)) if first.starts_with("# yaml-language-server:") => rest,
+        _ => template,
+    };
+    format!("{line}\n{rest}")
+}
+
+/// Writes every schema missing from `dir/schemas/`, and says what it wrote or left.
+fn write_schemas(dir: &Path, out: &mut String) -> anyhow::Result<()> {
+    let mut wrote = Vec::new();
+    for kind in FileKind::ALL {
+        let path = dir.join(schema::DIR).join(kind.file_name());
+        let text = kind.text();
+        match std::fs::read_to_string(&path) {
+            Ok(old) if old == text => {}
+            Ok(_) => {
+                let _ = writeln!(
+                    out,
+                    "left {}: it differs from this version's; `sip2check schema {kind} > {}` replaces it",
+                    path.display(),
+                    path.display()
+                );
+            }
+            Err(_) => {
+                write_new(&path, &text)?;
+                wrote.push(kind.file_name());
+            }
+        }
+    }
+    if !wrote.is_empty() {
+        let _ = writeln!(
+            out,
+            "wrote {}/: the JSON Schemas ({}) that editors check these files with",
+            dir.join(schema::DIR).display(),
+            wrote.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Refuses (exit 2, nothing written) when any of `files` exists.
@@ -183,5 +231,53 @@ mod tests {
         assert!(e.message.contains("f4 and 2 more already exist"), "{e}");
         files.truncate(0);
         assert!(refuse_existing(&files).is_ok());
+    }
+
+    #[test]
+    fn the_profile_points_at_the_schemas_written_beside_it_and_they_are_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |p: &str| dir.path().join(p);
+        std::fs::create_dir_all(at("schemas")).unwrap();
+        std::fs::write(at("schemas/library.schema.json"), "mine").unwrap();
+        run(parse(&["--suites", "--dir", dir.path().to_str().unwrap()]).unwrap()).unwrap();
+        // The copied suites' schema lines resolve to the schemas written beside them.
+        for (file, kind) in [
+            ("scenarios/siptest/03checkout.yaml", FileKind::Scenario),
+            ("scenarios/common.yaml", FileKind::Common),
+        ] {
+            let text = std::fs::read_to_string(at(file)).unwrap();
+            let target = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# yaml-language-server: $schema="))
+                .unwrap();
+            let schema = at(file).parent().unwrap().join(target);
+            assert_eq!(
+                schema.canonicalize().unwrap(),
+                at(&format!("schemas/{}", kind.file_name()))
+                    .canonicalize()
+                    .unwrap()
+            );
+        }
+        let profile = std::fs::read_to_string(at(PROFILE_FILE)).unwrap();
+        assert!(
+            profile.starts_with("# yaml-language-server: $schema=schemas/profile.schema.json\n"),
+            "{profile}"
+        );
+        let template = source::profile_template(System::Emulator).unwrap();
+        assert_eq!(
+            profile.split_once('\n').unwrap().1,
+            template.split_once('\n').unwrap().1
+        );
+        for kind in [FileKind::Scenario, FileKind::Common, FileKind::Profile] {
+            let text = std::fs::read_to_string(at(&format!("schemas/{}", kind.file_name())));
+            assert_eq!(text.unwrap(), kind.text(), "{kind}");
+        }
+        let left = std::fs::read_to_string(at("schemas/library.schema.json")).unwrap();
+        assert_eq!(left, "mine");
+        assert_eq!(
+            with_schema_line("a: 1\n", FileKind::Profile),
+            "# yaml-language-server: $schema=schemas/profile.schema.json\na: 1\n"
+        );
     }
 }

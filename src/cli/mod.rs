@@ -17,6 +17,7 @@ mod man;
 mod probe;
 mod proxy;
 mod run;
+mod schema;
 mod send;
 mod serve;
 mod spec;
@@ -49,6 +50,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Write a commented profile (and, with --suites, a copy of the suites) to start from.
     Init(init::InitArgs),
+    /// Print the JSON Schema of a scenario, common.yaml, profile or library file (for editors).
+    Schema(schema::SchemaArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff), of sip2check or of one subcommand.
@@ -110,6 +113,21 @@ pub fn exit_code_of(err: &anyhow::Error) -> Exit {
         .map_or(Exit::Usage, |e| e.exit)
 }
 
+/// An error about to be printed, masked by `redactor`, its causes folded in as `main` prints
+/// them; the exit code it carries is kept.
+fn masked(redactor: &crate::report::redact::Redactor, err: anyhow::Error) -> anyhow::Error {
+    let mut message = redactor.text(&err.to_string());
+    for cause in err.chain().skip(1) {
+        message.push_str("\n  caused by: ");
+        message.push_str(&redactor.text(&cause.to_string()));
+    }
+    ExitError {
+        exit: exit_code_of(&err),
+        message,
+    }
+    .into()
+}
+
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
@@ -119,6 +137,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Send(args) => send::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Init(args) => init::run(args),
+        Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Logscan(args) => logscan::run(args),

@@ -4,7 +4,6 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use clap::Args;
 use clap::Parser as _;
 use libtest_mimic::{Arguments, ColorSetting};
@@ -174,6 +173,7 @@ impl RunArgs {
             strict: self.strict,
             jobs: self.jobs.map(usize::from),
             ignore_bx: self.ignore_bx,
+            library: None,
             shuffle: self.shuffle.map(|s| match s {
                 Shuffle::Seed(seed) => seed,
                 Shuffle::Random => runner::shuffle::random_seed(),
@@ -315,7 +315,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let opts = args.report_options();
     // Built before anything else, so that every error below (the profile's own included) is masked.
     let redactor = Redactor::for_profile_file(args.profile.as_deref(), opts.redaction);
-    run_masked(&args, opts, &redactor).map_err(|e| redactor.error(e))
+    run_masked(&args, opts, &redactor).map_err(|e| super::masked(&redactor, e))
 }
 
 fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyhow::Result<Exit> {
@@ -451,22 +451,12 @@ fn write_reports(
     meta: &RunMeta,
     opts: &ReportOptions,
 ) -> anyhow::Result<()> {
-    if let Some(path) = &args.junit {
-        let file = std::fs::File::create(path)
-            .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
-        report::junit::write(result, opts, std::io::BufWriter::new(file))
-            .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
-    }
-    if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&report::json::to_value(result, opts))?;
-        std::fs::write(path, text + "\n")
-            .with_context(|| format!("cannot write the JSON report {}", path.display()))?;
-    }
-    if let Some(path) = &args.html {
-        std::fs::write(path, report::html::run::page(result, meta, opts))
-            .with_context(|| format!("cannot write the HTML report {}", path.display()))?;
-    }
-    Ok(())
+    let reports = report::Reports {
+        junit: args.junit.clone(),
+        json: args.json.clone(),
+        html: args.html.clone(),
+    };
+    Ok(reports.write(result, meta, opts)?)
 }
 
 /// 1 when a scenario failed or could not run to the end (a connection lost mid-run is a

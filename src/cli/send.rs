@@ -212,7 +212,7 @@ pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
     ];
     // send shows patron data (it is a debugging tool); passwords never leave.
     let redactor = Redactor::new(Redaction::Secrets, secrets.into_iter().flatten());
-    run_masked(&args, &redactor).map_err(|e| redactor.error(e))
+    run_masked(&args, &redactor).map_err(|e| super::masked(&redactor, e))
 }
 
 fn run_masked(args: &SendArgs, redactor: &Redactor) -> anyhow::Result<Exit> {

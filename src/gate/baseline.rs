@@ -2,7 +2,7 @@
 //! failure or warning is reported as known and fails nothing; a failure the baseline does not
 //! list still fails the run; an entry whose step ran without failing that way is reported as
 //! fixed (remove it), and fails the run under `--strict-baseline`. `run --write-baseline` writes
-//! the current failures, warnings and errors as a commented file to review ([`write`]).
+//! the current failures, warnings and errors as a commented file to review ([`write()`]).
 //!
 //! An entry names the scenario, the step (its id) and one of: a check target with the value
 //! the check got (normalised as snapshots are: `<date>`, `<volatile>`; without `got` any value

@@ -19,11 +19,7 @@ use super::text::{captured_value, printable, printable_lines, wire_line};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 
 /// Writes the report for `run` to `out`.
-pub fn write(
-    run: &RunResult,
-    opts: &ReportOptions,
-    out: impl Write,
-) -> Result<(), junit_report::Error> {
+pub fn write(run: &RunResult, opts: &ReportOptions, out: impl Write) -> std::io::Result<()> {
     let plain = ReportOptions {
         color: false,
         ..*opts
@@ -32,7 +28,8 @@ pub fn write(
     for s in &run.scenarios {
         report.add_testsuite(suite(run, s, &plain));
     }
-    report.write_xml(out)
+    // junit-report's error stays inside this file (it is an I/O or an XML writer error).
+    report.write_xml(out).map_err(std::io::Error::other)
 }
 
 fn suite(run: &RunResult, s: &ScenarioResult, opts: &ReportOptions) -> TestSuite {

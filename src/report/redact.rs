@@ -39,6 +39,12 @@ impl Redactor {
         let mut secrets: Vec<String> = secrets
             .into_iter()
             .filter(|s| s.chars().count() >= MIN_SECRET_LEN)
+            // A secret with a '|' may reach us with its head already masked as a field value
+            // (`CO***|tail`): the rest of it is masked too.
+            .flat_map(|s| {
+                let tail = s.find('|').map(|i| format!("{MASK}{}", &s[i..]));
+                std::iter::once(s).chain(tail)
+            })
             .collect();
         // Longest first, so a secret that contains another is masked whole.
         secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
@@ -186,21 +192,6 @@ impl Redactor {
                 _ => self.text(&c.value),
             };
         }
-    }
-
-    /// An error about to be printed, its causes folded in as `main` prints them; the exit code
-    /// it carries is kept.
-    pub fn error(&self, err: anyhow::Error) -> anyhow::Error {
-        let mut message = self.text(&err.to_string());
-        for cause in err.chain().skip(1) {
-            message.push_str("\n  caused by: ");
-            message.push_str(&self.text(&cause.to_string()));
-        }
-        crate::cli::ExitError {
-            exit: crate::cli::exit_code_of(&err),
-            message,
-        }
-        .into()
     }
 }
 

@@ -179,6 +179,8 @@ pub struct RunConfig {
     pub ignore_bx: bool,
     /// Run the scenarios in the order this seed gives ([`super::shuffle`]), not in id order.
     pub shuffle: Option<u64>,
+    /// The built-in emulator's library (None: the shipped `fixtures/library.yaml`).
+    pub library: Option<acs::Library>,
 }
 
 /// Why a run could not start.
@@ -329,7 +331,11 @@ pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupE
     let (server, endpoint, label, emulator) = match &config.target {
         Target::Emulator => {
             let emulator = PerScenario {
-                library: setup.library.clone().unwrap_or_else(acs::Library::builtin),
+                library: setup
+                    .library
+                    .clone()
+                    .or_else(|| config.library.clone())
+                    .unwrap_or_else(acs::Library::builtin),
                 opts: acs::ServeOptions {
                     // Like Evergreen and Koha: the first message must be a login.
                     dialect: acs::Dialect {

@@ -1,20 +1,18 @@
-//! libtest-mimic trials, one per scenario, and the entry point shared by `sip2check run` and
-//! `cargo test` harnesses ([`harness_main`]). Trial bodies are synchronous: they block on the
-//! plan's tokio runtime, and hand their [`ScenarioResult`] to a [`Sink`] for the reports.
+//! libtest-mimic trials, one per scenario, and [`execute`], which `sip2check run` and `cargo
+//! test` harnesses ([`super::harness_main_with`]) both run them with. Trial bodies are
+//! synchronous: they block on the plan's tokio runtime, and hand their [`ScenarioResult`] to a
+//! [`Sink`] for the reports.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 use super::exec::run_scenario;
-use super::plan::{Plan, RunConfig, Selection, Target, plan, select};
+use super::plan::Plan;
 use super::result::{Outcome, RunResult, ScenarioResult, StepResult};
 use crate::report::ReportOptions;
-use crate::report::console::{render_scenario, report_error};
-use crate::report::redact::Redactor;
-use crate::scenario::{Profile, Scenario};
+use crate::report::console::render_scenario;
+use crate::scenario::Scenario;
 use crate::sip2::redact::Redaction;
 
 /// Collects the results of the trials as they finish.
@@ -150,74 +148,4 @@ pub fn execute(
         scenarios: sink.take(),
     };
     (conclusion, run)
-}
-
-/// The `main` of a `cargo test` harness (`harness = false`): runs the scenarios under `paths`
-/// against the built-in emulator, or against `SIP2_ENDPOINT` (host:port) with the variables of
-/// `SIP2_PROFILE` (a profile file). libtest's arguments (filters, `--list`, ...) apply.
-pub fn harness_main(paths: &[&str]) -> ExitCode {
-    let args = Arguments::from_args();
-    let profile_path = std::env::var_os("SIP2_PROFILE").map(PathBuf::from);
-    let redactor =
-        Redactor::for_profile_file(profile_path.as_deref(), Redaction::SecretsAndPersonal);
-    let report_error = |e: &dyn std::fmt::Display| report_error(&redactor.text(&e.to_string()));
-    let endpoint = std::env::var("SIP2_ENDPOINT")
-        .ok()
-        .filter(|e| !e.is_empty());
-    let profile = match (&profile_path, &endpoint) {
-        (Some(p), _) => Profile::load(p).map_err(|e| e.to_string()),
-        (None, None) => Profile::emulator().map_err(|e| e.to_string()),
-        (None, Some(e)) => Err(format!(
-            "SIP2_ENDPOINT={e} needs SIP2_PROFILE=FILE with that server's variables (start from a copy of fixtures/profiles/emulator.yaml)"
-        )),
-    };
-    let profile = match profile {
-        Ok(p) => p,
-        Err(e) => {
-            report_error(&e);
-            return ExitCode::from(2);
-        }
-    };
-    // With SIP2_PROFILE alone, the profile's own endpoint (if any) is the server.
-    let target = match endpoint.or_else(|| profile.endpoint.clone()) {
-        Some(e) => Target::Endpoint(e),
-        None => Target::Emulator,
-    };
-    let config = RunConfig {
-        paths: paths.iter().map(PathBuf::from).collect(),
-        suites: Vec::new(),
-        target,
-        profile,
-        selection: Selection::default(),
-        strict: false,
-        jobs: None,
-        ignore_bx: false,
-        shuffle: None,
-    };
-    if args.list {
-        // Listing (as cargo nextest does before every run) needs no server and no probe.
-        return match select(&config) {
-            Ok(scenarios) => {
-                let listed = scenarios
-                    .into_iter()
-                    .map(|s| Trial::test(s.id, || Ok(())))
-                    .collect();
-                libtest_mimic::run(&args, listed).exit_code()
-            }
-            Err(e) => {
-                report_error(&e);
-                ExitCode::from(e.exit_code())
-            }
-        };
-    }
-    let plan = match plan(&config) {
-        Ok(p) => p,
-        Err(e) => {
-            report_error(&e);
-            return ExitCode::from(e.exit_code());
-        }
-    };
-    let (conclusion, _) = execute(&plan, &args, ReportOptions::default());
-    plan.shutdown();
-    conclusion.exit_code()
 }

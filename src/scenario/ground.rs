@@ -84,6 +84,44 @@ impl FromStr for Ground {
     }
 }
 
+impl schemars::JsonSchema for Ground {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ground".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let phrases: Vec<String> = System::ALL
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: checked only when the profile's dialect names it; a failure is a warning",
+                    Ground::System(*s).phrase()
+                )
+            })
+            .collect();
+        let exact = [
+            (
+                "spec",
+                "spec requires: a failure fails the step (the default)",
+            ),
+            ("common", "common practice: a failure is a warning"),
+        ]
+        .into_iter()
+        .chain(
+            System::ALL
+                .iter()
+                .map(|s| s.name())
+                .zip(phrases.iter().map(String::as_str)),
+        );
+        let mut s = crate::schema::names(exact, System::ALL.iter().map(|s| s.name()));
+        s.insert(
+            "description".into(),
+            "What the check rests on: spec, common, or a system name.".into(),
+        );
+        s
+    }
+}
+
 impl<'de> Deserialize<'de> for Ground {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;

@@ -31,6 +31,20 @@ impl<'de> Deserialize<'de> for StepIdName {
     }
 }
 
+impl schemars::JsonSchema for StepIdName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StepId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+            "description": "The step's stable id (baselines and snapshots name the step scenario-id/step-id): lower-case letters, digits and single '-'; unique in the scenario. Default: a slug of the name."
+        })
+    }
+}
+
 /// Is `s` a slug: non-empty, lower-case ASCII letters, digits and single inner `-`?
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()

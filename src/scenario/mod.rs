@@ -1,7 +1,7 @@
 //! Scenarios: the YAML language users write (one file = one scenario = one connection),
 //! profiles (variables and the endpoint's dialect), `{{ }}` templates and strict loading.
 //!
-//! Main types: [`Scenario`], [`Step`], [`Profile`], [`Ground`]; entry points [`load`] (with
+//! Main types: [`Scenario`], [`Step`], [`Profile`], [`Ground`]; entry points [`load()`] (with
 //! the variable check) and [`load_unchecked`] + [`vars::check`]; [`load_sources`] also takes
 //! the suites built into the binary ([`source`]). Depends on `sip2/` (the spec table) and
 //! `check::matcher`; knows nothing of sockets.

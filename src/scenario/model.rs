@@ -4,21 +4,25 @@
 //! keys of a request, field IDs, matchers, regexes, rule names), so serde_yaml attaches the
 //! line and column. Checks that need the profile or other steps live in `load.rs`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::json;
 
 use super::Ground;
 use super::template::{BUILTINS, DATEPAT, Template};
 use crate::check::matcher::{FieldMatcher, Matcher};
+use crate::schema;
 use crate::sip2::spec::{self, FixedSpec, Kind, MessageSpec};
 use crate::sip2::{Direction, FieldId, Rule, Terminator};
 
-/// A scenario file.
-#[derive(Debug, Deserialize)]
+/// A scenario file: one connection, steps in order, then its cleanup.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioDoc {
     /// Display name.
@@ -43,9 +47,10 @@ pub struct ScenarioDoc {
     pub finally: Vec<StepDoc>,
 }
 
-/// One step as written (either `use:` or a full step).
-#[derive(Debug, Clone, Deserialize)]
+/// One step as written: `use:` (and at most a `name:`), or a full step with `send:`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = use_or_send)]
 pub struct StepDoc {
     /// A shared step from common.yaml.
     #[serde(rename = "use")]
@@ -68,6 +73,7 @@ pub struct StepDoc {
     pub expect: Option<ExpectDoc>,
     /// Response values to keep as variables: name -> field ID or fixed-field key.
     #[serde(default)]
+    #[schemars(schema_with = "capture_schema")]
     pub capture: OrderedMap<String, String>,
     /// Profile records this step alone needs; without them only this step is skipped.
     pub needs: Option<Vec<NeedName>>,
@@ -80,7 +86,7 @@ pub struct StepDoc {
 }
 
 /// `undo:` as written: a condition on the step's answer and the steps that reverse it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UndoDoc {
     /// The answer that means the server did what the step asked (e.g. `fixed: { ok: "1" }`).
@@ -90,7 +96,7 @@ pub struct UndoDoc {
 }
 
 /// `undo.when:` as written: the matchers of `expect:`, as a condition rather than checks.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhenDoc {
     /// The answer's message.
@@ -99,14 +105,16 @@ pub struct WhenDoc {
     pub leader: Option<LeaderDoc>,
     /// Fixed fields by key.
     #[serde(default)]
+    #[schemars(schema_with = "fixed_matchers")]
     pub fixed: OrderedMap<String, FieldMatcherDoc>,
     /// Tagged fields by ID.
     #[serde(default)]
+    #[schemars(schema_with = "field_matchers")]
     pub fields: OrderedMap<FieldKey, FieldMatcherDoc>,
 }
 
-/// `expect:` as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `expect:` as written: what the response must be.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectDoc {
     /// The ground of every check in the block that names none.
@@ -117,9 +125,11 @@ pub struct ExpectDoc {
     pub leader: Option<LeaderDoc>,
     /// Fixed fields by key.
     #[serde(default)]
+    #[schemars(schema_with = "fixed_matchers")]
     pub fixed: OrderedMap<String, FieldMatcherDoc>,
     /// Tagged fields by ID.
     #[serde(default)]
+    #[schemars(schema_with = "field_matchers")]
     pub fields: OrderedMap<FieldKey, FieldMatcherDoc>,
     /// Lint rules this step accepts.
     #[serde(default)]
@@ -315,14 +325,19 @@ pub struct LeaderDoc {
     pub ground: Option<Ground>,
 }
 
+/// The map form of `leader:`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LeaderMap {
+    /// A regex on the start of the response; `{{ name }}` values match literally.
+    #[schemars(with = "String")]
+    matches: RegexTemplate,
+    /// The ground of this check (default: the block's).
+    ground: Option<Ground>,
+}
+
 impl<'de> Deserialize<'de> for LeaderDoc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct LeaderMap {
-            matches: RegexTemplate,
-            ground: Option<Ground>,
-        }
         let form = d.deserialize_any(PlainOrMap::<RegexTemplate, LeaderMap>::visitor(
             "a leader regex, or { matches: REGEX, ground: G }",
         ))?;
@@ -348,14 +363,18 @@ pub struct RuleItem {
     pub ground: Option<Ground>,
 }
 
+/// The map form of a `violations:` or `forbid:` item.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RuleMap {
+    /// The lint rule.
+    rule: RuleName,
+    /// The ground of this check (default: the block's).
+    ground: Option<Ground>,
+}
+
 impl<'de> Deserialize<'de> for RuleItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct RuleMap {
-            rule: RuleName,
-            ground: Option<Ground>,
-        }
         let form = d.deserialize_any(PlainOrMap::<RuleName, RuleMap>::visitor(
             "a lint rule name, or { rule: NAME, ground: G }",
         ))?;
@@ -516,24 +535,50 @@ impl<'de> Visitor<'de> for MatcherVisitor {
     }
 }
 
-/// The map form of a matcher: exactly one matcher key, plus `optional`.
-#[derive(Debug, Deserialize)]
+/// The map form of a matcher: exactly one check, plus `optional` and `ground`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct MatcherMap {
+    /// Equal to the first value (templates allowed).
     equals: Option<String>,
+    /// The first value matches this regex; `{{ name }}` values match literally.
     matches: Option<String>,
+    /// Equal to one of these.
     one_of: Option<Vec<String>>,
+    /// The field is there (its value may be empty).
+    #[serde(default)]
+    #[schemars(schema_with = "only_true")]
     present: Option<bool>,
+    /// The field is not there.
+    #[serde(default)]
+    #[schemars(schema_with = "only_true")]
     absent: Option<bool>,
+    /// The field is there and empty.
+    #[serde(default)]
+    #[schemars(schema_with = "only_true")]
     empty: Option<bool>,
+    /// The first value has this many characters.
     length: Option<usize>,
+    /// A valid 18-character SIP date (YYYYMMDDZZZZHHMMSS).
+    #[serde(default)]
+    #[schemars(schema_with = "only_true")]
     date: Option<bool>,
+    /// Some occurrence contains this text.
     contains: Option<String>,
+    /// Every occurrence (at least one) passes this check.
+    #[serde(default)]
+    #[schemars(schema_with = "inner_matcher")]
     each: Option<FieldMatcherDoc>,
+    /// The occurrences, in order, are exactly these.
     all: Option<Vec<String>>,
+    /// Check the field only when it is there.
     optional: Option<bool>,
+    /// The ground of this check (default: the block's).
     ground: Option<Ground>,
 }
+
+/// The keys of a matcher map that are not checks.
+const MATCHER_MODIFIERS: [&str; 2] = ["optional", "ground"];
 
 impl MatcherMap {
     fn into_matcher(self) -> Result<FieldMatcher, String> {
@@ -973,6 +1018,485 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// The JSON Schema of a scenario file (`sip2check schema scenario`).
+pub(crate) fn scenario_schema() -> serde_json::Value {
+    crate::schema::root::<ScenarioDoc>("sip2check scenario")
+}
+
+/// The JSON Schema of a `common.yaml` (`sip2check schema common`).
+pub(crate) fn common_schema() -> serde_json::Value {
+    crate::schema::root::<CommonDoc>("sip2check common.yaml")
+}
+
+/// A `common.yaml` (read as an [`OrderedMap`] of [`StepDoc`]s), for its schema.
+enum CommonDoc {}
+
+impl JsonSchema for CommonDoc {
+    fn schema_name() -> Cow<'static, str> {
+        "Common".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let step = generator.subschema_for::<StepDoc>();
+        json_schema!({
+            "description": "Shared steps by name: a scenario step says `use: NAME` to run one.",
+            "type": "object",
+            "additionalProperties": {
+                "description": "A shared step: a full step with send:, which cannot use another shared step.",
+                "allOf": [step, { "not": { "required": ["use"] } }],
+            },
+        })
+    }
+}
+
+/// A step either uses a shared step (and may only rename it) or sends a request.
+fn use_or_send(schema: &mut Schema) {
+    schema.insert("if".into(), json!({ "required": ["use"] }));
+    // The keys a `use:` step may have (load.rs refuses the others).
+    schema.insert(
+        "then".into(),
+        json!({ "propertyNames": { "enum": ["use", "name", "id"] } }),
+    );
+    schema.insert("else".into(), json!({ "required": ["send"] }));
+}
+
+/// What a text may hold where it takes a fixed field's value: exactly its length, a template
+/// (its length is known only when sent), or `now` for a date.
+fn fixed_value_schema(f: &FixedSpec) -> Schema {
+    let date = matches!(f.kind, Kind::Date18);
+    let mut forms = vec![
+        json!({ "minLength": f.len, "maxLength": f.len }),
+        json!({ "pattern": r"\{\{" }),
+    ];
+    if date {
+        forms.push(json!({ "const": "now" }));
+    }
+    let mut s = json_schema!({
+        "type": "string",
+        "description": format!(
+            "{}: {} characters, {}{}",
+            f.name,
+            f.len,
+            f.kind.describe(),
+            if date { "; default: now" } else { "" }
+        ),
+        "anyOf": forms,
+    });
+    if let Kind::Code(table) = f.kind {
+        let codes: Vec<&str> = table.values.iter().map(|(c, _)| *c).collect();
+        s.insert("examples".into(), codes.into());
+    }
+    s
+}
+
+/// A structured request of message `m`: every fixed field but dates, by key (or spec name in
+/// any case), and tagged fields by ID (a list repeats one).
+fn structured_schema(generator: &mut SchemaGenerator, m: &'static MessageSpec) -> Schema {
+    let values = schema::define(generator, "FieldValues", |_| {
+        json_schema!({
+            "description": "The field's value, or a list of values to send it once for each.",
+            "anyOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } },
+            ],
+        })
+    });
+    let field_id = generator.subschema_for::<FieldKey>();
+    let mut properties = serde_json::Map::new();
+    let mut by_name = serde_json::Map::new();
+    let mut required = Vec::new();
+    for f in m.fixed {
+        let value = fixed_value_schema(f).to_value();
+        let name = format!("^{}$", schema::case_insensitive(f.name));
+        if !matches!(f.kind, Kind::Date18) {
+            // Given by key, or by some property whose name is the spec's name in any case.
+            required.push(json!({ "anyOf": [
+                { "required": [f.key] },
+                { "not": { "propertyNames": { "not": { "pattern": name } } } },
+            ]}));
+        }
+        properties.insert(f.key.into(), value.clone());
+        by_name.insert(name, value);
+    }
+    for u in m.fields {
+        let description = format!(
+            "{} ({}{})",
+            spec::field_name(u.id),
+            if u.required { "required" } else { "optional" },
+            if u.repeatable { ", repeatable" } else { "" }
+        );
+        properties.insert(
+            u.id.as_str().into(),
+            json!({ "description": description, "allOf": [values] }),
+        );
+    }
+    let keys: Vec<&str> = m.fixed.iter().map(|f| f.key).collect();
+    let names: Vec<String> = m
+        .fixed
+        .iter()
+        .map(|f| schema::case_insensitive(f.name))
+        .collect();
+    let mut key_forms = vec![field_id.to_value()];
+    if !keys.is_empty() {
+        key_forms.push(json!({ "enum": keys }));
+        key_forms.push(json!({ "pattern": format!("^(?:{})$", names.join("|")) }));
+    }
+    let mut s = json_schema!({
+        "description": format!(
+            "{} {}: fixed fields by key (dates default to now), then tagged fields by ID in the order sent.",
+            m.code, m.name
+        ),
+        "type": if required.is_empty() { json!(["object", "null"]) } else { json!("object") },
+        "properties": properties,
+        "patternProperties": by_name,
+        "propertyNames": { "anyOf": key_forms },
+        "additionalProperties": values,
+    });
+    if !required.is_empty() {
+        s.insert("allOf".into(), required.into());
+    }
+    s
+}
+
+impl JsonSchema for SendDoc {
+    fn schema_name() -> Cow<'static, str> {
+        "Send".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let mut by_key = serde_json::Map::new();
+        let mut by_name = serde_json::Map::new();
+        for m in spec::MESSAGES {
+            let r = schema::define(generator, &format!("send_{}", m.key), |g| {
+                structured_schema(g, m)
+            })
+            .to_value();
+            by_key.insert(m.key.into(), r.clone());
+            by_key.insert(m.code.as_str().into(), r.clone());
+            by_name.insert(format!("^{}$", schema::case_insensitive(m.name)), r);
+        }
+        json_schema!({
+            "description": "The request: raw text, or one message by key (checkout) or code (\"11\") with its fields.",
+            "anyOf": [
+                {
+                    "type": "string",
+                    "minLength": 2,
+                    "description": "Sent as written after {{ }} expansion; AY/AZ are added when error detection is on, unless it already ends in them.",
+                },
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                    "properties": by_key,
+                    "patternProperties": by_name,
+                    "additionalProperties": false,
+                },
+            ],
+        })
+    }
+}
+
+impl JsonSchema for FieldMatcherDoc {
+    fn schema_name() -> Cow<'static, str> {
+        "Matcher".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A check of the field: a value it must equal, present / absent / empty, or a map with one check.",
+            "anyOf": [plain_matcher(), matcher_map(generator, false)],
+        })
+    }
+}
+
+/// A matcher written as a string: a value to equal, or a keyword.
+fn plain_matcher() -> Schema {
+    json_schema!({
+        "type": "string",
+        "description": "Equal to this value (templates allowed), or present, absent or empty.",
+        "examples": ["present", "absent", "empty"],
+    })
+}
+
+/// The map form of a matcher: exactly one check; `inner` (inside `each:`) without the
+/// modifiers, which go next to `each:`.
+fn matcher_map(generator: &mut SchemaGenerator, inner: bool) -> Schema {
+    let mut s = MatcherMap::json_schema(generator);
+    let mut checks = Vec::new();
+    if let Some(props) = s.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        if inner {
+            props.retain(|k, _| !MATCHER_MODIFIERS.contains(&k.as_str()));
+        }
+        checks.extend(
+            props
+                .keys()
+                .filter(|k| !MATCHER_MODIFIERS.contains(&k.as_str()))
+                .map(|k| json!({ "required": [k] })),
+        );
+    }
+    s.insert("oneOf".into(), checks.into());
+    s
+}
+
+/// The check inside `each:`.
+fn inner_matcher(generator: &mut SchemaGenerator) -> Schema {
+    schema::define(generator, "InnerMatcher", |g| {
+        json_schema!({
+            "description": "The check every occurrence must pass (optional: and ground: go next to each:).",
+            "anyOf": [plain_matcher(), matcher_map(g, true)],
+        })
+    })
+}
+
+/// A flag check that is only ever written `true`.
+fn only_true(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "const": true })
+}
+
+/// Every fixed-field key of any message (`expect.fixed`, `capture:`): which message's they
+/// must be is known only with the step.
+fn fixed_keys(generator: &mut SchemaGenerator) -> Schema {
+    schema::define(generator, "FixedKey", |_| {
+        let (keys, names) = all_fixed_fields();
+        let labels: Vec<(&str, String)> = keys
+            .iter()
+            .map(|(key, f, codes)| (*key, format!("{}, in {}", f.name, codes.join(" "))))
+            .collect();
+        schema::names(
+            labels.iter().map(|(k, l)| (*k, l.as_str())),
+            names.iter().copied(),
+        )
+    })
+}
+
+/// Each fixed-field key once (with its first field and the codes of the messages that have
+/// it), and each spec name once.
+type FixedFields = (
+    Vec<(&'static str, &'static FixedSpec, Vec<String>)>,
+    Vec<&'static str>,
+);
+
+fn all_fixed_fields() -> FixedFields {
+    let mut keys: Vec<(&'static str, &'static FixedSpec, Vec<String>)> = Vec::new();
+    let mut names: Vec<&'static str> = Vec::new();
+    for m in spec::MESSAGES {
+        for f in m.fixed {
+            match keys.iter_mut().find(|(k, _, _)| *k == f.key) {
+                Some((_, _, codes)) => codes.push(m.code.to_string()),
+                None => keys.push((f.key, f, vec![m.code.to_string()])),
+            }
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(f.name)) {
+                names.push(f.name);
+            }
+        }
+    }
+    (keys, names)
+}
+
+/// `fixed:` of `expect:` and `undo.when:`: matchers by fixed-field key.
+fn fixed_matchers(generator: &mut SchemaGenerator) -> Schema {
+    schema::define(generator, "FixedMatchers", fixed_matchers_by_key)
+}
+
+fn fixed_matchers_by_key(generator: &mut SchemaGenerator) -> Schema {
+    let matcher = generator.subschema_for::<FieldMatcherDoc>();
+    let (keys, names) = all_fixed_fields();
+    let properties: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|(key, f, codes)| {
+            let description = format!(
+                "{}: {} characters, {} (in {})",
+                f.name,
+                f.len,
+                f.kind.describe(),
+                codes.join(" ")
+            );
+            (
+                key.to_string(),
+                json!({ "description": description, "allOf": [matcher] }),
+            )
+        })
+        .collect();
+    let by_name: serde_json::Map<String, serde_json::Value> = names
+        .iter()
+        .map(|n| {
+            (
+                format!("^{}$", schema::case_insensitive(n)),
+                matcher.clone().to_value(),
+            )
+        })
+        .collect();
+    json_schema!({
+        "type": "object",
+        "properties": properties,
+        "patternProperties": by_name,
+        "additionalProperties": false,
+    })
+}
+
+/// `fields:` of `expect:` and `undo.when:`: matchers by field ID.
+fn field_matchers(generator: &mut SchemaGenerator) -> Schema {
+    schema::define(generator, "FieldMatchers", field_matchers_by_id)
+}
+
+fn field_matchers_by_id(generator: &mut SchemaGenerator) -> Schema {
+    let matcher = generator.subschema_for::<FieldMatcherDoc>();
+    let properties: serde_json::Map<String, serde_json::Value> = spec::FIELDS
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str().to_string(),
+                json!({ "description": f.name, "allOf": [matcher] }),
+            )
+        })
+        .collect();
+    json_schema!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
+/// `capture:`: variable names to a field ID or a fixed-field key of the response.
+fn capture_schema(generator: &mut SchemaGenerator) -> Schema {
+    let field = generator.subschema_for::<FieldKey>();
+    let fixed = fixed_keys(generator);
+    json_schema!({
+        "type": "object",
+        "propertyNames": {
+            "pattern": "^[A-Za-z0-9_]+$",
+            "not": { "enum": BUILTINS },
+        },
+        "additionalProperties": {
+            "description": "A field ID (its first value) or a fixed-field key of the response.",
+            "anyOf": [field, fixed],
+        },
+    })
+}
+
+impl JsonSchema for Seconds {
+    fn schema_name() -> Cow<'static, str> {
+        "Seconds".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "number", "exclusiveMinimum": 0, "maximum": 3600 })
+    }
+}
+
+impl JsonSchema for TerminatorName {
+    fn schema_name() -> Cow<'static, str> {
+        "Terminator".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schema::terminators()
+    }
+}
+
+impl JsonSchema for MessageName {
+    fn schema_name() -> Cow<'static, str> {
+        "MessageName".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schema::message_names(|_| true, &[])
+    }
+}
+
+impl JsonSchema for RequirementName {
+    fn schema_name() -> Cow<'static, str> {
+        "Requirement".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schema::message_names(
+            is_request,
+            &[(
+                "error_detection",
+                "the server does error detection (AY/AZ): not when the profile says error_detection: off",
+            )],
+        )
+    }
+}
+
+impl JsonSchema for NeedName {
+    fn schema_name() -> Cow<'static, str> {
+        "Need".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A profile record (blocked_patron) or variable (fined_patron.fee_id).",
+            "pattern": r"^[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?$",
+            "not": { "anyOf": [{ "enum": BUILTINS }, { "pattern": r"^env\." }] },
+        })
+    }
+}
+
+impl JsonSchema for LeaderDoc {
+    fn schema_name() -> Cow<'static, str> {
+        "Leader".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let map = generator.subschema_for::<LeaderMap>();
+        json_schema!({
+            "anyOf": [
+                { "type": "string", "description": "A regex on the start of the response; {{ name }} values match literally." },
+                map,
+            ],
+        })
+    }
+}
+
+impl JsonSchema for RuleItem {
+    fn schema_name() -> Cow<'static, str> {
+        "RuleItem".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let rule = generator.subschema_for::<RuleName>();
+        let map = generator.subschema_for::<RuleMap>();
+        json_schema!({ "anyOf": [rule, map] })
+    }
+}
+
+impl JsonSchema for RuleName {
+    fn schema_name() -> Cow<'static, str> {
+        "Rule".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut s = schema::names(Rule::ALL.iter().map(|r| (r.code(), r.describe())), []);
+        s.insert(
+            "description".into(),
+            "A lint rule (`sip2check spec --rules`).".into(),
+        );
+        s
+    }
+}
+
+impl JsonSchema for FieldKey {
+    fn schema_name() -> Cow<'static, str> {
+        "FieldId".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut s = schema::names(spec::FIELDS.iter().map(|f| (f.id.as_str(), f.name)), []);
+        s.insert(
+            "description".into(),
+            "A field ID (`sip2check spec --fields`).".into(),
+        );
+        s
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 
 use super::error::LoadError;
@@ -19,7 +20,7 @@ use crate::sip2::{Encoding, FieldId, System, Terminator, spec};
 pub const EMULATOR_PROFILE: &str = include_str!("../../fixtures/profiles/emulator.yaml");
 
 /// The profile's `error_detection:` (unset: requests carry AY/AZ only when a scenario asks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ErrorDetection {
     /// This server does no error detection: requests carry no AY/AZ, and scenarios that
@@ -32,7 +33,7 @@ pub enum ErrorDetection {
 }
 
 /// TLS settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TlsProfile {
     /// CA bundle (PEM) to trust instead of the system's.
@@ -49,7 +50,7 @@ pub struct TlsProfile {
 }
 
 /// Telnet-style login before SIP (Koha, Evergreen telnet transport).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TelnetProfile {
     /// Answer to `login:`.
@@ -59,7 +60,7 @@ pub struct TelnetProfile {
 }
 
 /// What `sip2check probe` checks (default: the one account of the `login.*` variables).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeProfile {
     /// The SIP accounts to log in with, each on its own connection.
@@ -68,7 +69,7 @@ pub struct ProbeProfile {
 }
 
 /// One SIP account to probe; values may use `{{ env.NAME }}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeAccount {
     /// CN of the 93 login.
@@ -80,35 +81,87 @@ pub struct ProbeAccount {
 }
 
 /// Network waits, in seconds.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TimeoutsDoc {
+    /// How long to wait for a connection.
     connect: Option<Seconds>,
+    /// How long to wait for each response.
     response: Option<Seconds>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A profile: the server's variables (barcodes, login) and dialect.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ProfileDoc {
+    /// The server, `host:port` (`--endpoint` overrides it).
     endpoint: Option<String>,
+    /// TLS, when the server speaks it.
     tls: Option<TlsProfile>,
+    /// Telnet login before SIP, when the server wants one.
     telnet: Option<TelnetProfile>,
+    /// Terminator for requests (default: cr).
     terminator: Option<TerminatorName>,
+    /// Character encoding of the wire (default: utf-8).
+    #[serde(default)]
+    #[schemars(schema_with = "encoding_schema")]
     encoding: Option<String>,
+    /// Whether requests carry AY/AZ (unset: only where a scenario asks).
     error_detection: Option<ErrorDetection>,
+    /// The systems the server behaves like (one name or a list): their dialect checks apply.
     dialect: Option<DialectDoc>,
+    /// Network waits, in seconds.
     timeouts: Option<TimeoutsDoc>,
+    /// What `sip2check probe` checks.
     probe: Option<ProbeProfile>,
+    /// More volatile values for snapshots, baselines and `diff` (field IDs or fixed-field keys):
+    /// their values are normalised before they are compared.
     #[serde(default)]
     volatile: Vec<String>,
+    /// The values scenarios refer to (`{{ patron.barcode }}`): nested maps of quoted texts,
+    /// which may use `{{ env.NAME }}`.
     #[serde(default)]
+    #[schemars(schema_with = "vars_schema")]
     vars: serde_yaml::Mapping,
+}
+
+/// The JSON Schema of a profile (`sip2check schema profile`).
+pub(crate) fn schema() -> serde_json::Value {
+    crate::schema::root::<ProfileDoc>("sip2check profile")
+}
+
+fn encoding_schema(_: &mut SchemaGenerator) -> Schema {
+    crate::schema::encodings()
+}
+
+/// `vars:`: maps whose leaves are texts (numbers lose leading zeros, so they are refused).
+fn vars_schema(generator: &mut SchemaGenerator) -> Schema {
+    crate::schema::define(generator, "Vars", |g| {
+        let nested = crate::schema::reference(g, "Vars");
+        json_schema!({
+            "type": "object",
+            "additionalProperties": { "anyOf": [{ "type": "string" }, nested] },
+        })
+    })
+}
+
+impl JsonSchema for DialectDoc {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dialect".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let system = crate::schema::systems(|_| true);
+        json_schema!({
+            "anyOf": [system, { "type": "array", "items": system }],
+        })
+    }
 }
 
 /// A loaded profile.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
-    /// Where it came from ("<built-in emulator profile>" for the embedded one).
+    /// Where it came from (`<built-in>/fixtures/profiles/emulator.yaml` for the embedded one).
     pub source: String,
     /// `host:port`, when the profile names its server.
     pub endpoint: Option<String>,

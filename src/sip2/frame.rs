@@ -16,6 +16,9 @@ pub enum Terminator {
 }
 
 impl Terminator {
+    /// Every terminator.
+    pub const ALL: [Terminator; 3] = [Terminator::Cr, Terminator::CrLf, Terminator::Lf];
+
     /// The bytes to send.
     pub fn bytes(self) -> &'static [u8] {
         match self {

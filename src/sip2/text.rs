@@ -173,20 +173,37 @@ impl fmt::Display for Encoding {
     }
 }
 
+impl Encoding {
+    /// Every name `parse` accepts (in any case, `_` read as `-`) and its encoding.
+    pub const NAMES: [(&'static str, Encoding); 13] = [
+        ("utf-8", Encoding::Utf8),
+        ("utf8", Encoding::Utf8),
+        ("ascii", Encoding::Ascii),
+        ("us-ascii", Encoding::Ascii),
+        ("latin1", Encoding::Latin1),
+        ("latin-1", Encoding::Latin1),
+        ("iso-8859-1", Encoding::Latin1),
+        ("iso8859-1", Encoding::Latin1),
+        ("cp1252", Encoding::Cp1252),
+        ("windows-1252", Encoding::Cp1252),
+        ("cp850", Encoding::Cp850),
+        ("ibm850", Encoding::Cp850),
+        ("ibm-850", Encoding::Cp850),
+    ];
+}
+
 impl FromStr for Encoding {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().replace('_', "-").as_str() {
-            "utf-8" | "utf8" => Ok(Encoding::Utf8),
-            "ascii" | "us-ascii" => Ok(Encoding::Ascii),
-            "latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" => Ok(Encoding::Latin1),
-            "cp1252" | "windows-1252" => Ok(Encoding::Cp1252),
-            "cp850" | "ibm850" | "ibm-850" => Ok(Encoding::Cp850),
-            other => Err(format!(
-                "unknown encoding {other:?}; use one of utf-8, ascii, latin1, cp1252, cp850"
-            )),
-        }
+        let name = s.to_ascii_lowercase().replace('_', "-");
+        Encoding::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, e)| *e)
+            .ok_or_else(|| {
+                format!("unknown encoding {name:?}; use one of utf-8, ascii, latin1, cp1252, cp850")
+            })
     }
 }
 

@@ -24,7 +24,7 @@ pub struct Endpoint {
     pub port: u16,
 }
 
-/// Splits "host:port" or "[v6]:port".
+/// Splits "host:port" or "\[v6\]:port".
 pub fn parse_endpoint(endpoint: &str) -> Result<Endpoint, TransportError> {
     let bad = |reason: &str| TransportError::BadEndpoint {
         endpoint: endpoint.to_string(),

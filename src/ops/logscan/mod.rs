@@ -27,7 +27,7 @@ use crate::sip2::{
     Terminator, Violation,
 };
 
-use super::mask::{has_masked_secret, mask_wire};
+use super::mask::has_masked_secret;
 
 /// Longest line read whole (a 64 KiB message and its log prefix fit); longer ones are skipped.
 pub const MAX_LINE: usize = 256 * 1024;
@@ -623,7 +623,7 @@ fn refusal(msg: &Message) -> Option<String> {
 
 /// The bytes as a report shows them: masked, escaped, cut at [`MAX_SHOWN`].
 fn shown_text(bytes: &[u8], redaction: Redaction) -> String {
-    let masked = mask_wire(bytes, redaction);
+    let masked = redaction.apply_bytes(bytes);
     match masked.get(..MAX_SHOWN) {
         Some(head) if masked.len() > MAX_SHOWN => {
             format!("{}... ({} bytes in all)", escape_wire(head), masked.len())

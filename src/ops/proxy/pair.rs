@@ -15,8 +15,6 @@ use crate::sip2::render::escape_wire;
 use crate::sip2::spec::{self, Direction};
 use crate::sip2::{self, Context, Encoding, RequestInfo};
 
-use super::super::mask::mask_wire;
-
 /// Who sent a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Side {
@@ -254,7 +252,7 @@ impl Pair {
                             name: format!("a message over {max} bytes (forwarded, not linted)"),
                             raw: format!(
                                 "{}...",
-                                escape_wire(&mask_wire(&head, self.opts.redaction))
+                                escape_wire(&self.opts.redaction.apply_bytes(&head))
                             ),
                             violations: Vec::new(),
                         },
@@ -294,7 +292,7 @@ impl Pair {
             ..Context::default()
         };
         let mut raw = escape_wire(lead);
-        raw.push_str(&escape_wire(&mask_wire(bytes, self.opts.redaction)));
+        raw.push_str(&escape_wire(&self.opts.redaction.apply_bytes(bytes)));
         raw.push_str(&escape_wire(term));
         let (code, name, violations) = match sip2::analyze(bytes, &ctx) {
             Ok(a) => {
