@@ -1,5 +1,7 @@
 //! JUnit XML (via junit-report, the only file that names it): a testsuite per scenario, a
-//! testcase per step. A failed step is a `<failure>` whose message is one line naming each
+//! testcase per step. A suite carries the scenario's file (`file`) and when it started
+//! (`timestamp`); its testcases a dotted classname, `sip2check.<suite>.<scenario>`, which
+//! Jenkins shows as package `sip2check.<suite>` and class `<scenario>`. A failed step is a `<failure>` whose message is one line naming each
 //! failed check and its ground, and whose body is the console rendering; an errored step is an
 //! `<error>`; skipped steps, steps not run and skipped scenarios are `<skipped>` with the
 //! reason. The step's transcript goes to system-out, with its warnings ("warning (Evergreen
@@ -31,11 +33,62 @@ pub fn write(
     for s in &run.scenarios {
         report.add_testsuite(suite(run, s, &plain));
     }
-    report.write_xml(out)
+    let mut xml = Vec::new();
+    report.write_xml(&mut xml)?;
+    let files: Vec<String> = run
+        .scenarios
+        .iter()
+        .map(|s| printable(&s.file.display().to_string()))
+        .collect();
+    with_suite_files(&xml, &files, out)
+}
+
+/// The dotted classname of a scenario's testcases: `siptest::03checkout` ->
+/// `sip2check.siptest.03checkout` (Jenkins splits package and class at the last dot).
+pub fn classname(id: &str) -> String {
+    format!("sip2check.{}", printable(id).replace("::", "."))
+}
+
+/// Copies `xml` to `out` with `file` set on the n-th `<testsuite>` to `files[n]`. junit-report
+/// has no setter for it, and the Jenkins schema allows `file` on a testsuite, not on a testcase.
+fn with_suite_files(
+    xml: &[u8],
+    files: &[String],
+    out: impl Write,
+) -> Result<(), junit_report::Error> {
+    use quick_xml::events::Event;
+    let text = String::from_utf8_lossy(xml);
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut writer = quick_xml::Writer::new(out);
+    let mut files = files.iter();
+    loop {
+        let event = match reader.read_event().map_err(junit_report::Error::from)? {
+            Event::Eof => break,
+            Event::Start(e) if e.name().as_ref() == b"testsuite" => {
+                let mut e = e.into_owned();
+                if let Some(file) = files.next() {
+                    e.push_attribute(("file", file.as_str()));
+                }
+                Event::Start(e)
+            }
+            other => other,
+        };
+        writer.write_event(event)?;
+    }
+    Ok(())
 }
 
 fn suite(run: &RunResult, s: &ScenarioResult, opts: &ReportOptions) -> TestSuite {
     let mut suite = TestSuite::new(&printable(&s.id));
+    if let Some(started) = s
+        .started
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i128::try_from(d.as_nanos()).ok())
+        .and_then(|n| junit_report::OffsetDateTime::from_unix_timestamp_nanos(n).ok())
+    {
+        suite.set_timestamp(started);
+    }
     for step in &s.steps {
         suite.add_testcase(case(s, step, opts));
     }
@@ -94,7 +147,7 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             &printable(step.error.as_deref().unwrap_or("not run")),
         ),
     };
-    case.set_classname(&printable(&s.id));
+    case.set_classname(&classname(&s.id));
     let mut transcript = format!("{}\n", step.loc);
     if let Some(sent) = &step.sent {
         transcript.push_str(&format!("sent      {}\n", wire_line(sent, opts.redaction)));
@@ -326,7 +379,17 @@ mod tests {
         );
         let testcase = elements.iter().find(|e| e.0 == "testcase").unwrap();
         assert_eq!(attr(testcase, "name"), "01 login");
-        assert_eq!(attr(testcase, "classname"), "demo::checkout");
+        assert_eq!(attr(testcase, "classname"), "sip2check.demo.checkout");
+        let suite = elements.iter().find(|e| e.0 == "testsuite").unwrap();
+        assert_eq!(attr(suite, "file"), "scenarios/demo/checkout.yaml");
+        assert_eq!(
+            attr(suite, "timestamp"),
+            "2026-11-29T09:00:00Z",
+            "the scenario's own start"
+        );
+        let suites: Vec<&Element> = elements.iter().filter(|e| e.0 == "testsuite").collect();
+        assert_eq!(attr(suites[2], "file"), "scenarios/demo/status.yaml");
+        assert_eq!(attr(suites[2], "timestamp"), "2026-11-29T09:00:00.012Z");
     }
 
     #[test]

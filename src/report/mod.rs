@@ -11,9 +11,11 @@ pub mod console;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod progress;
 pub mod redact;
 #[cfg(test)]
 mod sample;
+pub mod style;
 pub mod text;
 
 use crate::sip2::redact::Redaction;

@@ -2,7 +2,7 @@
 //! The console, JUnit and JSON reporters all read it; none of them re-parses text.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::check::{Captured, CheckResult, Verdict};
 use crate::scenario::Ground;
@@ -42,6 +42,8 @@ pub struct ScenarioResult {
     pub outcome: Outcome,
     /// Every step, run or not.
     pub steps: Vec<StepResult>,
+    /// When it started (when it was skipped, for one not run).
+    pub started: SystemTime,
     /// How long it took.
     pub duration: Duration,
 }
