@@ -198,10 +198,14 @@ fn colour_follows_the_flag_and_the_environment() {
     );
     // The other subcommands decide the same way.
     let bad = "2300120260101    084237AOBR1|";
+    let serve = Serve::start(&[]);
+    let endpoint = serve.addr.to_string();
     for args in [
         &["decode", bad][..],
         &["spec", "--rules"],
         &["spec", "checkout"],
+        &["logscan", "tests/logscan/koha.log"],
+        &["send", "--endpoint", &endpoint, bad],
     ] {
         let plain = run(
             &[args, &["--color", "never"]].concat(),
@@ -211,6 +215,7 @@ fn colour_follows_the_flag_and_the_environment() {
         let coloured = run(&[args, &["--color", "always"]].concat(), &[]);
         assert!(coloured.stdout.contains(&0x1b), "{args:?} colours");
     }
+    serve.stop();
 }
 
 #[test]

@@ -165,7 +165,7 @@ impl ServeReport {
             .map_err(|e| ReportError::Junit(e.to_string()))
     }
 
-    /// The report as JSON: its [`SCHEMA_VERSION`], a summary and one object per request with
+    /// The report as JSON: its `schema_version` (`SCHEMA_VERSION`), a summary and one object per request with
     /// its violations.
     pub fn to_json(&self) -> Value {
         let requests: Vec<Value> = self.records.iter().map(RequestRecord::to_json).collect();

@@ -582,3 +582,38 @@ async fn read_line<S: AsyncRead + Unpin>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(index: u64) -> Traffic {
+        Traffic {
+            at: std::time::SystemTime::UNIX_EPOCH,
+            connection: 1,
+            peer: "127.0.0.1:5000".into(),
+            index,
+            encoding: crate::sip2::Encoding::Utf8,
+            request: b"9900302.00\r".to_vec(),
+            reply: Reply::None,
+        }
+    }
+
+    #[test]
+    fn a_full_traffic_log_drops_and_counts_instead_of_waiting() {
+        let mut shared = Shared::new(
+            Library::builtin(),
+            ServeOptions::default(),
+            None,
+            mpsc::channel(1).0,
+        );
+        let (tx, mut rx) = mpsc::channel(2);
+        shared.traffic = Some(tx);
+        for i in 1..=5 {
+            shared.log_traffic(record(i));
+        }
+        assert_eq!(shared.traffic_dropped.load(Ordering::Relaxed), 3);
+        assert_eq!(rx.try_recv().map(|t| t.index), Ok(1));
+        assert_eq!(rx.try_recv().map(|t| t.index), Ok(2));
+    }
+}

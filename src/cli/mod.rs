@@ -3,8 +3,10 @@
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
 //! violations, 1 failures, error-severity violations or a scenario that errored mid-run,
 //! 2 usage or configuration errors, 3 a selection that runs no scenario, 4 the server could not be reached (`run`: the capability
-//! probe could not connect; `send`: the connection failed or a wait timed out); `probe --plugin` uses the
-//! monitoring-plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+//! probe could not connect; `send`: the connection failed or a wait timed out), 130 and 143 a
+//! `run` stopped by SIGINT or SIGTERM; `probe --plugin` uses the
+//! monitoring-plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Colour is
+//! decided once for every subcommand, in [`color`].
 
 pub mod color;
 mod completions;

@@ -1,5 +1,6 @@
 //! Reports: the console text of a failed scenario (libtest style, with the field table),
-//! JUnit XML, JSON and a self-contained HTML page. All read `runner::result` (the HTML page
+//! JUnit XML, JSON and a self-contained HTML page; the styles console text is painted with
+//! (`style`, decided elsewhere) and the progress line of a long run (`progress`). All read `runner::result` (the HTML page
 //! also the request records of `serve` and `proxy`); all mask passwords, and patron personal
 //! data unless asked not to: the runner hands them results that went through the one redaction
 //! pass (`redact::Redactor`), and their own rendering masks through `sip2::redact` and
