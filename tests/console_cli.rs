@@ -70,6 +70,21 @@ fn libtest_json_lines_alone_on_stdout() {
         err.contains("sip2check: 2 scenarios: 2 passed"),
         "our summary goes to stderr: {err}"
     );
+    let failed = output(&[
+        "run",
+        "tests/scenarios/fail",
+        "--color",
+        "always",
+        "--",
+        "--format",
+        "json",
+    ]);
+    let out = text(&failed.stdout);
+    assert!(out.contains("\"event\": \"failed\""), "{out}");
+    assert!(
+        !out.contains("\\u001b") && !out.contains('\x1b'),
+        "no colour inside libtest's JSON: {out}"
+    );
 }
 
 #[test]

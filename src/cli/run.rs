@@ -341,6 +341,11 @@ fn run_masked(
     } else {
         Results::Human
     };
+    // The failure text goes into libtest's JSON strings there: no escape sequences in them.
+    let opts = ReportOptions {
+        color: opts.color && results != Results::LibtestJson,
+        ..opts
+    };
     let reports = args.reports();
     // Before the run, so that a report that cannot be written stops it at once (exit 2).
     reports.make_dirs()?;
