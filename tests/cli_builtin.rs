@@ -70,7 +70,10 @@ fn from_an_empty_directory_init_then_run_the_built_in_siptest_passes() {
     );
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
-    assert!(out.contains("sip2check: suites: siptest built in"), "{out}");
+    assert!(
+        err.contains("sip2check: suites: siptest built in"),
+        "where the suites come from is a note, on stderr: {err}"
+    );
     assert!(passed(&out, "siptest::03checkout"), "{out}");
     assert!(
         out.contains("test result: ok. 12 passed; 0 failed"),

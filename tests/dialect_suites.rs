@@ -125,6 +125,7 @@ fn run_faulty(dialect: Dialect, faults: Faults, profile: Profile) -> RunResult {
                 ..Capabilities::default()
             },
             emulator: None,
+            ..ExecContext::default()
         };
         let mut results = Vec::new();
         for s in &scenarios {
@@ -136,6 +137,7 @@ fn run_faulty(dialect: Dialect, faults: Faults, profile: Profile) -> RunResult {
                     tags: s.tags.clone(),
                     outcome: Outcome::Skipped(why),
                     steps: Vec::new(),
+                    started: std::time::SystemTime::now(),
                     duration: Duration::ZERO,
                 },
                 None => rt.block_on(run_scenario(s, &ctx)),

@@ -269,10 +269,10 @@ async fn a_probe_answered_only_with_96_is_a_verdict_about_the_server() {
     server.shutdown().await;
     assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stdout
+        r.stderr
             .contains("note: the capability probe got no usable answer"),
-        "{}",
-        r.stdout
+        "notes go to stderr: {}",
+        r.stderr
     );
     let json = r.json.expect("a JSON report");
     let scenarios = outcomes(&json);

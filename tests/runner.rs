@@ -49,6 +49,7 @@ fn a_server_closing_mid_scenario_fails_that_scenario_only_and_expected_closes_pa
         ignore_bx: false,
         shuffle: None,
         library: None,
+        wait: None,
     };
     let plan = runner::plan(&config).unwrap();
     assert_eq!(plan.bx.as_deref(), Some("YYYYYYYYYYYYYNYY"));

@@ -31,7 +31,8 @@ pub use library::{
 };
 pub use report::{MAX_RECORDS, ReportError, RequestRecord, ServeReport};
 pub use server::{
-    DEFAULT_MAX_CONNECTIONS, IDLE_TIMEOUT, Rejected, ServeOptions, Server, ServerTls, spawn,
+    DEFAULT_MAX_CONNECTIONS, IDLE_TIMEOUT, Rejected, Reply, ServeOptions, Server, ServerTls,
+    TRAFFIC_BACKLOG, Traffic, TrafficLog, spawn,
 };
 pub use session::bx_flags;
 pub use tls::acceptor as tls_acceptor;

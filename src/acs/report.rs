@@ -88,15 +88,24 @@ impl RequestRecord {
             "name": self.name,
             "raw": self.raw,
             "passed": self.passed(),
-            "violations": self.violations.iter().map(|v| json!({
-                "rule": v.rule.code(),
-                "severity": v.severity.as_str(),
-                "field": v.field.to_string(),
-                "expected": v.expected,
-                "actual": v.actual,
-            })).collect::<Vec<_>>(),
+            "violations": self.violations,
         })
     }
+}
+
+/// The classname of a client's testcases: `client_127_0_0_1_54321` for 127.0.0.1:54321. No
+/// dots, so Jenkins does not split the address into packages; each other character that is
+/// not a letter or digit becomes one `_`.
+pub fn peer_class(peer: &str) -> String {
+    let mut out = String::from("client_");
+    for c in peer.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_string()
 }
 
 /// Everything a server saw, returned by `Server::shutdown`.
@@ -111,6 +120,10 @@ pub struct ServeReport {
     /// Records not kept because the cap was reached.
     pub dropped: u64,
 }
+
+/// The version of the JSON report's layout: raised when a key is renamed or removed, or its
+/// meaning changes (keys may be added without it).
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// Most records a report keeps (a bounded log for a long-running server).
 pub const MAX_RECORDS: usize = 100_000;
@@ -136,7 +149,7 @@ impl ServeReport {
     pub fn write_junit(&self, out: impl Write) -> Result<(), ReportError> {
         let mut suite = TestSuiteBuilder::new("sip2check serve --strict: client conformance");
         for r in &self.records {
-            let case = r.testcase(&format!("client.{}", r.peer));
+            let case = r.testcase(&peer_class(&r.peer));
             suite.add_testcase(case);
         }
         if self.dropped > 0 {
@@ -152,10 +165,13 @@ impl ServeReport {
             .map_err(|e| ReportError::Junit(e.to_string()))
     }
 
-    /// The report as JSON: a summary and one object per request with its violations.
+    /// The report as JSON: its `schema_version` (`SCHEMA_VERSION`), a summary and one object per request with
+    /// its violations.
     pub fn to_json(&self) -> Value {
         let requests: Vec<Value> = self.records.iter().map(RequestRecord::to_json).collect();
         json!({
+            "schema_version": SCHEMA_VERSION,
+            "tool": { "name": "sip2check", "version": env!("CARGO_PKG_VERSION") },
             "connections": self.connections,
             "requests": self.requests,
             "recorded": self.records.len(),
@@ -203,9 +219,22 @@ mod tests {
         assert!(xml.contains("tests=\"2\""), "{xml}");
         assert!(xml.contains("failures=\"1\""), "{xml}");
         assert!(xml.contains("type=\"fixed-length\""), "{xml}");
+        assert!(xml.contains("classname=\"client_127_0_0_1_5000\""), "{xml}");
         let json = report.to_json();
+        assert_eq!(json["schema_version"], 1);
+        assert_eq!(json["tool"]["version"], env!("CARGO_PKG_VERSION"));
         assert_eq!(json["failed"], 1);
+        assert_eq!(
+            json["records"][1]["violations"][0]["message"],
+            "message: expected 21 characters, got 20"
+        );
         assert_eq!(json["records"][1]["violations"][0]["rule"], "fixed-length");
+    }
+
+    #[test]
+    fn peer_labels_have_no_dots() {
+        assert_eq!(peer_class("127.0.0.1:54321"), "client_127_0_0_1_54321");
+        assert_eq!(peer_class("[::1]:6001"), "client_1_6001");
     }
 
     #[test]

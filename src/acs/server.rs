@@ -65,6 +65,58 @@ pub struct ServeOptions {
     pub telnet: bool,
     /// Connections served at once (None: [`DEFAULT_MAX_CONNECTIONS`]); one more is closed at once.
     pub max_connections: Option<usize>,
+    /// Offer every request and its answer to a traffic log ([`Server::take_traffic`]).
+    pub log_traffic: bool,
+}
+
+/// One request and what the server did about it, for a traffic log (`serve --log`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Traffic {
+    /// When the request was handled.
+    pub at: std::time::SystemTime,
+    /// Connection number (1-based, in accept order).
+    pub connection: u64,
+    /// The client's address.
+    pub peer: String,
+    /// Request number within the connection (1-based).
+    pub index: u64,
+    /// The connection's wire encoding.
+    pub encoding: crate::sip2::Encoding,
+    /// The request's bytes, terminator included, unmasked (the log masks them).
+    pub request: Vec<u8>,
+    /// The answer.
+    pub reply: Reply,
+}
+
+/// What the server did with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// It sent these bytes.
+    Sent(Vec<u8>),
+    /// It sent these bytes, then closed the connection.
+    SentThenClosed(Vec<u8>),
+    /// It sent nothing.
+    None,
+    /// It closed the connection without answering.
+    Closed,
+}
+
+/// Most traffic records waiting for the log writer; more are dropped (and counted) rather
+/// than slow a connection down.
+pub const TRAFFIC_BACKLOG: usize = 4096;
+
+/// The receiving end of a traffic log.
+pub struct TrafficLog {
+    /// The records, in the order they were handled.
+    pub records: mpsc::Receiver<Traffic>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl TrafficLog {
+    /// Records dropped so far because the writer did not keep up.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
 }
 
 /// A connection closed at once because `max_connections` were open.
@@ -97,6 +149,8 @@ pub struct Shared {
     records: Mutex<(Vec<RequestRecord>, u64)>,
     log: Option<mpsc::Sender<RequestRecord>>,
     rejected: mpsc::Sender<Rejected>,
+    traffic: Option<mpsc::Sender<Traffic>>,
+    traffic_dropped: Arc<AtomicU64>,
 }
 
 impl Shared {
@@ -116,6 +170,23 @@ impl Shared {
             requests: AtomicU64::new(0),
             records: Mutex::new((Vec::new(), 0)),
             log,
+            traffic: None,
+            traffic_dropped: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// True when requests go to a traffic log.
+    pub fn logs_traffic(&self) -> bool {
+        self.traffic.is_some()
+    }
+
+    /// Offers a record to the traffic log; a full log drops it and counts it (a slow disk must
+    /// not stall the connection).
+    pub fn log_traffic(&self, t: Traffic) {
+        if let Some(tx) = &self.traffic
+            && tx.try_send(t).is_err()
+        {
+            self.traffic_dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -150,6 +221,7 @@ pub struct Server {
     shared: Arc<Shared>,
     log: Option<mpsc::Receiver<RequestRecord>>,
     rejected: Option<mpsc::Receiver<Rejected>>,
+    traffic: Option<TrafficLog>,
 }
 
 /// Starts the emulator on `opts.listen` (default 127.0.0.1:0) and returns once it is listening.
@@ -171,7 +243,16 @@ pub async fn spawn(library: Library, opts: ServeOptions) -> std::io::Result<Serv
     };
     // Bounded: under a flood of refused clients the log loses lines, the accept loop never waits.
     let (rejected_tx, rejected_rx) = mpsc::channel(64);
-    let shared = Arc::new(Shared::new(library, opts, log_tx, rejected_tx));
+    let traffic = opts.log_traffic.then(|| mpsc::channel(TRAFFIC_BACKLOG));
+    let mut shared = Shared::new(library, opts, log_tx, rejected_tx);
+    let traffic = traffic.map(|(tx, rx)| {
+        shared.traffic = Some(tx);
+        TrafficLog {
+            records: rx,
+            dropped: shared.traffic_dropped.clone(),
+        }
+    });
+    let shared = Arc::new(shared);
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, shared.clone(), stopped, tls));
     Ok(Server {
@@ -181,6 +262,7 @@ pub async fn spawn(library: Library, opts: ServeOptions) -> std::io::Result<Serv
         shared,
         log: log_rx,
         rejected: Some(rejected_rx),
+        traffic,
     })
 }
 
@@ -193,6 +275,11 @@ impl Server {
     /// The live strict-mode log (each request record as it arrives); None without `strict` or once taken.
     pub fn take_log(&mut self) -> Option<mpsc::Receiver<RequestRecord>> {
         self.log.take()
+    }
+
+    /// Every request and its answer as they happen (with `log_traffic`); None once taken.
+    pub fn take_traffic(&mut self) -> Option<TrafficLog> {
+        self.traffic.take()
     }
 
     /// Connections closed at once because the cap was reached, as they happen; None once taken.
@@ -493,5 +580,40 @@ async fn read_line<S: AsyncRead + Unpin>(
                 Ok(Ok(n)) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(index: u64) -> Traffic {
+        Traffic {
+            at: std::time::SystemTime::UNIX_EPOCH,
+            connection: 1,
+            peer: "127.0.0.1:5000".into(),
+            index,
+            encoding: crate::sip2::Encoding::Utf8,
+            request: b"9900302.00\r".to_vec(),
+            reply: Reply::None,
+        }
+    }
+
+    #[test]
+    fn a_full_traffic_log_drops_and_counts_instead_of_waiting() {
+        let mut shared = Shared::new(
+            Library::builtin(),
+            ServeOptions::default(),
+            None,
+            mpsc::channel(1).0,
+        );
+        let (tx, mut rx) = mpsc::channel(2);
+        shared.traffic = Some(tx);
+        for i in 1..=5 {
+            shared.log_traffic(record(i));
+        }
+        assert_eq!(shared.traffic_dropped.load(Ordering::Relaxed), 3);
+        assert_eq!(rx.try_recv().map(|t| t.index), Ok(1));
+        assert_eq!(rx.try_recv().map(|t| t.index), Ok(2));
     }
 }

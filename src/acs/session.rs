@@ -11,7 +11,7 @@ use super::faults;
 use super::handlers::{self, Ctx, build};
 use super::library::{Account, Library, Unsupported};
 use super::report::RequestRecord;
-use super::server::Shared;
+use super::server::{Reply, Shared, Traffic};
 use crate::sip2::encode::{BuildError, spec_order};
 use crate::sip2::lint::MAX_VALUE_LEN;
 use crate::sip2::redact::Redaction;
@@ -99,8 +99,35 @@ impl Session {
         self.library.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Handles one framed request (`raw` without its terminator).
+    /// Handles one framed request (`raw` without its terminator), and offers it with its
+    /// answer to the traffic log (`serve --log`) when there is one.
     pub fn handle(&mut self, raw: &[u8], terminator: Terminator, leading_lf: bool) -> Action {
+        let action = self.answer(raw, terminator, leading_lf);
+        if self.shared.logs_traffic() {
+            let silent = self.shared.opts.faults.silent;
+            let mut request = raw.to_vec();
+            request.extend_from_slice(terminator.bytes());
+            self.shared.log_traffic(Traffic {
+                at: std::time::SystemTime::now(),
+                connection: self.connection,
+                peer: self.peer.clone(),
+                index: self.requests,
+                encoding: self.dialect.encoding,
+                request,
+                reply: match &action {
+                    Action::Reply(bytes) if !silent => Reply::Sent(bytes.clone()),
+                    Action::ReplyThenClose(bytes) if !silent => {
+                        Reply::SentThenClosed(bytes.clone())
+                    }
+                    Action::Reply(_) | Action::Ignore => Reply::None,
+                    Action::ReplyThenClose(_) | Action::Close => Reply::Closed,
+                },
+            });
+        }
+        action
+    }
+
+    fn answer(&mut self, raw: &[u8], terminator: Terminator, leading_lf: bool) -> Action {
         self.requests += 1;
         let strict = self.shared.opts.strict;
         let ctx = Context {

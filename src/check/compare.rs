@@ -7,7 +7,7 @@ use std::fmt;
 
 use regex::Regex;
 
-use super::matcher::{Judgement, show};
+use super::matcher::{Judgement, Raw, show};
 use crate::scenario::template::{Mode, Scope};
 use crate::scenario::{Capture, CaptureSource, Expect, Ground};
 use crate::sip2::{Analysis, FieldId, Rule, Severity, System};
@@ -93,10 +93,18 @@ pub struct CheckResult {
     /// Where the baseline lists this failure or warning (`known.yaml:12`, and the entry's
     /// reason): the check is then [`Verdict::Known`].
     pub known: Option<String>,
+    /// How it was judged: a matcher's name (`equals`, `matches`, `one_of`, ...), or for checks
+    /// that are not matchers `reported`, `not_reported` (lint rules), `strict`, `captured`,
+    /// `closed`.
+    pub matcher: &'static str,
+    /// What was expected, as data.
+    pub expected_value: Raw,
+    /// What was there, as data.
+    pub actual_value: Raw,
 }
 
 impl CheckResult {
-    fn from_judgement(target: Target, ground: Ground, j: Judgement) -> Self {
+    fn from_judgement(target: Target, ground: Ground, kind: &'static str, j: Judgement) -> Self {
         CheckResult {
             target,
             passed: j.passed,
@@ -105,11 +113,24 @@ impl CheckResult {
             actual: j.actual,
             diff: j.diff,
             known: None,
+            matcher: kind,
+            expected_value: j.expected_value,
+            actual_value: j.actual_value,
         }
     }
 
-    /// A spec-grounded result without a diff.
+    /// A spec-grounded result without a diff, judged as its target usually is (the message
+    /// and fields `equals`, the leader `matches`, a lint rule `reported`, a capture
+    /// `captured`, the connection `closed`, a snapshot part `snapshot`), with no values as data (see [`Self::with_values`]).
     pub fn new(target: Target, passed: bool, expected: String, actual: String) -> Self {
+        let matcher = match target {
+            Target::Message | Target::Fixed(_) | Target::Field(_) => "equals",
+            Target::Leader => "matches",
+            Target::Lint(_) => "reported",
+            Target::Capture(_) => "captured",
+            Target::Closed => "closed",
+            Target::Snapshot(_) => "snapshot",
+        };
         CheckResult {
             target,
             passed,
@@ -118,12 +139,25 @@ impl CheckResult {
             actual,
             diff: None,
             known: None,
+            matcher,
+            expected_value: Raw::None,
+            actual_value: Raw::None,
         }
     }
 
     /// The same result resting on `ground`.
     pub fn with_ground(self, ground: Ground) -> Self {
         CheckResult { ground, ..self }
+    }
+
+    /// The same result judged by `matcher`, with its expected and actual values as data.
+    pub fn with_values(self, matcher: &'static str, expected: Raw, actual: Raw) -> Self {
+        CheckResult {
+            matcher,
+            expected_value: expected,
+            actual_value: actual,
+            ..self
+        }
     }
 
     /// Passed when it held; known when the baseline lists it; otherwise failed for a spec
@@ -180,14 +214,25 @@ pub fn compare(
                 format!("{} {}", spec.code, spec.key),
                 actual,
             )
-            .with_ground(expect.ground),
+            .with_ground(expect.ground)
+            .with_values(
+                "equals",
+                Raw::Text(spec.code.to_string()),
+                Raw::Text(msg.code.to_string()),
+            ),
         );
     }
     if let Some(leader) = expect.leader.as_ref().filter(|l| applies(l.ground)) {
         // Leaders cover the code and fixed part (as in SIPtest.pm); showing only that part
         // keeps tagged values, which may be personal data, out of the result.
-        let start = format!("{:?}", format!("{}{}", msg.code, msg.fixed));
-        let result = match leader.regex.expand(scope, Mode::Regex) {
+        let start_text = format!("{}{}", msg.code, msg.fixed);
+        let start = format!("{start_text:?}");
+        let regex = leader.regex.expand(scope, Mode::Regex);
+        let values = (
+            regex.as_ref().map_or(Raw::None, |r| Raw::Text(r.clone())),
+            Raw::Text(start_text),
+        );
+        let result = match regex {
             Ok(re) => match Regex::new(&format!("^(?:{re})")) {
                 Ok(compiled) => CheckResult::new(
                     Target::Leader,
@@ -209,13 +254,18 @@ pub fn compare(
                 start,
             ),
         };
-        out.push(result.with_ground(expect.ground_of(leader.ground)));
+        out.push(
+            result
+                .with_ground(expect.ground_of(leader.ground))
+                .with_values("matches", values.0, values.1),
+        );
     }
     for (key, m) in expect.fixed.iter().filter(|(_, m)| applies(m.ground)) {
         let values: Vec<&str> = msg.fixed_field(key).into_iter().collect();
         out.push(CheckResult::from_judgement(
             Target::Fixed(key),
             expect.ground_of(m.ground),
+            m.matcher.kind(),
             m.matcher.judge(&values, m.optional, scope),
         ));
     }
@@ -224,11 +274,21 @@ pub fn compare(
         out.push(CheckResult::from_judgement(
             Target::Field(*id),
             expect.ground_of(m.ground),
+            m.matcher.kind(),
             m.matcher.judge(&values, m.optional, scope),
         ));
     }
+    // As data: the rule asked about, and the rule found (None when it was not reported).
+    let rule_values = |check: &crate::scenario::RuleCheck,
+                       found: Option<&crate::sip2::Violation>| {
+        (
+            Raw::Text(check.rule.code().to_string()),
+            found.map_or(Raw::None, |v| Raw::Text(v.rule.code().to_string())),
+        )
+    };
     for check in expect.violations.iter().filter(|c| applies(c.ground)) {
         let found = response.violations.iter().find(|v| v.rule == check.rule);
+        let (want, got) = rule_values(check, found);
         out.push(
             CheckResult::new(
                 Target::Lint(check.rule),
@@ -236,11 +296,13 @@ pub fn compare(
                 "reported".into(),
                 found.map_or_else(|| "not reported".to_string(), |v| v.message()),
             )
-            .with_ground(expect.ground_of(check.ground)),
+            .with_ground(expect.ground_of(check.ground))
+            .with_values("reported", want, got),
         );
     }
     for check in expect.forbid.iter().filter(|c| applies(c.ground)) {
         let found = response.violations.iter().find(|v| v.rule == check.rule);
+        let (want, got) = rule_values(check, found);
         out.push(
             CheckResult::new(
                 Target::Lint(check.rule),
@@ -248,7 +310,8 @@ pub fn compare(
                 "not reported".into(),
                 found.map_or_else(|| "not reported".to_string(), |v| v.message()),
             )
-            .with_ground(expect.ground_of(check.ground)),
+            .with_ground(expect.ground_of(check.ground))
+            .with_values("not_reported", want, got),
         );
     }
     if judge.strict {
@@ -258,12 +321,19 @@ pub fn compare(
                 && !expect.lint.contains(&v.rule)
                 && !expect.violations.iter().any(|c| c.rule == v.rule)
             {
-                out.push(CheckResult::new(
-                    Target::Lint(v.rule),
-                    false,
-                    "no error-severity violation (--strict)".into(),
-                    v.message(),
-                ));
+                out.push(
+                    CheckResult::new(
+                        Target::Lint(v.rule),
+                        false,
+                        "no error-severity violation (--strict)".into(),
+                        v.message(),
+                    )
+                    .with_values(
+                        "strict",
+                        Raw::None,
+                        Raw::Text(v.rule.code().to_string()),
+                    ),
+                );
             }
         }
     }
@@ -317,12 +387,20 @@ pub fn capture(captures: &[Capture], response: &Analysis) -> (Vec<Captured>, Vec
             CaptureSource::Field(id) => response.msg.field(id),
             CaptureSource::Fixed(key) => response.msg.fixed_field(key),
         };
-        results.push(CheckResult::new(
-            Target::Capture(c.name.clone()),
-            value.is_some(),
-            format!("{} present", c.source),
-            show(&value.into_iter().collect::<Vec<_>>()),
-        ));
+        let found: Vec<&str> = value.into_iter().collect();
+        results.push(
+            CheckResult::new(
+                Target::Capture(c.name.clone()),
+                value.is_some(),
+                format!("{} present", c.source),
+                show(&found),
+            )
+            .with_values(
+                "captured",
+                Raw::Text(c.source.to_string()),
+                Raw::of_values(&found),
+            ),
+        );
         if let Some(v) = value {
             values.push(Captured {
                 name: c.name.clone(),

@@ -59,6 +59,48 @@ pub struct Judgement {
     pub actual: String,
     /// For equality: the expected and actual text, so a report can highlight the difference.
     pub diff: Option<(String, String)>,
+    /// What was expected, as data (templates expanded).
+    pub expected_value: Raw,
+    /// What was there, as data.
+    pub actual_value: Raw,
+}
+
+/// A check's expected or actual value as data, for machine-readable reports.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Raw {
+    /// Nothing: an absent field, or a matcher that takes no value (`present`, `date`, ...).
+    #[default]
+    None,
+    /// One text: a value, an expected text, a regex.
+    Text(String),
+    /// Several texts: `one_of`'s choices, `all`'s list, a repeated field's values.
+    List(Vec<String>),
+    /// A number (`length`).
+    Number(u64),
+    /// The inner matcher of `each`: its kind and its value.
+    Each(&'static str, Box<Raw>),
+}
+
+impl Raw {
+    /// The values of a field: none, one, or a list when it repeats.
+    pub fn of_values(values: &[&str]) -> Raw {
+        match values {
+            [] => Raw::None,
+            [one] => Raw::Text(one.to_string()),
+            many => Raw::List(many.iter().map(|v| v.to_string()).collect()),
+        }
+    }
+
+    /// The same with every text passed through `f` (numbers and kinds stay).
+    pub fn map_text(&self, f: &dyn Fn(&str) -> String) -> Raw {
+        match self {
+            Raw::None => Raw::None,
+            Raw::Text(t) => Raw::Text(f(t)),
+            Raw::List(ts) => Raw::List(ts.iter().map(|t| f(t)).collect()),
+            Raw::Number(n) => Raw::Number(*n),
+            Raw::Each(kind, inner) => Raw::Each(kind, Box::new(inner.map_text(f))),
+        }
+    }
 }
 
 impl Matcher {
@@ -73,6 +115,43 @@ impl Matcher {
             | Matcher::Empty
             | Matcher::Length(_)
             | Matcher::Date => Vec::new(),
+        }
+    }
+
+    /// The matcher's name as scenarios write it: `equals`, `matches`, `one_of`, `present`,
+    /// `absent`, `empty`, `length`, `date`, `contains`, `each`, `all`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Matcher::Equals(_) => "equals",
+            Matcher::Matches(_) => "matches",
+            Matcher::OneOf(_) => "one_of",
+            Matcher::Present => "present",
+            Matcher::Absent => "absent",
+            Matcher::Empty => "empty",
+            Matcher::Length(_) => "length",
+            Matcher::Date => "date",
+            Matcher::Contains(_) => "contains",
+            Matcher::Each(_) => "each",
+            Matcher::All(_) => "all",
+        }
+    }
+
+    /// What the matcher expects, as data (None when a template cannot be expanded).
+    fn expected_value(&self, scope: &Scope) -> Raw {
+        let text = |t: &Template, mode| t.expand(scope, mode).map_or(Raw::None, Raw::Text);
+        let list = |ts: &[Template]| {
+            ts.iter()
+                .map(|t| t.expand(scope, Mode::Text))
+                .collect::<Result<Vec<_>, _>>()
+                .map_or(Raw::None, Raw::List)
+        };
+        match self {
+            Matcher::Equals(t) | Matcher::Contains(t) => text(t, Mode::Text),
+            Matcher::Matches(t) => text(t, Mode::Regex),
+            Matcher::OneOf(ts) | Matcher::All(ts) => list(ts),
+            Matcher::Length(n) => Raw::Number(*n as u64),
+            Matcher::Each(inner) => Raw::Each(inner.kind(), Box::new(inner.expected_value(scope))),
+            Matcher::Present | Matcher::Absent | Matcher::Empty | Matcher::Date => Raw::None,
         }
     }
 
@@ -97,14 +176,17 @@ impl Matcher {
     pub fn judge(&self, values: &[&str], optional: bool, scope: &Scope) -> Judgement {
         let expected = match self.describe(scope) {
             Ok(e) => e,
-            Err(e) => return failed(format!("(cannot expand: {e})"), show(values)),
+            Err(e) => return failed(format!("(cannot expand: {e})"), values),
         };
+        let expected_value = self.expected_value(scope);
         if values.is_empty() && optional && *self != Matcher::Absent {
             return Judgement {
                 passed: true,
                 expected,
                 actual: "absent (optional)".into(),
                 diff: None,
+                expected_value,
+                actual_value: Raw::None,
             };
         }
         let first = values.first().copied();
@@ -119,7 +201,7 @@ impl Matcher {
             },
             Matcher::Matches(t) => match (compile(t, scope), first) {
                 (Ok(re), Some(got)) => re.is_match(got),
-                (Err(e), _) => return failed(e, show(values)),
+                (Err(e), _) => return failed(e, values),
                 (Ok(_), None) => false,
             },
             Matcher::OneOf(ts) => first.is_some_and(|got| {
@@ -153,16 +235,20 @@ impl Matcher {
             expected,
             actual: show(values),
             diff: diff.filter(|_| !passed),
+            expected_value,
+            actual_value: Raw::of_values(values),
         }
     }
 }
 
-fn failed(expected: String, actual: String) -> Judgement {
+fn failed(expected: String, values: &[&str]) -> Judgement {
     Judgement {
         passed: false,
         expected,
-        actual,
+        actual: show(values),
         diff: None,
+        expected_value: Raw::None,
+        actual_value: Raw::of_values(values),
     }
 }
 

@@ -10,4 +10,4 @@ pub mod diff;
 pub mod matcher;
 
 pub use compare::{Captured, CheckResult, Judge, Target, Verdict, capture, compare, not_applied};
-pub use matcher::{FieldMatcher, Judgement, Matcher};
+pub use matcher::{FieldMatcher, Judgement, Matcher, Raw};

@@ -7,6 +7,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::Exit;
+use super::color::Colors;
 use crate::sip2::{self, Analysis, Context, Encoding, Protocol, Severity, render};
 
 /// Arguments of `decode`.
@@ -30,7 +31,7 @@ pub struct DecodeArgs {
 }
 
 /// Runs `decode`.
-pub fn run(args: DecodeArgs) -> anyhow::Result<Exit> {
+pub fn run(args: DecodeArgs, colors: Colors) -> anyhow::Result<Exit> {
     let inputs: Vec<Vec<u8>> = if args.messages.is_empty() {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -55,7 +56,8 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<Exit> {
         protocol: args.protocol,
         ..Context::default()
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = colors.stdout();
+    let paint = colors.out();
     let mut exit = Exit::Passed;
     for (n, raw) in inputs.iter().enumerate() {
         match sip2::analyze(raw, &ctx) {
@@ -67,9 +69,9 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<Exit> {
                     writeln!(out, "{}", to_json(&a))?;
                 } else {
                     write!(out, "{}", render::render(&a.msg))?;
-                    write!(out, "{}", render::render_violations(&a.violations))?;
+                    write!(out, "{}", paint.violations(&a.violations))?;
                     if a.violations.is_empty() {
-                        writeln!(out, "  no violations")?;
+                        writeln!(out, "  {}", paint.paint(paint.pass, "no violations"))?;
                     }
                 }
             }
@@ -79,7 +81,8 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<Exit> {
                 if args.json {
                     writeln!(out, "{}", json!({ "input": line, "error": e.to_string() }))?;
                 } else {
-                    writeln!(out, "message {}: not a SIP message: {e}", n + 1)?;
+                    let head = format!("message {}: not a SIP message", n + 1);
+                    writeln!(out, "{}: {e}", paint.paint(paint.error, &head))?;
                 }
             }
         }
@@ -108,12 +111,7 @@ pub fn to_json(a: &Analysis) -> serde_json::Value {
             "valid": a.checksum.valid,
             "basis": a.checksum.basis.map(|b| b.as_str()),
         },
-        "violations": a.violations.iter().map(|v| json!({
-            "severity": v.severity.as_str(),
-            "rule": v.rule.code(),
-            "field": v.field.to_string(),
-            "message": v.message(),
-        })).collect::<Vec<_>>(),
+        "violations": a.violations,
         "errors": a.violations.iter().filter(|v| v.severity == Severity::Error).count(),
     })
 }

@@ -4,13 +4,13 @@
 //! be tried on any machine. Exit 0 when nothing differs, 1 otherwise (or when a scenario
 //! errored on a side), 2 usage, 4 when a server cannot be reached.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
-use libtest_mimic::ColorSetting;
 
+use super::color::Colors;
 use super::{Exit, ExitError};
 use crate::acs::{self, Dialect, Faults, Library};
 use crate::gate::Normalizer;
@@ -27,9 +27,6 @@ use crate::sip2::redact::Redaction;
     after_long_help = "Exit codes: 0 nothing differs, 1 something differs (or a scenario errored), 2 usage or scenario errors, 4 a server cannot be reached."
 )]
 pub struct DiffArgs {
-    /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorSetting,
     /// Make --filter and --skip match whole scenario ids.
     #[arg(long)]
     pub exact: bool,
@@ -202,21 +199,14 @@ impl DiffArgs {
         ))
     }
 
-    fn report_options(&self) -> ReportOptions {
-        let color = match self.color {
-            ColorSetting::Always => true,
-            ColorSetting::Never => false,
-            ColorSetting::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
+    fn report_options(&self, colors: Colors) -> ReportOptions {
         ReportOptions {
             redaction: if self.no_redact {
                 Redaction::Secrets
             } else {
                 Redaction::SecretsAndPersonal
             },
-            color,
+            color: colors.stdout,
         }
     }
 }
@@ -249,7 +239,7 @@ fn plan(config: &RunConfig, setup: &EmulatorSetup, side: &str) -> Result<Plan, E
 }
 
 /// Runs `diff`.
-pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
+pub fn run(args: DiffArgs, colors: Colors) -> anyhow::Result<Exit> {
     let old = args.config(&SideArgs {
         name: "old",
         endpoint: &args.old,
@@ -273,7 +263,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     // named twice would see both runs interleave, so it gets them one after the other.
     let together =
         !matches!((&old.target, &new.target), (Target::Endpoint(a), Target::Endpoint(b)) if a == b);
-    let opts = args.report_options();
+    let opts = args.report_options(colors);
     let (old_run, new_run) = run_both(&old_plan, &new_plan, together, opts.redaction);
     old_plan.shutdown();
     new_plan.shutdown();
@@ -289,8 +279,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         },
         &norm,
     );
-    std::io::stdout()
-        .lock()
+    colors
+        .stdout()
         .write_all(report::diff::render(&diff, &opts).as_bytes())?;
     if let Some(path) = &args.junit {
         let file = std::fs::File::create(path)
@@ -344,14 +334,15 @@ mod tests {
             "--strict",
             "--ignore-bx",
             "--no-redact",
-            "--color",
-            "never",
         ])
         .unwrap();
         assert_eq!(a.old.as_deref(), Some("127.0.0.1:6001"));
         assert_eq!(a.new_profile, Some(PathBuf::from("b.yaml")));
         assert!(a.exact && a.strict && a.ignore_bx && a.no_redact);
-        assert_eq!(a.report_options().redaction, Redaction::Secrets);
+        assert_eq!(
+            a.report_options(Colors::default()).redaction,
+            Redaction::Secrets
+        );
         let e = parse(&[
             "--new-library",
             "l.yaml",

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 
+use super::color::Colors;
 use super::send::{Login, parse_login, parse_seconds};
 use super::{Exit, ExitError};
 use crate::ops::load::{self, LoadConfig, LoadReport, Mix, Progress, Ramp, WireOptions, Workload};
@@ -19,64 +20,81 @@ use crate::sip2::frame::DEFAULT_MAX_LEN;
 #[derive(Debug, Args)]
 pub struct LoadArgs {
     /// Allow an endpoint outside loopback (127.0.0.0/8, ::1); load is heavy traffic.
-    #[arg(long)]
+    #[arg(long, help_heading = "Server")]
     pub allow_remote: bool,
     /// Connections at once, each with one request in flight (with --ramp: the most).
-    #[arg(long, default_value_t = 10, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_name = "N",
+        help_heading = "Workload"
+    )]
     pub connections: usize,
     /// Stop after this many seconds.
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, help_heading = "Workload")]
     pub duration: Option<Duration>,
     /// The server: HOST:PORT [default: the profile's endpoint].
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "HOST:PORT", help_heading = "Server")]
     pub endpoint: Option<String>,
     /// Print the report as JSON.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub json: bool,
     /// Log in as USER:PASS[:LOCATION] instead of the profile's login.* variables.
-    #[arg(long, value_name = "USER:PASS[:LOCATION]", value_parser = parse_login)]
+    #[arg(long, value_name = "USER:PASS[:LOCATION]", value_parser = parse_login, help_heading = "Server")]
     pub login: Option<Login>,
     /// With --ramp: a step whose failed requests and connects pass this percentage ends it.
-    #[arg(long, default_value_t = 1.0, value_name = "PERCENT", requires = "ramp")]
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        value_name = "PERCENT",
+        requires = "ramp",
+        help_heading = "Ramp"
+    )]
     pub max_errors: f64,
     /// With --ramp: a step whose p99 latency passes this ends it.
-    #[arg(long, default_value_t = 1000, value_name = "MS", requires = "ramp")]
+    #[arg(
+        long,
+        default_value_t = 1000,
+        value_name = "MS",
+        requires = "ramp",
+        help_heading = "Ramp"
+    )]
     pub max_p99_ms: u64,
     /// Profile: endpoint, terminator, encoding, error detection, timeouts and the variables
     /// the workload uses [default: the built-in emulator's].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Server")]
     pub profile: Option<PathBuf>,
     /// Add connections step by step (up to --connections) until errors or p99 pass a limit.
-    #[arg(long)]
+    #[arg(long, help_heading = "Ramp")]
     pub ramp: bool,
     /// With --ramp: seconds each step runs.
-    #[arg(long, default_value = "5", value_name = "SECS", value_parser = parse_seconds, requires = "ramp")]
+    #[arg(long, default_value = "5", value_name = "SECS", value_parser = parse_seconds, requires = "ramp", help_heading = "Ramp")]
     pub ramp_hold: Duration,
     /// With --ramp: connections of the first step [default: --ramp-step].
-    #[arg(long, value_name = "N", requires = "ramp")]
+    #[arg(long, value_name = "N", requires = "ramp", help_heading = "Ramp")]
     pub ramp_start: Option<usize>,
     /// With --ramp: connections added per step [default: a tenth of --connections].
-    #[arg(long, value_name = "N", requires = "ramp")]
+    #[arg(long, value_name = "N", requires = "ramp", help_heading = "Ramp")]
     pub ramp_step: Option<usize>,
     /// Open loop: send this many requests per second over all connections (latency counts
     /// from when each request was due).
-    #[arg(long, value_name = "PER_SEC")]
+    #[arg(long, value_name = "PER_SEC", help_heading = "Workload")]
     pub rate: Option<f64>,
     /// Stop after this many requests (then each connection checks in what it still has out).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Workload")]
     pub requests: Option<u64>,
     /// Run this scenario's steps in a loop on each connection instead of the self-check mix;
     /// its checks count as errors too.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Workload")]
     pub scenario: Option<PathBuf>,
     /// Seconds between the mix's SC status requests.
-    #[arg(long, default_value = "180", value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, default_value = "180", value_name = "SECS", value_parser = parse_seconds, help_heading = "Workload")]
     pub status_every: Duration,
     /// Worker threads of the generator.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(long, default_value_t = 1, value_name = "N", help_heading = "Workload")]
     pub threads: usize,
     /// Seconds to wait for each connection and each answer [default: the profile's, else 10].
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, help_heading = "Server")]
     pub timeout: Option<Duration>,
 }
 
@@ -167,7 +185,7 @@ fn usage(message: String) -> anyhow::Error {
 }
 
 /// Runs `load`.
-pub fn run(args: LoadArgs) -> anyhow::Result<Exit> {
+pub fn run(args: LoadArgs, colors: Colors) -> anyhow::Result<Exit> {
     let cfg = args.to_config()?;
     let ramping = cfg.ramp.is_some();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -203,7 +221,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<Exit> {
             message: e.to_string(),
         }
     })?;
-    let mut out = std::io::stdout().lock();
+    let mut out = colors.stdout();
     if args.json {
         writeln!(
             out,
@@ -211,7 +229,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<Exit> {
             serde_json::to_string_pretty(&load::report::json(&report))?
         )?;
     } else {
-        write!(out, "{}", load::report::text(&report))?;
+        write!(out, "{}", load::report::text(&report, &colors.out()))?;
     }
     Ok(exit_of(&report, ramping))
 }

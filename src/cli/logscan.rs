@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Exit;
+use super::color::Colors;
 use crate::ops::logscan::{self, Format, Options, Scanner};
 use crate::sip2::Encoding;
 use crate::sip2::redact::Redaction;
@@ -54,7 +55,7 @@ impl LogscanArgs {
 }
 
 /// Runs `logscan`: exit 0 when no message has an error-severity finding, 1 when one has, 2 when a file could not be read.
-pub fn run(args: LogscanArgs) -> anyhow::Result<Exit> {
+pub fn run(args: LogscanArgs, colors: Colors) -> anyhow::Result<Exit> {
     let mut scanner = Scanner::new(args.to_options());
     let mut unreadable = false;
     for path in &args.files {
@@ -82,7 +83,7 @@ pub fn run(args: LogscanArgs) -> anyhow::Result<Exit> {
         }
     }
     let summary = scanner.finish();
-    let mut out = std::io::stdout().lock();
+    let mut out = colors.stdout();
     if args.json {
         writeln!(
             out,
@@ -90,7 +91,11 @@ pub fn run(args: LogscanArgs) -> anyhow::Result<Exit> {
             serde_json::to_string_pretty(&logscan::summary::to_json(&summary))?
         )?;
     } else {
-        write!(out, "{}", logscan::summary::render_text(&summary))?;
+        write!(
+            out,
+            "{}",
+            logscan::summary::render_text(&summary, &colors.out())
+        )?;
     }
     Ok(if unreadable {
         Exit::Usage

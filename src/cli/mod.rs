@@ -3,14 +3,19 @@
 //! Exit codes (documented in the README and in `--help`): 0 passed / no error-severity
 //! violations, 1 failures, error-severity violations or a scenario that errored mid-run,
 //! 2 usage or configuration errors, 3 a selection that runs no scenario, 4 the server could not be reached (`run`: the capability
-//! probe could not connect; `send`: the connection failed or a wait timed out); `probe --plugin` uses the
-//! monitoring-plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+//! probe could not connect; `send`: the connection failed or a wait timed out), 130 and 143 a
+//! `run` stopped by SIGINT or SIGTERM; `probe --plugin` uses the
+//! monitoring-plugin codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). Colour is
+//! decided once for every subcommand, in [`color`].
 
+pub mod color;
 mod completions;
 mod decode;
 mod diff;
 mod gate;
 mod init;
+mod interrupt;
+mod live;
 mod load;
 mod logscan;
 mod man;
@@ -28,12 +33,16 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "sip2check", version, about, after_long_help = EXIT_CODES)]
 pub struct Cli {
+    /// Colour: auto (a terminal gets colour, unless NO_COLOR is set or TERM=dumb;
+    /// CLICOLOR_FORCE=1 forces it), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = color::ColorWhen::Auto, value_name = "WHEN")]
+    pub color: color::ColorWhen,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures, error-severity violations or a scenario that errored mid-run, 2 usage or scenario/config errors, 3 a selection that runs no scenario (an unknown --tag or --filter), 4 the server could not be reached (send: the connection failed or timed out). probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
+const EXIT_CODES: &str = "Exit codes: 0 passed, 1 failures, error-severity violations or a scenario that errored mid-run, 2 usage or scenario/config errors, 3 a selection that runs no scenario (an unknown --tag or --filter), 4 the server could not be reached (send: the connection failed or timed out), 130 run stopped by Ctrl-C (SIGINT), 143 run stopped by SIGTERM. probe --plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -83,6 +92,10 @@ pub enum Exit {
     NoScenarios = 3,
     /// The server could not be reached (`send`: the connection failed, or a wait timed out).
     Connection = 4,
+    /// `run` was stopped by Ctrl-C (SIGINT); the reports hold what finished.
+    Interrupted = 130,
+    /// `run` was stopped by SIGTERM; the reports hold what finished.
+    Terminated = 143,
 }
 
 impl Exit {
@@ -130,21 +143,22 @@ fn masked(redactor: &crate::report::redact::Redactor, err: anyhow::Error) -> any
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
+    let colors = color::Colors::detect(cli.color);
     match cli.command {
-        Command::Decode(args) => decode::run(args),
-        Command::Spec(args) => spec::run(args),
-        Command::Run(args) => run::run(args),
-        Command::Send(args) => send::run(*args),
-        Command::Serve(args) => serve::run(args),
+        Command::Decode(args) => decode::run(args, colors),
+        Command::Spec(args) => spec::run(args, colors),
+        Command::Run(args) => run::run(args, colors),
+        Command::Send(args) => send::run(*args, colors),
+        Command::Serve(args) => serve::run(args, colors),
         Command::Init(args) => init::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-        Command::Logscan(args) => logscan::run(args),
-        Command::Proxy(args) => proxy::run(*args),
-        Command::Diff(args) => diff::run(*args),
-        Command::Probe(args) => probe::run(args),
-        Command::Load(args) => load::run(*args),
+        Command::Logscan(args) => logscan::run(args, colors),
+        Command::Proxy(args) => proxy::run(*args, colors),
+        Command::Probe(args) => probe::run(args, colors),
+        Command::Load(args) => load::run(*args, colors),
+        Command::Diff(args) => diff::run(*args, colors),
     }
 }
 

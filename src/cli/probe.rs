@@ -11,56 +11,73 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context as _;
 use clap::Args;
 
+use super::color::Colors;
 use super::send::{Login, parse_login, parse_seconds};
 use super::serve::StopSignal;
 use super::{Exit, ExitError};
 use crate::ops::probe::http::MetricsServer;
 use crate::ops::probe::metrics::{Metrics, write_textfile};
 use crate::ops::probe::{self, Account, AccountResult, Class, Level, Patron, ProbeConfig};
+use crate::report::style::Palette;
 use crate::scenario::Profile;
 
 /// Arguments of `probe`.
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// Probes this many times, then exits (with --every) [default: until Ctrl-C or SIGTERM].
-    #[arg(long, value_name = "N", requires = "every")]
+    #[arg(long, value_name = "N", requires = "every", help_heading = "Schedule")]
     pub count: Option<u64>,
     /// A whole probe slower than this is `slow`, CRITICAL.
-    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    #[arg(
+        long,
+        default_value_t = 5000,
+        value_name = "MS",
+        help_heading = "Thresholds"
+    )]
     pub crit_ms: u64,
     /// The server: HOST:PORT [default: the profile's endpoint].
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "HOST:PORT", help_heading = "Server")]
     pub endpoint: Option<String>,
     /// Probe again every SECS seconds, a line per account each time.
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, help_heading = "Schedule")]
     pub every: Option<Duration>,
     /// An account to probe (repeatable; replaces the profile's accounts). PASS is never printed.
-    #[arg(long = "login", value_name = "USER:PASS[:LOCATION]", value_parser = parse_login)]
+    #[arg(long = "login", value_name = "USER:PASS[:LOCATION]", value_parser = parse_login, help_heading = "Server")]
     pub logins: Vec<Login>,
     /// Serve the metrics at http://ADDR/metrics while --every runs (loopback unless
     /// --metrics-allow-remote).
-    #[arg(long, value_name = "ADDR:PORT", requires = "every")]
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        requires = "every",
+        help_heading = "Output"
+    )]
     pub metrics_listen: Option<SocketAddr>,
     /// Let --metrics-listen bind an address outside loopback (the metrics name the accounts).
-    #[arg(long, requires = "metrics_listen")]
+    #[arg(long, requires = "metrics_listen", help_heading = "Output")]
     pub metrics_allow_remote: bool,
     /// Also ask for the patron status of the profile patron VAR (VAR.barcode, VAR.pin).
-    #[arg(long, value_name = "VAR", num_args = 0..=1, default_missing_value = "patron")]
+    #[arg(long, value_name = "VAR", num_args = 0..=1, default_missing_value = "patron", help_heading = "Server")]
     pub patron: Option<String>,
     /// Monitoring-plugin output and exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-    #[arg(long, conflicts_with = "every")]
+    #[arg(long, conflicts_with = "every", help_heading = "Output")]
     pub plugin: bool,
     /// Profile: endpoint, TLS, telnet, encoding, timeouts, probe.accounts and the variables.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Server")]
     pub profile: Option<PathBuf>,
     /// Write node-exporter textfile metrics here after every probe (atomically).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub prometheus: Option<PathBuf>,
     /// Seconds to wait for the connection and for each answer [default: the profile's, else 10].
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, help_heading = "Server")]
     pub timeout: Option<Duration>,
     /// A whole probe slower than this is `slow`, WARNING.
-    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    #[arg(
+        long,
+        default_value_t = 2000,
+        value_name = "MS",
+        help_heading = "Thresholds"
+    )]
     pub warn_ms: u64,
 }
 
@@ -156,11 +173,11 @@ impl ProbeArgs {
 }
 
 /// Runs `probe`; with `--plugin` every error is an UNKNOWN (3) with the plugin's output line.
-pub fn run(args: ProbeArgs) -> anyhow::Result<Exit> {
+pub fn run(args: ProbeArgs, colors: Colors) -> anyhow::Result<Exit> {
     if !args.plugin {
-        return run_probe(&args);
+        return run_probe(&args, colors);
     }
-    match run_probe(&args) {
+    match run_probe(&args, colors) {
         Ok(exit) => Ok(exit),
         Err(e) => {
             let mut out = std::io::stdout().lock();
@@ -170,7 +187,7 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<Exit> {
     }
 }
 
-fn run_probe(args: &ProbeArgs) -> anyhow::Result<Exit> {
+fn run_probe(args: &ProbeArgs, colors: Colors) -> anyhow::Result<Exit> {
     let cfg = args.to_config()?;
     if let Some(addr) = args.metrics_listen
         && !addr.ip().is_loopback()
@@ -202,7 +219,7 @@ fn run_probe(args: &ProbeArgs) -> anyhow::Result<Exit> {
             }
             None => None,
         };
-        let outcome = rounds(args, &cfg, &metrics).await;
+        let outcome = rounds(args, &cfg, &metrics, colors).await;
         if let Some(s) = server {
             s.shutdown().await;
         }
@@ -211,12 +228,17 @@ fn run_probe(args: &ProbeArgs) -> anyhow::Result<Exit> {
 }
 
 /// One probe, or one every `--every` until `--count` or a stop signal; the last round's exit.
-async fn rounds(args: &ProbeArgs, cfg: &ProbeConfig, metrics: &Metrics) -> anyhow::Result<Exit> {
+async fn rounds(
+    args: &ProbeArgs,
+    cfg: &ProbeConfig,
+    metrics: &Metrics,
+    colors: Colors,
+) -> anyhow::Result<Exit> {
     let endpoint = cfg.connect.endpoint.as_str();
     let Some(every) = args.every else {
         let results = probe::probe(cfg).await;
         record(args, metrics, endpoint, &results)?;
-        return print_round(args, endpoint, &results);
+        return print_round(args, endpoint, &results, colors);
     };
     let stop = StopSignal::install()?;
     let stopped = stop.wait();
@@ -235,7 +257,7 @@ async fn rounds(args: &ProbeArgs, cfg: &ProbeConfig, metrics: &Metrics) -> anyho
             r = probe::probe(cfg) => r,
         };
         record(args, metrics, endpoint, &results)?;
-        exit = print_round(args, endpoint, &results)?;
+        exit = print_round(args, endpoint, &results, colors)?;
         done += 1;
     }
     Ok(exit)
@@ -259,15 +281,16 @@ fn print_round(
     args: &ProbeArgs,
     endpoint: &str,
     results: &[AccountResult],
+    colors: Colors,
 ) -> anyhow::Result<Exit> {
-    let mut out = std::io::stdout().lock();
+    let mut out = colors.stdout();
     if args.plugin {
         write!(out, "{}", plugin_output(endpoint, results, args))?;
         out.flush()?;
         return Ok(plugin_exit(results));
     }
     for r in results {
-        writeln!(out, "{}", r.line(endpoint))?;
+        writeln!(out, "{}", r.line(endpoint, &colors.out()))?;
     }
     out.flush()?;
     Ok(own_exit(results))
@@ -343,7 +366,8 @@ fn plugin_output(endpoint: &str, results: &[AccountResult], args: &ProbeArgs) ->
         perf.join(" ")
     );
     for r in results {
-        out.push_str(&one_line(&r.line(endpoint)));
+        // Monitoring systems read this output: never any colour.
+        out.push_str(&one_line(&r.line(endpoint, &Palette::PLAIN)));
         out.push('\n');
     }
     out

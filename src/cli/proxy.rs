@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 
+use super::color::Colors;
 use super::serve::StopSignal;
 use super::{Exit, ExitError};
 use crate::acs::ServerTls;
@@ -132,7 +133,7 @@ impl ProxyArgs {
 }
 
 /// Runs `proxy`.
-pub fn run(args: ProxyArgs) -> anyhow::Result<Exit> {
+pub fn run(args: ProxyArgs, colors: Colors) -> anyhow::Result<Exit> {
     let opts = args.to_options();
     let started = chrono::Local::now();
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
@@ -162,15 +163,25 @@ pub fn run(args: ProxyArgs) -> anyhow::Result<Exit> {
         stop.wait().await;
         Ok::<_, anyhow::Error>(running.shutdown().await)
     })?;
-    eprintln!(
-        "sip2check proxy: stopped after {} connection{} ({} refused); the device sent {} ({} failed), the ACS {} ({} failed)",
+    let paint = colors.err();
+    let failed = report.failures_by(Side::Device) + report.failures_by(Side::Acs);
+    let verdict = if failed > 0 { paint.error } else { paint.pass };
+    let _ = writeln!(
+        colors.stderr(),
+        "sip2check proxy: stopped after {} connection{} ({} refused); {}",
         report.connections,
         if report.connections == 1 { "" } else { "s" },
         report.refused,
-        report.types_used(Side::Device),
-        report.failures_by(Side::Device),
-        report.types_used(Side::Acs),
-        report.failures_by(Side::Acs),
+        paint.paint(
+            verdict,
+            &format!(
+                "the device sent {} ({} failed), the ACS {} ({} failed)",
+                report.types_used(Side::Device),
+                report.failures_by(Side::Device),
+                report.types_used(Side::Acs),
+                report.failures_by(Side::Acs),
+            )
+        ),
     );
     if report.transcript_dropped > 0 {
         eprintln!(

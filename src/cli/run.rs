@@ -3,16 +3,21 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use clap::Parser as _;
-use libtest_mimic::{Arguments, ColorSetting};
+use libtest_mimic::{Arguments, ColorSetting, FormatSetting};
 
+use super::color::{ColorEnv, Colors};
 use super::gate::{Gate, GateFlags};
+use super::interrupt;
+use super::live::{Forwarder, Live, Stream};
 use super::{Exit, ExitError};
 use crate::report::html::run::RunMeta;
 use crate::report::redact::Redactor;
-use crate::report::{self, ReportOptions};
+use crate::report::{self, ReportOptions, Reports};
 use crate::runner::{self, RunConfig, RunResult, Selection, SetupError, StepStatus, Target};
 use crate::scenario::model::did_you_mean;
 use crate::scenario::{Profile, source};
@@ -22,85 +27,95 @@ use crate::transport;
 /// Arguments of `run`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Exit codes: 0 all passed; 1 a check failed or a scenario errored (e.g. the connection was lost mid-run); 2 usage, scenario or profile errors (an endpoint without a port, an unreadable TLS file); 3 the selection runs no scenario (an unknown --tag or --filter: the message names it); 4 the server could not be reached (the capability probe could not connect)."
+    after_long_help = "Exit codes: 0 all passed; 1 a check failed or a scenario errored (e.g. the connection was lost mid-run); 2 usage, scenario or profile errors (an endpoint without a port, an unreadable TLS file, a report that cannot be written); 3 the selection runs no scenario (an unknown --tag or --filter: the message names it); 4 the server could not be reached (the capability probe could not connect); 130 stopped by Ctrl-C (SIGINT), 143 by SIGTERM (the reports hold the scenarios that finished).\n\nstdout carries only the results: libtest's lines and the summary, or with `-- --format json` libtest's JSON lines alone, or with `--json -` the JSON report alone. The banner, notes, progress and -v transcripts go to stderr."
 )]
 pub struct RunArgs {
     /// Known failures (a file --write-baseline wrote and you reviewed): reported as known, they
     /// do not fail the run; a new failure does; an entry that no longer fails is reported fixed.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Upgrade gate")]
     pub baseline: Option<PathBuf>,
-    /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorSetting,
     /// The server to test, HOST:PORT; default: the profile's endpoint, else the built-in emulator.
-    #[arg(long)]
+    #[arg(long, help_heading = "Server")]
     pub endpoint: Option<String>,
     /// Make --filter and --skip match whole scenario ids.
-    #[arg(long)]
+    #[arg(long, help_heading = "Selection")]
     pub exact: bool,
     /// Run scenarios and steps whose required messages the server's BX marks unsupported, and
     /// note how the server took each such request (answered, refused, or lost the connection).
-    #[arg(long)]
+    #[arg(long, help_heading = "Behaviour")]
     pub ignore_bx: bool,
     /// Run only scenarios whose id contains this text (e.g. siptest::03checkout).
-    #[arg(long)]
+    #[arg(long, help_heading = "Selection")]
     pub filter: Option<String>,
     /// Let --write-baseline replace an existing file.
-    #[arg(long, requires = "write_baseline")]
+    #[arg(long, requires = "write_baseline", help_heading = "Upgrade gate")]
     pub force: bool,
     /// Write a self-contained HTML report to this file (printable; nothing is fetched).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
     pub html: Option<PathBuf>,
     /// Scenarios at once; default 1 against an endpoint (they share library data), all CPUs against the emulator.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256), help_heading = "Behaviour")]
     pub jobs: Option<u16>,
-    /// Write a JSON report to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write a JSON report to this file; `-` writes it to stdout (libtest's lines go to stderr).
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
     pub json: Option<PathBuf>,
     /// Write a JUnit XML report to this file (a testsuite per scenario, a testcase per step).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
     pub junit: Option<PathBuf>,
     /// List the selected scenarios and their steps instead of running them.
-    #[arg(long)]
+    #[arg(long, help_heading = "Selection")]
     pub list: bool,
     /// Show patron personal data (AE, BD, BE, BF, PB) in transcripts; passwords stay masked.
-    #[arg(long)]
+    #[arg(long, help_heading = "Reports")]
     pub no_redact: bool,
     /// Scenario files or directories [default: ./scenarios when it exists, else every built-in suite].
+    #[arg(help_heading = "Selection")]
     pub paths: Vec<PathBuf>,
     /// Profile file: the server's variables and dialect (see fixtures/profiles/emulator.yaml).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Server")]
     pub profile: Option<PathBuf>,
     /// Record every step's response, decoded field by field, under DIR (one YAML file per
     /// scenario); recorded again, values that differ from the last recording become unstable.
-    #[arg(long, value_name = "DIR", conflicts_with = "snapshots")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "snapshots",
+        help_heading = "Upgrade gate"
+    )]
     pub record_snapshots: Option<PathBuf>,
     /// Run the scenarios in a random order from SEED (a number; `random` picks one). The seed
     /// is printed, so `--shuffle SEED` replays an order that failed.
-    #[arg(long, value_name = "SEED", value_parser = parse_shuffle)]
+    #[arg(long, value_name = "SEED", value_parser = parse_shuffle, help_heading = "Behaviour")]
     pub shuffle: Option<Shuffle>,
     /// Leave out scenarios whose id contains this text (repeatable).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", help_heading = "Selection")]
     pub skip: Vec<String>,
     /// Compare every step's response with its snapshot under DIR (--record-snapshots wrote it):
     /// each field added, removed or changed fails the step.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = "Upgrade gate")]
     pub snapshots: Option<PathBuf>,
     /// Fail steps whose responses have error-severity lint violations they do not accept.
-    #[arg(long)]
+    #[arg(long, help_heading = "Behaviour")]
     pub strict: bool,
     /// Fail the run when a --baseline entry no longer fails (it is fixed: remove it).
-    #[arg(long, requires = "baseline")]
+    #[arg(long, requires = "baseline", help_heading = "Upgrade gate")]
     pub strict_baseline: bool,
     /// Run a suite by name (repeatable): ./scenarios/NAME when that directory exists (a copy
     /// from `sip2check init --suites`), else the one built in (siptest, spec).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "Selection")]
     pub suite: Vec<String>,
     /// Run only scenarios with this tag (repeatable: any of them).
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", help_heading = "Selection")]
     pub tag: Vec<String>,
+    /// Print every step's transcript (> sent, < received, masked) on stderr as it runs.
+    #[arg(short, long, help_heading = "Output")]
+    pub verbose: bool,
+    /// Keep trying the first connect (the capability probe) for up to SECS while the server
+    /// starts.
+    #[arg(long, value_name = "SECS", value_parser = super::send::parse_seconds, help_heading = "Server")]
+    pub wait: Option<std::time::Duration>,
     /// Write the run's failures, warnings and errors to FILE as a commented baseline to review.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Upgrade gate")]
     pub write_baseline: Option<PathBuf>,
     /// libtest arguments after `--` (e.g. `-- --format terse`, `-- --test-threads 2`).
     #[arg(last = true, value_name = "LIBTEST")]
@@ -173,11 +188,12 @@ impl RunArgs {
             strict: self.strict,
             jobs: self.jobs.map(usize::from),
             ignore_bx: self.ignore_bx,
-            library: None,
             shuffle: self.shuffle.map(|s| match s {
                 Shuffle::Seed(seed) => seed,
                 Shuffle::Random => runner::shuffle::random_seed(),
             }),
+            wait: self.wait,
+            library: None,
         })
     }
 
@@ -256,6 +272,29 @@ impl RunArgs {
         Ok(libtest)
     }
 
+    /// `--json -`: the JSON report is stdout's only content.
+    fn json_to_stdout(&self) -> bool {
+        self.json.as_deref() == Some(Path::new("-"))
+    }
+
+    /// What the reports mask, and whether the failure text is coloured: it is part of
+    /// libtest's lines, which go to stdout, or to stderr under `--json -`.
+    fn report_options(&self, colors: Colors) -> ReportOptions {
+        ReportOptions {
+            redaction: if self.no_redact {
+                Redaction::Secrets
+            } else {
+                Redaction::SecretsAndPersonal
+            },
+            color: if self.json_to_stdout() {
+                colors.stderr
+            } else {
+                colors.stdout
+            },
+        }
+    }
+
+    /// The report files asked for.
     fn gate_flags(&self) -> GateFlags {
         GateFlags {
             baseline: self.baseline.clone(),
@@ -267,23 +306,24 @@ impl RunArgs {
         }
     }
 
-    fn report_options(&self) -> ReportOptions {
-        let color = match self.color {
-            ColorSetting::Always => true,
-            ColorSetting::Never => false,
-            ColorSetting::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        };
-        ReportOptions {
-            redaction: if self.no_redact {
-                Redaction::Secrets
-            } else {
-                Redaction::SecretsAndPersonal
-            },
-            color,
+    fn reports(&self) -> Reports {
+        Reports {
+            junit: self.junit.clone(),
+            json: self.json.clone(),
+            html: self.html.clone(),
         }
     }
+}
+
+/// What stdout carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Results {
+    /// libtest's lines (pretty or terse), then the summary.
+    Human,
+    /// libtest's JSON lines alone (`-- --format json`); the summary goes to stderr.
+    LibtestJson,
+    /// The JSON report alone (`--json -`); libtest's lines and the summary go to stderr.
+    Report,
 }
 
 /// The directory of local suites, which `--suite NAME` and a bare `run` look in first.
@@ -311,24 +351,52 @@ fn setup_error(e: &SetupError) -> ExitError {
 }
 
 /// Runs `run`.
-pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    let opts = args.report_options();
+pub fn run(args: RunArgs, colors: Colors) -> anyhow::Result<Exit> {
+    let opts = args.report_options(colors);
     // Built before anything else, so that every error below (the profile's own included) is masked.
     let redactor = Redactor::for_profile_file(args.profile.as_deref(), opts.redaction);
-    run_masked(&args, opts, &redactor).map_err(|e| super::masked(&redactor, e))
+    run_masked(&args, opts, colors, &redactor).map_err(|e| super::masked(&redactor, e))
 }
 
-fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyhow::Result<Exit> {
+fn run_masked(
+    args: &RunArgs,
+    opts: ReportOptions,
+    colors: Colors,
+    redactor: &Redactor,
+) -> anyhow::Result<Exit> {
     let config = args.to_config()?;
+    let mut libtest = args.libtest_arguments(&opts)?;
+    let results = if args.json_to_stdout() {
+        if libtest.format == Some(FormatSetting::Json) {
+            return Err(usage(
+                "--json - and `-- --format json` both want stdout; write the report to a file (--json FILE)".into(),
+            )
+            .into());
+        }
+        Results::Report
+    } else if libtest.format == Some(FormatSetting::Json) {
+        Results::LibtestJson
+    } else {
+        Results::Human
+    };
+    // The failure text goes into libtest's JSON strings there: no escape sequences in them.
+    let opts = ReportOptions {
+        color: opts.color && results != Results::LibtestJson,
+        ..opts
+    };
+    let reports = args.reports();
+    // Before the run, so that a report that cannot be written stops it at once (exit 2).
+    reports.make_dirs().map_err(|e| usage(e.to_string()))?;
     let origin = args.origin(&config);
     let meta = RunMeta {
         dialect: config.profile.dialect.clone(),
         strict: args.strict,
         ignore_bx: args.ignore_bx,
     };
+    let mut err = colors.stderr();
     if args.list {
         if let Some(origin) = &origin {
-            eprintln!("sip2check: {origin}");
+            writeln!(err, "sip2check: {origin}")?;
         }
         let scenarios = runner::select(&config).map_err(|e| setup_error(&e))?;
         let refs: Vec<_> = scenarios.iter().collect();
@@ -343,36 +411,109 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
         Err(e) => {
             // CI shows a report naming the cause instead of "no report found".
             if let Some(result) = runner::plan::probe_failure(&config, &e) {
-                write_reports(args, &redactor.run(result), &meta, &opts)?;
+                reports.write(&redactor.run(result), &meta, &opts)?;
             }
             return Err(setup_error(&e).into());
         }
     };
     gate.arm(&mut plan)?;
-    {
-        let mut out = std::io::stdout().lock();
-        let banner = format!(
-            "sip2check: {} scenario(s) against {} (profile {})",
-            plan.scenarios.len(),
-            plan.endpoint,
-            plan.profile
-        );
-        writeln!(out, "{}", redactor.text(&banner))?;
-        if let Some(origin) = &origin {
-            writeln!(out, "sip2check: {origin}")?;
-        }
-        if let Some(seed) = plan.shuffle {
-            writeln!(
-                out,
-                "sip2check: shuffled with seed {seed} (--shuffle {seed} runs this order again)"
-            )?;
-        }
-        if let Some(note) = &plan.probe_note {
-            writeln!(out, "sip2check: note: {}", redactor.text(note))?;
-        }
+    let banner = format!(
+        "sip2check: {} scenario(s) against {} (profile {})",
+        plan.scenarios.len(),
+        plan.endpoint,
+        plan.profile
+    );
+    writeln!(err, "{}", redactor.text(&banner))?;
+    if let Some(origin) = &origin {
+        writeln!(err, "sip2check: {origin}")?;
     }
-    let libtest = args.libtest_arguments(&opts)?;
-    let (conclusion, result) = runner::execute(&plan, &libtest, opts);
+    if let Some(seed) = plan.shuffle {
+        writeln!(
+            err,
+            "sip2check: shuffled with seed {seed} (--shuffle {seed} runs this order again)"
+        )?;
+    }
+    if let Some(note) = &plan.probe_note {
+        let paint = colors.err();
+        let note = redactor.text(note);
+        writeln!(
+            err,
+            "sip2check: {} {note}",
+            paint.paint(paint.warning, "note:")
+        )?;
+    }
+    let libtest_to = match results {
+        Results::Report => Stream::Err,
+        Results::Human | Results::LibtestJson => Stream::Out,
+    };
+    let progress = std::io::stderr().is_terminal() && !ColorEnv::from_process().term_dumb;
+    let live = Live::new(plan.scenarios.len(), progress, args.verbose, colors, opts);
+    // libtest's own --logfile wins; otherwise its lines come through the forwarder.
+    let forwarding = libtest.logfile.is_none();
+    let forwarder = forwarding
+        .then(|| Forwarder::start(live.clone(), libtest_to))
+        .flatten();
+    let spill = match (&forwarder, results) {
+        (Some(f), _) => {
+            libtest.logfile = Some(f.logfile().to_string());
+            None
+        }
+        // Without a pipe (not Unix), libtest's lines wait in a file and go to stderr after the run.
+        (None, Results::Report) if forwarding => {
+            let path =
+                std::env::temp_dir().join(format!("sip2check-{}-libtest.txt", std::process::id()));
+            libtest.logfile = Some(path.display().to_string());
+            Some(path)
+        }
+        (None, _) => None,
+    };
+    if forwarding && forwarder.is_none() && std::io::stdout().is_terminal() {
+        // libtest writes to the terminal itself: a progress line would cut into its lines.
+        live.no_progress();
+    }
+    plan.observe(live.clone(), opts.redaction);
+    let sink = runner::Sink::default();
+    let finish = Arc::new(Finish {
+        reports,
+        meta,
+        opts,
+        redactor: redactor.clone(),
+        scenarios: plan.scenarios.clone(),
+        plan_redactor: plan.redactor(opts.redaction),
+        template: runner::run_result(&plan, chrono::Local::now(), Duration::ZERO, Vec::new()),
+        started: Instant::now(),
+        sink: sink.clone(),
+        live: live.clone(),
+        written: Mutex::new(false),
+    });
+    let interrupted = {
+        let finish = finish.clone();
+        interrupt::watch(&plan, move |signal| {
+            if let Err(e) = finish.cut_short(signal) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "sip2check: {}",
+                    super::masked(&finish.redactor, e)
+                );
+            }
+            std::process::exit(i32::from(signal.exit() as u8));
+        })?
+    };
+    let ticker = live.ticker();
+    let (conclusion, result) = runner::execute_into(&plan, &libtest, opts, &sink);
+    if let Some(t) = ticker {
+        t.stop();
+    }
+    if let Some(f) = forwarder {
+        f.finish();
+    }
+    live.finish();
+    if let Some(path) = spill {
+        if let Ok(text) = std::fs::read(&path) {
+            std::io::stderr().lock().write_all(&text)?;
+        }
+        let _ = std::fs::remove_file(&path);
+    }
     // libtest's own filter after `--` that leaves nothing is as silent as an unknown --filter.
     let ran_none = (!libtest.list && conclusion.num_filtered_out == plan.scenarios.len() as u64)
         .then(|| {
@@ -384,16 +525,34 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
             };
             format!("after --: {}", after.why_empty(&plan.scenarios))
         });
+    let stop = interrupted.get();
     plan.shutdown();
     // The trials' results went through the redaction pass; the run's own strings go now.
     let result = redactor.run(result);
-    std::io::stdout()
-        .lock()
-        .write_all(report::console::render_summary(&result, &opts).as_bytes())?;
-    if !args.strict {
-        lint_note(&result)?;
+    let summary = report::console::render_summary(&result, &opts);
+    match results {
+        Results::Human => std::io::stdout().lock().write_all(summary.as_bytes())?,
+        Results::LibtestJson | Results::Report => colors.stderr().write_all(summary.as_bytes())?,
     }
-    write_reports(args, &result, &meta, &opts)?;
+    if !args.strict {
+        lint_note(&result, colors)?;
+    }
+    let written = finish.write(&result);
+    if let Some(signal) = stop {
+        written?;
+        return Ok(signal.exit());
+    }
+    if let Err(e) = written {
+        // The run's verdict stands; a missing report makes a passing run an error (2).
+        let e = super::masked(redactor, e);
+        writeln!(colors.stderr(), "sip2check: {e}")?;
+        let exit = exit_of(&result, conclusion.has_failed());
+        return Ok(if exit == Exit::Passed {
+            Exit::Usage
+        } else {
+            exit
+        });
+    }
     gate.after(&result)?;
     if let Some(message) = ran_none {
         return Err(ExitError {
@@ -409,7 +568,7 @@ fn run_masked(args: &RunArgs, opts: ReportOptions, redactor: &Redactor) -> anyho
 const MAX_LINT_NOTES: usize = 20;
 
 /// Lists, on stderr, error-severity lint findings in steps that passed (failed steps show theirs).
-fn lint_note(result: &RunResult) -> anyhow::Result<()> {
+fn lint_note(result: &RunResult, colors: Colors) -> anyhow::Result<()> {
     let found: Vec<String> = result
         .scenarios
         .iter()
@@ -418,22 +577,31 @@ fn lint_note(result: &RunResult) -> anyhow::Result<()> {
                 .iter()
                 .filter(|st| st.status == StepStatus::Passed)
                 .flat_map(move |st| {
-                    st.errors()
-                        .map(move |v| format!("  {} {}: {v}", s.id, st.label()))
+                    st.errors().map(move |v| {
+                        let paint = colors.err();
+                        format!(
+                            "  {} {}: {} [{}] {}",
+                            s.id,
+                            st.label(),
+                            paint.paint(paint.severity(v.severity), v.severity.as_str()),
+                            v.rule.code(),
+                            report::text::printable(&v.message())
+                        )
+                    })
                 })
         })
         .collect();
     if found.is_empty() {
         return Ok(());
     }
-    let mut err = std::io::stderr().lock();
+    let mut err = colors.stderr();
     writeln!(
         err,
         "sip2check: {} error-severity lint finding(s) in passing steps (--strict fails them):",
         found.len()
     )?;
     for line in found.iter().take(MAX_LINT_NOTES) {
-        writeln!(err, "{}", report::text::printable(line))?;
+        writeln!(err, "{line}")?;
     }
     if found.len() > MAX_LINT_NOTES {
         writeln!(
@@ -445,18 +613,54 @@ fn lint_note(result: &RunResult) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_reports(
-    args: &RunArgs,
-    result: &RunResult,
-    meta: &RunMeta,
-    opts: &ReportOptions,
-) -> anyhow::Result<()> {
-    let reports = report::Reports {
-        junit: args.junit.clone(),
-        json: args.json.clone(),
-        html: args.html.clone(),
-    };
-    Ok(reports.write(result, meta, opts)?)
+/// Everything needed to write the reports of a run, from the main thread when it ends or from
+/// the signal watcher when it is cut short; whichever comes first writes them, once.
+struct Finish {
+    reports: Reports,
+    meta: RunMeta,
+    opts: ReportOptions,
+    redactor: Redactor,
+    /// The planned scenarios, for those a cut-short run never finished.
+    scenarios: Vec<crate::scenario::Scenario>,
+    /// The plan's redaction pass (the profile's secrets), for those placeholders.
+    plan_redactor: Redactor,
+    /// The run's facts (endpoint, profile, BX, start), without scenarios.
+    template: RunResult,
+    started: Instant,
+    sink: runner::Sink,
+    live: Arc<Live>,
+    written: Mutex<bool>,
+}
+
+impl Finish {
+    /// Writes the reports for `result`, unless they were written already.
+    fn write(&self, result: &RunResult) -> anyhow::Result<()> {
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        if *written {
+            return Ok(());
+        }
+        *written = true;
+        Ok(self.reports.write(result, &self.meta, &self.opts)?)
+    }
+
+    /// The run was stopped and did not wind down in time: reports for what finished, the
+    /// scenarios still running as errored, the others as not run.
+    fn cut_short(&self, signal: interrupt::Signal) -> anyhow::Result<()> {
+        self.live.finish();
+        let scenarios = runner::unfinished(
+            &self.scenarios,
+            self.sink.snapshot(),
+            &self.live.running(),
+            &signal.reason(),
+            &self.plan_redactor,
+        );
+        let result = self.redactor.run(RunResult {
+            duration: self.started.elapsed(),
+            scenarios,
+            ..self.template.clone()
+        });
+        self.write(&result)
+    }
 }
 
 /// 1 when a scenario failed or could not run to the end (a connection lost mid-run is a
@@ -511,8 +715,6 @@ mod tests {
             "o.html",
             "--strict",
             "--no-redact",
-            "--color",
-            "never",
         ])
         .unwrap();
         assert_eq!(a.paths, [PathBuf::from("a.yaml"), PathBuf::from("b")]);
@@ -523,10 +725,11 @@ mod tests {
         assert!(a.exact && a.ignore_bx && a.list && a.strict && a.no_redact);
         let bx = parse(&["x.yaml", "--ignore-bx"]).unwrap();
         assert!(bx.to_config().unwrap().ignore_bx);
-        assert_eq!(a.color, ColorSetting::Never);
-        assert_eq!(a.report_options().redaction, Redaction::Secrets);
+        assert_eq!(
+            a.report_options(Colors::default()).redaction,
+            Redaction::Secrets
+        );
         assert!(parse(&["--jobs", "0"]).is_err());
-        assert!(parse(&["--color", "sometimes"]).is_err());
     }
 
     #[test]
@@ -582,20 +785,30 @@ mod tests {
     fn arguments_after_the_double_dash_go_to_libtest() {
         let a = parse(&["x.yaml", "--", "--format", "terse", "--test-threads", "2"]).unwrap();
         assert_eq!(a.libtest, ["--format", "terse", "--test-threads", "2"]);
-        let l = a.libtest_arguments(&a.report_options()).unwrap();
+        let l = a
+            .libtest_arguments(&a.report_options(Colors::default()))
+            .unwrap();
         assert_eq!(l.test_threads, Some(2));
         assert_eq!(l.format, Some(libtest_mimic::FormatSetting::Terse));
         let bad = parse(&["--", "--no-such-flag"]).unwrap();
-        let e = bad.libtest_arguments(&bad.report_options()).unwrap_err();
+        let e = bad
+            .libtest_arguments(&bad.report_options(Colors::default()))
+            .unwrap_err();
         assert!(e.to_string().contains("after --"), "{e}");
     }
 
     #[test]
     fn redaction_defaults_to_personal_data() {
-        let a = parse(&["--color", "always"]).unwrap();
-        let o = a.report_options();
+        let a = parse(&[]).unwrap();
+        let o = a.report_options(Colors {
+            stdout: true,
+            stderr: false,
+        });
         assert_eq!(o.redaction, Redaction::SecretsAndPersonal);
-        assert!(o.color);
+        assert!(
+            o.color,
+            "the failure text goes to stdout, so stdout's colour decides"
+        );
     }
 
     #[test]
@@ -642,6 +855,7 @@ mod tests {
             tags: vec![],
             outcome: o,
             steps: vec![],
+            started: std::time::SystemTime::UNIX_EPOCH,
             duration: std::time::Duration::ZERO,
         };
         r.scenarios.push(mk(Outcome::Skipped("x".into())));

@@ -8,12 +8,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 
+use super::color::Colors;
 use super::{Exit, ExitError};
 use crate::report::redact::Redactor;
+use crate::report::style::Palette;
 use crate::sip2::encode::fixed_part;
 use crate::sip2::frame::DEFAULT_MAX_LEN;
 use crate::sip2::redact::{MASK, Redaction};
-use crate::sip2::render::{escape_wire, render, render_violations};
+use crate::sip2::render::{escape_wire, render};
 use crate::sip2::{self, Encoding, FieldId, Message, MessageCode, Terminator};
 use crate::transport::{
     Attempt, ConnectOptions, ErrorDetection, Exchange, Session, StepOptions, TelnetOptions,
@@ -24,35 +26,36 @@ use crate::transport::{
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// The server: HOST:PORT, or [IPv6]:PORT.
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "HOST:PORT", help_heading = "Connection")]
     pub endpoint: String,
     /// Speak TLS (implied by --ca, --cert, --sni and --insecure).
-    #[arg(long)]
+    #[arg(long, help_heading = "TLS")]
     pub tls: bool,
     /// Trust the CA certificates in this PEM file instead of the system roots.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "TLS")]
     pub ca: Option<PathBuf>,
     /// Present this PEM client certificate (needs --key).
-    #[arg(long, value_name = "FILE", requires = "key")]
+    #[arg(long, value_name = "FILE", requires = "key", help_heading = "TLS")]
     pub cert: Option<PathBuf>,
     /// The PEM private key of --cert.
-    #[arg(long, value_name = "FILE", requires = "cert")]
+    #[arg(long, value_name = "FILE", requires = "cert", help_heading = "TLS")]
     pub key: Option<PathBuf>,
     /// The TLS server name to send and verify (default: the endpoint's host).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = "TLS")]
     pub sni: Option<String>,
     /// Accept any server certificate (for test servers only; never the default).
-    #[arg(long)]
+    #[arg(long, help_heading = "TLS")]
     pub insecure: bool,
     /// Log in at the server's telnet-style `login:` and `password:` prompts before SIP.
-    #[arg(long, value_name = "USER:PASS", value_parser = parse_credentials)]
+    #[arg(long, value_name = "USER:PASS", value_parser = parse_credentials, help_heading = "Login")]
     pub telnet: Option<Credentials>,
     /// The telnet login prompt to wait for, in any case.
     #[arg(
         long,
         default_value = "login:",
         value_name = "TEXT",
-        requires = "telnet"
+        requires = "telnet",
+        help_heading = "Login"
     )]
     pub telnet_login_prompt: String,
     /// The telnet password prompt to wait for, in any case.
@@ -60,33 +63,49 @@ pub struct SendArgs {
         long,
         default_value = "password:",
         value_name = "TEXT",
-        requires = "telnet"
+        requires = "telnet",
+        help_heading = "Login"
     )]
     pub telnet_password_prompt: String,
     /// Add AY/AZ (sequence number and checksum) to every message; responses must carry AZ.
-    #[arg(long)]
+    #[arg(long, help_heading = "Wire")]
     pub checksum: bool,
     /// The terminator to send: cr (the spec), crlf or lf.
-    #[arg(long, default_value = "cr", value_name = "cr|crlf|lf")]
+    #[arg(
+        long,
+        default_value = "cr",
+        value_name = "cr|crlf|lf",
+        help_heading = "Wire"
+    )]
     pub terminator: Terminator,
     /// Encoding of what is sent and received: utf-8, ascii, latin1, cp1252, cp850.
-    #[arg(long, default_value = "utf-8", value_name = "ENCODING")]
+    #[arg(
+        long,
+        default_value = "utf-8",
+        value_name = "ENCODING",
+        help_heading = "Wire"
+    )]
     pub encoding: Encoding,
     /// Seconds to wait for the connection and for each response.
-    #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, default_value = "10", value_name = "SECS", value_parser = parse_seconds, help_heading = "Connection")]
     pub timeout: Duration,
     /// Seconds of silence allowed in the middle of an answer, before the --timeout is up
     /// (a server that sends half a message and stalls fails fast).
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, help_heading = "Connection")]
     pub idle: Option<Duration>,
     /// The longest answer accepted, in bytes: a server sending an endless line fails here.
-    #[arg(long, default_value_t = DEFAULT_MAX_LEN, value_name = "BYTES", value_parser = parse_max_len)]
+    #[arg(long, default_value_t = DEFAULT_MAX_LEN, value_name = "BYTES", value_parser = parse_max_len, help_heading = "Connection")]
     pub max_len: usize,
     /// How many times to re-send after a 96, or to send 97 after a bad checksum.
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 3,
+        value_name = "N",
+        help_heading = "Connection"
+    )]
     pub retries: u32,
     /// Send a 93 login first with these credentials (PASS cannot contain ':'; it is never printed).
-    #[arg(long, value_name = "USER:PASS[:LOCATION]", value_parser = parse_login)]
+    #[arg(long, value_name = "USER:PASS[:LOCATION]", value_parser = parse_login, help_heading = "Login")]
     pub login: Option<Login>,
     /// Raw SIP messages to send, without terminator; `{now}` becomes the current 18-character date.
     /// With none: a line-editing prompt when stdin is a terminal, else one message per stdin line.
@@ -205,17 +224,17 @@ impl SendArgs {
 }
 
 /// Runs `send`.
-pub fn run(args: SendArgs) -> anyhow::Result<Exit> {
+pub fn run(args: SendArgs, colors: Colors) -> anyhow::Result<Exit> {
     let secrets = [
         args.login.as_ref().map(|l| l.credentials.password.clone()),
         args.telnet.as_ref().map(|t| t.password.clone()),
     ];
     // send shows patron data (it is a debugging tool); passwords never leave.
     let redactor = Redactor::new(Redaction::Secrets, secrets.into_iter().flatten());
-    run_masked(&args, &redactor).map_err(|e| super::masked(&redactor, e))
+    run_masked(&args, &redactor, colors).map_err(|e| super::masked(&redactor, e))
 }
 
-fn run_masked(args: &SendArgs, redactor: &Redactor) -> anyhow::Result<Exit> {
+fn run_masked(args: &SendArgs, redactor: &Redactor, colors: Colors) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -226,14 +245,18 @@ fn run_masked(args: &SendArgs, redactor: &Redactor) -> anyhow::Result<Exit> {
         .block_on(Session::connect(opts))
         .map_err(exit_error)?;
     let mut out = Masked {
-        out: std::io::stdout().lock(),
+        out: colors.stdout(),
         line: Vec::new(),
         redactor,
     };
     let mut client = Client {
         session: &mut session,
         runtime: &runtime,
-        view: View { encoding, redactor },
+        view: View {
+            encoding,
+            redactor,
+            paint: colors.out(),
+        },
         exit: Exit::Passed,
     };
     let result = client.send_all(args, &mut out);
@@ -293,7 +316,12 @@ impl Client<'_> {
                 && ex.response.analysis.msg.code == MessageCode::LOGIN_RESPONSE
                 && ex.response.analysis.msg.fixed_field("ok") != Some("1")
             {
-                writeln!(out, "  login refused (ok is not 1)")?;
+                let paint = self.view.paint;
+                writeln!(
+                    out,
+                    "  {}",
+                    paint.paint(paint.error, "login refused (ok is not 1)")
+                )?;
                 self.exit = Exit::Failed;
             }
         }
@@ -371,7 +399,8 @@ impl Client<'_> {
                     print_attempts(attempts, self.view, out)?;
                 }
                 if interactive && !e.is_connection() {
-                    writeln!(out, "error: {e}")?;
+                    let paint = self.view.paint;
+                    writeln!(out, "{}: {e}", paint.paint(paint.error, "error"))?;
                     self.exit = worse(self.exit, exit_of(&e));
                     return Ok(None);
                 }
@@ -415,6 +444,7 @@ fn login_message(login: &Login) -> anyhow::Result<String> {
 struct View<'a> {
     encoding: Encoding,
     redactor: &'a Redactor,
+    paint: Palette,
 }
 
 fn print_exchange(ex: &Exchange, view: View, out: &mut impl Write) -> anyhow::Result<()> {
@@ -430,10 +460,11 @@ fn print_exchange(ex: &Exchange, view: View, out: &mut impl Write) -> anyhow::Re
         f.value = MASK.into();
     }
     write!(out, "{}", render(&shown))?;
+    let paint = view.paint;
     if analysis.violations.is_empty() {
-        writeln!(out, "  no violations")?;
+        writeln!(out, "  {}", paint.paint(paint.pass, "no violations"))?;
     } else {
-        write!(out, "{}", render_violations(&analysis.violations))?;
+        write!(out, "{}", paint.violations(&analysis.violations))?;
     }
     writeln!(out)?;
     Ok(())
@@ -446,17 +477,21 @@ fn print_attempts(attempts: &[Attempt], view: View, out: &mut impl Write) -> any
         } else {
             format!("   ({})", a.note)
         };
-        writeln!(out, "> {}{note}", masked_wire(&a.sent, view))?;
+        let (sent, received) = (
+            view.paint.paint(view.paint.sent, ">"),
+            view.paint.paint(view.paint.received, "<"),
+        );
+        writeln!(out, "{sent} {}{note}", masked_wire(&a.sent, view))?;
         for u in &a.unsolicited {
             writeln!(
                 out,
-                "< {}   (unsolicited: {}; reading on)",
+                "{received} {}   (unsolicited: {}; reading on)",
                 masked_wire(&u.wire, view),
                 u.why
             )?;
         }
         if let Some(r) = &a.received {
-            writeln!(out, "< {}", masked_wire(r, view))?;
+            writeln!(out, "{received} {}", masked_wire(r, view))?;
         }
     }
     Ok(())
@@ -516,6 +551,7 @@ mod tests {
         let view = View {
             encoding: Encoding::Utf8,
             redactor: &redactor,
+            paint: Palette::PLAIN,
         };
         let shown = masked_wire(b"9300CNuser|COsecret|CPloc|AY0AZF000\r", view);
         assert_eq!(shown, "9300CNuser|CO***|CPloc|AY0AZF000<CR>");

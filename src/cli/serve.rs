@@ -7,104 +7,139 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
 
+use super::color::Colors;
 use super::{Exit, ExitError};
 use crate::acs::{
-    self, Dialect, Faults, FieldOrder, Library, ServeOptions, ServeReport, ServerTls,
+    self, Dialect, Faults, FieldOrder, Library, Reply, ServeOptions, ServeReport, ServerTls,
+    Traffic, TrafficLog,
 };
 use crate::report::html::records::{self, RecordsPage, Sender};
-use crate::sip2::{Encoding, FieldId, MessageCode, Terminator};
+use crate::sip2::redact::Redaction;
+use crate::sip2::{Encoding, FieldId, MessageCode, Terminator, render};
 
 /// Arguments of `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Always answer 96 (Request SC Resend).
-    #[arg(long)]
+    #[arg(long, help_heading = "Faults")]
     pub always_96: bool,
     /// Answer with a wrong checksum (AY/AZ on every response).
-    #[arg(long)]
+    #[arg(long, help_heading = "Faults")]
     pub bad_checksum: bool,
     /// Close the connection after answering N messages.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Faults")]
     pub close_after: Option<usize>,
     /// Close the connection when a message with this code arrives (e.g. 11).
-    #[arg(long, value_name = "CODE", value_parser = parse_code)]
+    #[arg(long, value_name = "CODE", value_parser = parse_code, help_heading = "Faults")]
     pub close_on: Option<MessageCode>,
     /// Wait this many milliseconds before every response.
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", help_heading = "Faults")]
     pub delay_ms: Option<u64>,
     /// Answer like this system: evergreen, koha, folio or emulator [default: emulator]; the
     /// other dialect flags override single knobs of the preset.
-    #[arg(long, value_name = "SYSTEM", value_parser = acs::parse_preset)]
+    #[arg(long, value_name = "SYSTEM", value_parser = acs::parse_preset, help_heading = "Dialect")]
     pub dialect: Option<Dialect>,
     /// Leave this field out of every response (repeatable, e.g. --drop-field AO).
-    #[arg(long = "drop-field", value_name = "ID", value_parser = parse_field)]
+    #[arg(long = "drop-field", value_name = "ID", value_parser = parse_field, help_heading = "Faults")]
     pub drop_fields: Vec<FieldId>,
     /// Encoding of requests and responses: utf-8, ascii, latin1, cp1252, cp850 [default: utf-8].
-    #[arg(long)]
+    #[arg(long, help_heading = "Dialect")]
     pub encoding: Option<Encoding>,
     /// Checksums: on (every response has AZ), off (never); default: as the request.
-    #[arg(long, value_name = "on|off", value_parser = acs::parse_on_off)]
+    #[arg(long, value_name = "on|off", value_parser = acs::parse_on_off, help_heading = "Dialect")]
     pub error_detection: Option<bool>,
     /// Field order of responses: spec, reverse or koha [default: spec].
-    #[arg(long, value_name = "spec|reverse|koha")]
+    #[arg(long, value_name = "spec|reverse|koha", help_heading = "Dialect")]
     pub field_order: Option<FieldOrder>,
     /// Answer with bytes that are not SIP.
-    #[arg(long)]
+    #[arg(long, help_heading = "Faults")]
     pub garbage: bool,
     /// Write the client's conformance as a self-contained HTML page here when the server stops
     /// (needs --strict).
-    #[arg(long, value_name = "FILE", requires = "strict")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "strict",
+        help_heading = "Reports"
+    )]
     pub html: Option<PathBuf>,
     /// Give every connection its own fresh copy of the library.
-    #[arg(long)]
+    #[arg(long, help_heading = "Server")]
     pub isolate: bool,
     /// Also write the report as JSON, next to --report with a .json extension.
-    #[arg(long, requires = "report")]
+    #[arg(long, requires = "report", help_heading = "Reports")]
     pub json: bool,
     /// Library YAML file [default: the built-in fixtures/library.yaml].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Server")]
     pub library: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port).
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:6001")]
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        default_value = "127.0.0.1:6001",
+        help_heading = "Server"
+    )]
     pub listen: SocketAddr,
+    /// Append every request and response to this file, with a timestamp, the connection and
+    /// the peer (passwords masked; patron personal data too unless --no-redact).
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub log: Option<PathBuf>,
     /// The first message must be a successful 93 Login (otherwise the connection is closed).
-    #[arg(long)]
+    #[arg(long, help_heading = "Server")]
     pub login_required: bool,
+    /// Show patron personal data (AE, BD, BE, BF, PB) in the --log file; passwords stay masked.
+    #[arg(long, requires = "log", help_heading = "Reports")]
+    pub no_redact: bool,
     /// Connections served at once; one more is closed at once, with a line on stderr.
-    #[arg(long, value_name = "N", default_value_t = acs::DEFAULT_MAX_CONNECTIONS, value_parser = parse_cap)]
+    #[arg(long, value_name = "N", default_value_t = acs::DEFAULT_MAX_CONNECTIONS, value_parser = parse_cap, help_heading = "Server")]
     pub max_connections: usize,
     /// Write the client's conformance (JUnit XML) here when the server stops (needs --strict).
-    #[arg(long, value_name = "FILE", requires = "strict")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "strict",
+        help_heading = "Reports"
+    )]
     pub report: Option<PathBuf>,
     /// Read requests and never answer.
-    #[arg(long)]
+    #[arg(long, help_heading = "Faults")]
     pub silent: bool,
     /// Write responses in chunks of N bytes with a short pause between them.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Faults")]
     pub split: Option<usize>,
     /// Lint every request and log each violation with the raw message.
-    #[arg(long)]
+    #[arg(long, help_heading = "Reports")]
     pub strict: bool,
     /// Telnet-style login (login: / password: prompts) before SIP.
-    #[arg(long)]
+    #[arg(long, help_heading = "Server")]
     pub telnet: bool,
     /// Response terminator: cr, crlf or lf [default: cr].
-    #[arg(long)]
+    #[arg(long, help_heading = "Dialect")]
     pub terminator: Option<Terminator>,
     /// TLS certificate chain (PEM); needs --tls-key.
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls_key",
+        help_heading = "Server"
+    )]
     pub tls_cert: Option<PathBuf>,
     /// TLS private key (PEM); needs --tls-cert.
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls_cert",
+        help_heading = "Server"
+    )]
     pub tls_key: Option<PathBuf>,
     /// Invert the Y/N flags and the 0/1 ok of responses.
-    #[arg(long)]
+    #[arg(long, help_heading = "Faults")]
     pub wrong_flags: bool,
 }
 
@@ -159,17 +194,22 @@ impl ServeArgs {
                 .map(|(cert, key)| ServerTls { cert, key }),
             telnet: self.telnet,
             max_connections: Some(self.max_connections),
+            log_traffic: self.log.is_some(),
         }
     }
 }
 
 /// Runs `serve`.
-pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
+pub fn run(args: ServeArgs, colors: Colors) -> anyhow::Result<Exit> {
     let library = match &args.library {
         Some(path) => Library::load(path)?,
         None => Library::builtin(),
     };
     let opts = args.to_options();
+    let log_file = match &args.log {
+        Some(path) => Some(open_log(path)?),
+        None => None,
+    };
     let started = chrono::Local::now();
     let mut listening = None;
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
@@ -203,23 +243,50 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
             });
         }
         listening = Some(server.addr());
+        let writer = match (server.take_traffic(), log_file) {
+            (Some(traffic), Some(file)) => {
+                let redaction = if args.no_redact {
+                    Redaction::Secrets
+                } else {
+                    Redaction::SecretsAndPersonal
+                };
+                Some(std::thread::spawn(move || {
+                    write_log(traffic, file, redaction)
+                }))
+            }
+            _ => None,
+        };
         if let Some(mut log) = server.take_log() {
             tokio::spawn(async move {
+                let paint = colors.err();
                 while let Some(r) = log.recv().await {
                     if r.violations.is_empty() {
                         continue;
                     }
-                    let mut err = std::io::stderr().lock();
-                    let _ = writeln!(err, "{}: received {}", r.title(), r.raw);
+                    let mut lines = format!("{}: received {}\n", r.title(), r.raw);
                     for v in &r.violations {
-                        let _ = writeln!(err, "  {v}");
+                        lines.push_str(&format!("  {}\n", paint.violation(v)));
                     }
+                    // One write per request, so the lines of two connections never interleave.
+                    let _ = colors.stderr().write_all(lines.as_bytes());
                 }
             });
         }
         stop.wait().await;
-        Ok::<ServeReport, anyhow::Error>(server.shutdown().await)
+        Ok::<_, anyhow::Error>((server.shutdown().await, writer))
     })?;
+    let (report, writer) = report;
+    if let Some(writer) = writer {
+        // The server is gone, so the log's channel is closed: the writer ends once it is drained.
+        match writer.join() {
+            Ok(Ok(0)) => {}
+            Ok(Ok(dropped)) => eprintln!(
+                "sip2check serve: {dropped} requests were left out of the log (the disk did not keep up)"
+            ),
+            Ok(Err(e)) => eprintln!("sip2check serve: writing the log: {e}"),
+            Err(_) => eprintln!("sip2check serve: the log writer stopped"),
+        }
+    }
     eprintln!(
         "sip2check serve: stopped after {} connections, {} requests",
         report.connections, report.requests
@@ -279,6 +346,86 @@ pub fn run(args: ServeArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Passed
     })
+}
+
+/// Opens the `--log` file for appending (its directory created), before the server starts.
+fn open_log(path: &Path) -> Result<std::fs::File, ExitError> {
+    let fail = |e: std::io::Error| ExitError {
+        exit: Exit::Usage,
+        message: format!("cannot write the log {}: {e}", path.display()),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)
+}
+
+/// Writes the traffic log until the server is gone; returns how many records were dropped.
+/// It runs on a thread of its own, so a slow disk holds up only this thread: the server drops
+/// what does not fit in the channel and counts it.
+fn write_log(
+    mut traffic: TrafficLog,
+    file: std::fs::File,
+    redaction: Redaction,
+) -> std::io::Result<u64> {
+    let mut out = std::io::BufWriter::new(file);
+    while let Some(t) = traffic.records.blocking_recv() {
+        out.write_all(log_lines(&t, redaction).as_bytes())?;
+        if traffic.records.is_empty() {
+            out.flush()?;
+        }
+    }
+    let dropped = traffic.dropped();
+    if dropped > 0 {
+        writeln!(
+            out,
+            "{} {dropped} requests were left out of this log (the disk did not keep up)",
+            stamp(std::time::SystemTime::now())
+        )?;
+    }
+    out.flush()?;
+    Ok(dropped)
+}
+
+/// A request and its answer as log lines: `TIME conn N PEER #M > REQUEST` and `... < ANSWER`,
+/// masked at `redaction`, with the bytes escaped as in every transcript.
+fn log_lines(t: &Traffic, redaction: Redaction) -> String {
+    let head = format!(
+        "{} conn {} {} #{}",
+        stamp(t.at),
+        t.connection,
+        t.peer,
+        t.index
+    );
+    let shown = |bytes: &[u8]| {
+        let (text, _) = t.encoding.decode(bytes);
+        let body = text.trim_end_matches(['\r', '\n']);
+        let end = text.get(body.len()..).unwrap_or_default();
+        let mut line = render::escape_wire(redaction.apply(body).as_bytes());
+        line.push_str(&render::escape_wire(end.as_bytes()));
+        line
+    };
+    let mut out = format!("{head} > {}\n", shown(&t.request));
+    match &t.reply {
+        Reply::Sent(bytes) => out.push_str(&format!("{head} < {}\n", shown(bytes))),
+        Reply::SentThenClosed(bytes) => out.push_str(&format!(
+            "{head} < {}\n{head} < (closed the connection)\n",
+            shown(bytes)
+        )),
+        Reply::None => out.push_str(&format!("{head} < (no answer)\n")),
+        Reply::Closed => out.push_str(&format!("{head} < (closed the connection)\n")),
+    }
+    out
+}
+
+/// RFC 3339 in local time, to the millisecond.
+fn stamp(at: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Local>::from(at)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
 /// The HTML page of a `--strict` session: every request with its findings.

@@ -5,6 +5,7 @@ use std::io::Write;
 use clap::Args;
 use serde_json::json;
 
+use super::color::Colors;
 use super::{Exit, ExitError};
 use crate::sip2::spec::{self, FieldOrigin, Kind, MESSAGES};
 use crate::sip2::{Rule, spec::MessageSpec};
@@ -23,19 +24,21 @@ pub struct SpecArgs {
 }
 
 /// Runs `spec`.
-pub fn run(args: SpecArgs) -> anyhow::Result<Exit> {
-    let mut out = std::io::stdout().lock();
+pub fn run(args: SpecArgs, colors: Colors) -> anyhow::Result<Exit> {
+    let mut out = colors.stdout();
+    let paint = colors.out();
     if args.rules {
         if args.json {
             let rules: Vec<_> = Rule::ALL.iter().map(|r| json!({"rule": r.code(), "severity": r.severity().as_str(), "describe": r.describe()})).collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&rules)?)?;
         } else {
             for r in Rule::ALL {
+                let severity = format!("{:<8}", r.severity().as_str());
                 writeln!(
                     out,
-                    "{:<20} {:<8} {}",
+                    "{:<20} {} {}",
                     r.code(),
-                    r.severity().as_str(),
+                    paint.paint(paint.severity(r.severity()), &severity),
                     r.describe()
                 )?;
             }
@@ -71,9 +74,8 @@ pub fn run(args: SpecArgs) -> anyhow::Result<Exit> {
     for m in selected {
         writeln!(
             out,
-            "{} {} ({}, since {}; scenario name {})",
-            m.code,
-            m.name,
+            "{} ({}, since {}; scenario name {})",
+            paint.paint(paint.heading, &format!("{} {}", m.code, m.name)),
             m.direction.describe(),
             m.since,
             m.key

@@ -611,6 +611,7 @@ mod tests {
             tags: vec![],
             outcome: Outcome::from_steps(&steps),
             steps,
+            started: std::time::SystemTime::UNIX_EPOCH,
             duration: std::time::Duration::ZERO,
         }
     }

@@ -192,14 +192,8 @@ fn paired<'a>(
     use std::borrow::Cow;
     let absent = |s: &StepResult| {
         Cow::Owned(StepResult {
-            phase: s.phase,
-            ..StepResult::not_run(
-                s.index,
-                &s.id,
-                &s.name,
-                s.loc.clone(),
-                "not run on this server",
-            )
+            error: Some("not run on this server".to_string()),
+            ..StepResult::clone_identity(s)
         })
     };
     let mut out: Vec<(Cow<StepResult>, Cow<StepResult>)> = old
@@ -305,6 +299,7 @@ mod tests {
                     tags: vec![],
                     outcome: Outcome::from_steps(&steps),
                     steps,
+                    started: std::time::SystemTime::UNIX_EPOCH,
                     duration: std::time::Duration::ZERO,
                 }],
                 ..RunResult::default()

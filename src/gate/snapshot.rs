@@ -469,6 +469,7 @@ mod tests {
                 tags: vec![],
                 outcome: Outcome::Passed,
                 steps,
+                started: std::time::SystemTime::UNIX_EPOCH,
                 duration: std::time::Duration::ZERO,
             }],
             ..RunResult::default()

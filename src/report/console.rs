@@ -9,22 +9,17 @@ use std::fmt::Write;
 
 use super::ReportOptions;
 use super::redact::check_cells;
+use super::style::Palette;
 use super::text::{printable, wire_line};
 use crate::check::diff::{Segment, inline};
 use crate::check::{CheckResult, Verdict};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use crate::scenario::Scenario;
+use crate::sip2::FieldId;
 use crate::sip2::redact::Redaction;
-use crate::sip2::{FieldId, render};
 
 /// Widest expected value before the "got" column stops aligning.
 const MAX_EXPECTED_WIDTH: usize = 40;
-
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const RESET: &str = "\x1b[0m";
 
 /// Renders everything that went wrong in a scenario (empty for a passed one).
 pub fn render_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
@@ -142,12 +137,15 @@ pub(crate) fn known_what(step: &StepResult, redaction: Redaction) -> Vec<String>
 /// Renders one step: heading, transcript, field table, screen messages, lint findings.
 pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
     let mut out = String::new();
-    let paint = Paint(opts.color);
+    let paint = Palette::new(opts.color);
     let _ = writeln!(
         out,
         "  {} {}",
-        paint.wrap(BOLD, &printable(&step.heading())),
-        paint.wrap(DIM, &format!("({}) {}", step.loc, step.status.as_str())),
+        paint.paint(paint.heading, &printable(&step.heading())),
+        paint.paint(
+            paint.dim,
+            &format!("({}) {}", step.loc, step.status.as_str())
+        ),
     );
     if let Some(sent) = &step.sent {
         let _ = writeln!(out, "    sent      {}", wire_line(sent, opts.redaction));
@@ -156,7 +154,12 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
         let _ = writeln!(out, "    received  {}", wire_line(received, opts.redaction));
     }
     if let Some(err) = &step.error {
-        let _ = writeln!(out, "    {} {}", paint.wrap(RED, "error"), printable(err));
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            paint.paint(paint.error, "error"),
+            printable(err)
+        );
     }
     let rows: Vec<&CheckResult> = step
         .checks
@@ -181,17 +184,23 @@ pub fn render_step(step: &StepResult, opts: &ReportOptions) -> String {
             );
         }
     }
-    if !step.violations.is_empty() {
-        for line in render::render_violations(&step.violations).lines() {
-            let _ = writeln!(out, "    lint {}", printable(line.trim_start()));
-        }
+    let mut findings: Vec<&crate::sip2::Violation> = step.violations.iter().collect();
+    findings.sort_by_key(|v| std::cmp::Reverse(v.severity));
+    for v in findings {
+        let _ = writeln!(
+            out,
+            "    lint {} [{}] {}",
+            paint.paint(paint.severity(v.severity), v.severity.as_str()),
+            v.rule.code(),
+            printable(&v.message())
+        );
     }
     out
 }
 
 /// The field table: one row per failed or warned check, with its ground.
 fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
-    let paint = Paint(opts.color);
+    let paint = Palette::new(opts.color);
     let cells: Vec<Row> = rows
         .iter()
         .map(|c| {
@@ -221,8 +230,8 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
     let _ = writeln!(
         out,
         "    {}",
-        paint.wrap(
-            DIM,
+        paint.paint(
+            paint.dim,
             &format!(
                 "{:<target_w$}  {:<expected_w$}  {:<actual_w$}  ground",
                 "field", "expected", "got"
@@ -236,8 +245,8 @@ fn table(rows: &[&CheckResult], opts: &ReportOptions) -> String {
             (Some((want, got)), true) => {
                 let (old, new) = inline(want, got);
                 (
-                    format!("\"{}\"", highlight(&old, RED)),
-                    format!("\"{}\"", highlight(&new, GREEN)),
+                    format!("\"{}\"", highlight(&old, paint.removed)),
+                    format!("\"{}\"", highlight(&new, paint.added)),
                 )
             }
             _ => (row.expected, row.actual),
@@ -366,18 +375,114 @@ pub fn render_summary(run: &RunResult, opts: &ReportOptions) -> String {
     out
 }
 
-fn highlight(segments: &[Segment], color: &str) -> String {
+fn highlight(segments: &[Segment], style: anstyle::Style) -> String {
     segments
         .iter()
         .map(|s| {
             let text = printable(&s.text);
             if s.changed {
-                format!("{color}{BOLD}{text}{RESET}")
+                Palette::ANSI.paint(style, &text)
             } else {
                 text
             }
         })
         .collect()
+}
+
+/// `run -v`: one step as it finished, each line labelled `[scenario id]`: its heading, status
+/// and time, the request (`>`) and the response (`<`) masked at `opts.redaction`, then its
+/// error and every check that did not hold.
+pub fn render_live_step(id: &str, step: &StepResult, opts: &ReportOptions) -> String {
+    let paint = Palette::new(opts.color);
+    let label = paint.paint(paint.dim, &format!("[{id}]"));
+    let status = match step.status {
+        StepStatus::Passed => paint.paint(paint.pass, "passed"),
+        StepStatus::Failed | StepStatus::Errored => paint.paint(paint.error, step.status.as_str()),
+        StepStatus::Skipped | StepStatus::NotRun | StepStatus::Known => {
+            paint.paint(paint.warning, step.status.as_str())
+        }
+    };
+    let mut out = String::new();
+    match step.status {
+        StepStatus::Skipped | StepStatus::NotRun => {
+            let reason = step.error.as_deref().unwrap_or("");
+            let _ = writeln!(
+                out,
+                "{label} {} {status}: {}",
+                printable(&step.heading()),
+                printable(reason)
+            );
+            return out;
+        }
+        StepStatus::Passed | StepStatus::Failed | StepStatus::Errored | StepStatus::Known => {}
+    }
+    let _ = writeln!(
+        out,
+        "{label} {} {status} ({} ms)",
+        printable(&step.heading()),
+        step.duration.as_millis()
+    );
+    if let Some(sent) = &step.sent {
+        let arrow = paint.paint(paint.sent, ">");
+        let _ = writeln!(out, "{label}   {arrow} {}", wire_line(sent, opts.redaction));
+    }
+    if let Some(received) = &step.received {
+        let arrow = paint.paint(paint.received, "<");
+        let _ = writeln!(
+            out,
+            "{label}   {arrow} {}",
+            wire_line(received, opts.redaction)
+        );
+    }
+    if let Some(err) = &step.error {
+        let _ = writeln!(
+            out,
+            "{label}   {} {}",
+            paint.paint(paint.error, "error"),
+            printable(err)
+        );
+    }
+    for c in step
+        .checks
+        .iter()
+        .filter(|c| c.verdict() != Verdict::Passed)
+    {
+        let (expected, actual, _) = shown_values(c, opts.redaction);
+        let style = match c.verdict() {
+            Verdict::Failed => paint.error,
+            Verdict::Warned | Verdict::Known | Verdict::Passed => paint.warning,
+        };
+        let _ = writeln!(
+            out,
+            "{label}   {} expected {expected} got {actual} ({})",
+            printable(&c.target.to_string()),
+            paint.paint(style, &ground_cell(c))
+        );
+    }
+    out
+}
+
+/// `run -v`: a scenario's verdict as it finished, `[id] passed in 1.2 s`, with the reason of
+/// an errored or skipped one.
+pub fn render_live_scenario(s: &ScenarioResult, opts: &ReportOptions) -> String {
+    let paint = Palette::new(opts.color);
+    let label = paint.paint(paint.dim, &format!("[{}]", s.id));
+    let (style, reason) = match &s.outcome {
+        Outcome::Passed => (paint.pass, None),
+        Outcome::Failed => (paint.error, None),
+        Outcome::Errored(r) => (paint.error, Some(r)),
+        Outcome::Skipped(r) => (paint.warning, Some(r)),
+    };
+    let mut line = format!(
+        "{label} {} in {:.1} s",
+        paint.paint(style, s.outcome.as_str()),
+        s.duration.as_secs_f64()
+    );
+    if let Some(r) = reason {
+        let _ = write!(line, ": {}", printable(r));
+    }
+    line.push('\n');
+    line
 }
 
 /// AF and AG of a response: why the ACS said no.
@@ -448,19 +553,6 @@ pub fn report_error(err: &dyn std::fmt::Display) {
     eprintln!("sip2check: {err}");
 }
 
-#[derive(Clone, Copy)]
-struct Paint(bool);
-
-impl Paint {
-    fn wrap(self, style: &str, text: &str) -> String {
-        if self.0 {
-            format!("{style}{text}{RESET}")
-        } else {
-            text.to_string()
-        }
-    }
-}
-
 #[cfg(test)]
 #[path = "../../tests/common/golden.rs"]
 pub(crate) mod golden;
@@ -507,13 +599,10 @@ mod tests {
         };
         let text = render_scenario(&run.scenarios[0], &opts);
         assert!(
-            text.contains(&format!("\"David J. Fiandr{RED}{BOLD}e{RESET}\"")),
+            text.contains("\"David J. Fiandr\x1b[1m\x1b[31me\x1b[0m\""),
             "{text}"
         );
-        assert!(
-            text.contains(&format!("\"{GREEN}{BOLD}0{RESET}\"")),
-            "{text}"
-        );
+        assert!(text.contains("\"\x1b[1m\x1b[32m0\x1b[0m\""), "{text}");
     }
 
     #[test]
@@ -569,6 +658,40 @@ mod tests {
                 "  cleanup: 4 steps: 2 passed, 1 failed, 0 errored, 0 skipped, 1 not run",
             ],
             "{text}"
+        );
+    }
+
+    #[test]
+    fn live_steps_show_the_masked_transcript_labelled_by_scenario() {
+        let run = sample::run();
+        let s = &run.scenarios[0];
+        let text = render_live_step(&s.id, &s.steps[1], &ReportOptions::default());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "[demo::checkout] step 2 \"checkout of cáliz\" failed (3 ms)"
+        );
+        assert!(lines[1].starts_with("[demo::checkout]   > 11YN"), "{text}");
+        assert!(
+            lines[2].starts_with("[demo::checkout]   < 120NUN"),
+            "{text}"
+        );
+        assert!(
+            lines[2].contains("|AE***|") && !text.contains("Fiand"),
+            "{text}"
+        );
+        assert!(
+            lines.contains(&"[demo::checkout]   ok expected \"1\" got \"0\" (spec requires)"),
+            "{text}"
+        );
+        let lost = render_live_step(&s.id, &s.steps[3], &ReportOptions::default());
+        assert_eq!(
+            lost,
+            "[demo::checkout] step 4 \"renew\" not run: the connection was lost at step 3\n"
+        );
+        assert_eq!(
+            render_live_scenario(&run.scenarios[1], &ReportOptions::default()),
+            "[demo::holds] skipped in 0.0 s: the ACS does not support hold\n"
         );
     }
 

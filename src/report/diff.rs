@@ -283,6 +283,7 @@ mod tests {
                     tags: vec![],
                     outcome: Outcome::from_steps(std::slice::from_ref(&step)),
                     steps: vec![step],
+                    started: std::time::SystemTime::UNIX_EPOCH,
                     duration: std::time::Duration::ZERO,
                 }],
                 ..RunResult::default()

@@ -1,20 +1,35 @@
-//! The JSON report: the same content as JUnit for machines, one document per run. Each check
-//! carries its `ground` and `verdict` (`known` when the baseline lists it); the summary counts
-//! spec failures, warnings by kind, and known failures and fixed baseline entries.
+//! The JSON report: the same content as JUnit for machines, one document per run, marked with
+//! its [`SCHEMA_VERSION`] and the tool's version. Each check carries its `ground`, `verdict`
+//! (`known` when the baseline lists it) and `matcher`, and its expected and actual values both
+//! for people (`expected`, `actual`) and as data (`expected_value`, `actual_value`); the summary
+//! counts scenarios, steps, spec failures, warnings by kind, known failures and fixed baseline
+//! entries. Violations have the one shape every JSON report uses.
 
 use serde_json::{Value, json};
 
 use super::ReportOptions;
 use super::redact::check_cells;
 use super::text::{captured_value, printable};
-use crate::check::CheckResult;
-use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, Wire};
-use crate::sip2::Violation;
+use crate::check::{CheckResult, Raw};
+use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Wire};
+
+/// The version of the report's layout: raised when a key is renamed or removed or its meaning
+/// changes; keys may be added without it.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// The report for `run` as a JSON value.
 pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
     let t = run.tally();
+    let steps = |status: Option<StepStatus>| {
+        run.scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .filter(|st| status.is_none_or(|want| st.status == want))
+            .count()
+    };
     json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": { "name": "sip2check", "version": env!("CARGO_PKG_VERSION") },
         "endpoint": run.endpoint,
         "profile": run.profile,
         "institution": run.institution,
@@ -30,6 +45,14 @@ pub fn to_value(run: &RunResult, opts: &ReportOptions) -> Value {
             "warnings": { "common": t.common_warnings, "dialect": t.dialect_warnings },
             "known": t.known,
             "fixed": t.fixed,
+            "steps": {
+                "total": steps(None),
+                "passed": steps(Some(StepStatus::Passed)),
+                "failed": steps(Some(StepStatus::Failed)),
+                "errored": steps(Some(StepStatus::Errored)),
+                "skipped": steps(Some(StepStatus::Skipped)),
+                "not_run": steps(Some(StepStatus::NotRun)),
+            },
         },
         "scenarios": run.scenarios.iter().map(|s| scenario(s, opts)).collect::<Vec<_>>(),
     })
@@ -70,7 +93,7 @@ fn step(s: &ScenarioResult, st: &StepResult, opts: &ReportOptions) -> Value {
         "notes": st.notes,
         "known": st.known,
         "fixed": st.fixed,
-        "violations": st.violations.iter().map(violation).collect::<Vec<_>>(),
+        "violations": st.violations,
         "captures": st.captures.iter().map(|c| json!({
             "name": c.name,
             "value": captured_value(c, opts.redaction),
@@ -87,9 +110,24 @@ fn check(c: &CheckResult, opts: &ReportOptions) -> Value {
         "ground": c.ground.name(),
         "verdict": c.verdict().as_str(),
         "known": c.known,
+        "matcher": c.matcher,
         "expected": cells.expected,
         "actual": cells.actual,
+        "expected_value": raw(&cells.expected_value),
+        "actual_value": raw(&cells.actual_value),
     })
+}
+
+/// A value as data: null, a string, a list of strings, a number, or for `each` the inner
+/// matcher and its value.
+fn raw(r: &Raw) -> Value {
+    match r {
+        Raw::None => Value::Null,
+        Raw::Text(t) => json!(t),
+        Raw::List(ts) => json!(ts),
+        Raw::Number(n) => json!(n),
+        Raw::Each(kind, inner) => json!({ "matcher": kind, "value": raw(inner) }),
+    }
 }
 
 fn wire(w: &Wire, opts: &ReportOptions) -> Value {
@@ -99,16 +137,6 @@ fn wire(w: &Wire, opts: &ReportOptions) -> Value {
         "display": printable(&text),
         "terminator": w.terminator.map(|t| t.as_str()),
         "leading_lf": w.leading_lf,
-    })
-}
-
-fn violation(v: &Violation) -> Value {
-    json!({
-        "rule": v.rule.code(),
-        "severity": v.severity.as_str(),
-        "field": v.field.to_string(),
-        "expected": v.expected,
-        "actual": v.actual,
     })
 }
 
@@ -147,6 +175,28 @@ mod tests {
         assert_eq!(status[1]["status"], "skipped");
         assert_eq!(status[1]["error"], "the profile has no blocked_patron");
         assert_eq!(steps[1]["violations"][0]["rule"], "control-char");
+        assert_eq!(
+            steps[1]["violations"][0]["message"],
+            "AJ: expected no control characters, got 0x01"
+        );
+        assert_eq!(v["schema_version"], SCHEMA_VERSION);
+        assert_eq!(v["tool"]["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(
+            v["summary"]["steps"],
+            json!({"total": 7, "passed": 2, "failed": 1, "errored": 1, "skipped": 1, "not_run": 2})
+        );
+        let ok = &steps[1]["checks"][1];
+        assert_eq!(
+            (&ok["matcher"], &ok["expected_value"], &ok["actual_value"]),
+            (&json!("equals"), &json!("1"), &json!("0"))
+        );
+        let name = &steps[1]["checks"][2];
+        assert_eq!(name["target"], "AE");
+        assert_eq!(
+            (&name["expected_value"], &name["actual_value"]),
+            (&json!("***"), &json!("***")),
+            "personal data is masked as data too"
+        );
         assert_eq!(steps[3]["status"], "not run");
         assert_eq!(steps[0]["sent"]["text"], "9300CNsip_01|CO***|CPBR1|");
         assert!(

@@ -1,5 +1,8 @@
 //! JUnit XML (via junit-report, the only file that names it): a testsuite per scenario, a
-//! testcase per step, named `scenario-id/step-id`. A failed step is a `<failure>` whose message is one line naming each
+//! testcase per step, named `scenario-id/step-id`. A suite carries the scenario's file (`file`)
+//! and when it started (`timestamp`); its testcases a dotted classname,
+//! `sip2check.<suite>.<scenario>`, which Jenkins shows as package `sip2check.<suite>` and class
+//! `<scenario>`, and the step's `file:line` (`file`, as GitLab reads it). A failed step is a `<failure>` whose message is one line naming each
 //! failed check and its ground, and whose body is the console rendering; an errored step is an
 //! `<error>`; skipped steps, steps not run and skipped scenarios are `<skipped>` with the
 //! reason, and so are steps whose failures the baseline lists ("known failure: ...").
@@ -28,12 +31,59 @@ pub fn write(run: &RunResult, opts: &ReportOptions, out: impl Write) -> std::io:
     for s in &run.scenarios {
         report.add_testsuite(suite(run, s, &plain));
     }
+    let mut xml = Vec::new();
     // junit-report's error stays inside this file (it is an I/O or an XML writer error).
-    report.write_xml(out).map_err(std::io::Error::other)
+    report.write_xml(&mut xml).map_err(std::io::Error::other)?;
+    let files: Vec<String> = run
+        .scenarios
+        .iter()
+        .map(|s| printable(&s.file.display().to_string()))
+        .collect();
+    with_suite_files(&xml, &files, out)
+}
+
+/// The dotted classname of a scenario's testcases: `siptest::03checkout` ->
+/// `sip2check.siptest.03checkout` (Jenkins splits package and class at the last dot).
+pub fn classname(id: &str) -> String {
+    format!("sip2check.{}", printable(id).replace("::", "."))
+}
+
+/// Copies `xml` to `out` with `file` set on the n-th `<testsuite>` to `files[n]`. junit-report
+/// has no setter for it, and the Jenkins schema allows `file` on a testsuite.
+fn with_suite_files(xml: &[u8], files: &[String], out: impl Write) -> std::io::Result<()> {
+    use quick_xml::events::Event;
+    let text = String::from_utf8_lossy(xml);
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut writer = quick_xml::Writer::new(out);
+    let mut files = files.iter();
+    loop {
+        let event = match reader.read_event().map_err(std::io::Error::other)? {
+            Event::Eof => break,
+            Event::Start(e) if e.name().as_ref() == b"testsuite" => {
+                let mut e = e.into_owned();
+                if let Some(file) = files.next() {
+                    e.push_attribute(("file", file.as_str()));
+                }
+                Event::Start(e)
+            }
+            other => other,
+        };
+        writer.write_event(event)?;
+    }
+    Ok(())
 }
 
 fn suite(run: &RunResult, s: &ScenarioResult, opts: &ReportOptions) -> TestSuite {
     let mut suite = TestSuite::new(&printable(&s.id));
+    if let Some(started) = s
+        .started
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i128::try_from(d.as_nanos()).ok())
+        .and_then(|n| junit_report::OffsetDateTime::from_unix_timestamp_nanos(n).ok())
+    {
+        suite.set_timestamp(started);
+    }
     for step in &s.steps {
         suite.add_testcase(case(s, step, opts));
     }
@@ -100,7 +150,8 @@ fn case(s: &ScenarioResult, step: &StepResult, opts: &ReportOptions) -> TestCase
             )),
         ),
     };
-    case.set_classname(&printable(&s.id));
+    case.set_classname(&classname(&s.id));
+    case.set_filepath(&printable(&step.origin));
     let mut transcript = format!("{} ({})\n", step.heading(), step.loc);
     if let Some(sent) = &step.sent {
         transcript.push_str(&format!("sent      {}\n", wire_line(sent, opts.redaction)));
@@ -409,7 +460,18 @@ mod tests {
         );
         let testcase = elements.iter().find(|e| e.0 == "testcase").unwrap();
         assert_eq!(attr(testcase, "name"), "demo::checkout/login");
-        assert_eq!(attr(testcase, "classname"), "demo::checkout");
+        assert_eq!(attr(testcase, "classname"), "sip2check.demo.checkout");
+        assert_eq!(attr(testcase, "file"), "scenarios/demo/checkout.yaml:4");
+        let suite = elements.iter().find(|e| e.0 == "testsuite").unwrap();
+        assert_eq!(attr(suite, "file"), "scenarios/demo/checkout.yaml");
+        assert_eq!(
+            attr(suite, "timestamp"),
+            "2026-11-29T09:00:00Z",
+            "the scenario's own start"
+        );
+        let suites: Vec<&Element> = elements.iter().filter(|e| e.0 == "testsuite").collect();
+        assert_eq!(attr(suites[2], "file"), "scenarios/demo/status.yaml");
+        assert_eq!(attr(suites[2], "timestamp"), "2026-11-29T09:00:00.012Z");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Reports: the console text of a failed scenario (libtest style, with the field table),
-//! JUnit XML, JSON and a self-contained HTML page. All read `runner::result` (the HTML page
+//! JUnit XML, JSON and a self-contained HTML page; the styles console text is painted with
+//! (`style`, decided elsewhere) and the progress line of a long run (`progress`). All read `runner::result` (the HTML page
 //! also the request records of `serve` and `proxy`); all mask passwords, and patron personal
 //! data unless asked not to: the runner hands them results that went through the one redaction
 //! pass (`redact::Redactor`), and their own rendering masks through `sip2::redact` and
@@ -12,11 +13,14 @@ pub mod diff;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod progress;
 pub mod redact;
 #[cfg(test)]
 mod sample;
+pub mod style;
 pub mod text;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::runner::RunResult;
@@ -64,51 +68,75 @@ pub struct ReportFileError {
 }
 
 impl Reports {
-    /// Writes each report asked for, creating the folders they go in (results already
-    /// redacted, see [`redact::Redactor::run`]).
+    /// The report files, `-` (the JSON report on stdout) left out.
+    pub fn files(&self) -> impl Iterator<Item = (&'static str, &Path)> {
+        [
+            ("JUnit", &self.junit),
+            ("JSON", &self.json),
+            ("HTML", &self.html),
+        ]
+        .into_iter()
+        .filter_map(|(format, p)| p.as_deref().map(|p| (format, p)))
+        .filter(|(_, p)| *p != Path::new("-"))
+    }
+
+    /// Creates the folders the report files go in (`target/sip2/junit.xml` works before anything
+    /// made `target/sip2`), so a run can refuse to start when one cannot be made.
+    pub fn make_dirs(&self) -> Result<(), ReportFileError> {
+        for (format, path) in self.files() {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(failed(format, path))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes each report asked for (results already redacted, see
+    /// [`redact::Redactor::run`]), without colour; a JSON path of `-` writes it to stdout.
     pub fn write(
         &self,
         result: &RunResult,
         meta: &html::run::RunMeta,
         opts: &ReportOptions,
     ) -> Result<(), ReportFileError> {
-        fn failed(
-            format: &'static str,
-            path: &Path,
-        ) -> impl FnOnce(std::io::Error) -> ReportFileError {
-            let path = path.to_path_buf();
-            move |source| ReportFileError {
-                format,
-                path,
-                source,
-            }
-        }
-        for (format, path) in [
-            ("JUnit", &self.junit),
-            ("JSON", &self.json),
-            ("HTML", &self.html),
-        ] {
-            // `target/sip2/junit.xml` works before anything made `target/sip2`.
-            if let Some(parent) = path.as_deref().and_then(Path::parent) {
-                let path = path.as_deref().unwrap_or(parent);
-                std::fs::create_dir_all(parent).map_err(failed(format, path))?;
-            }
-        }
+        self.make_dirs()?;
+        let plain = ReportOptions {
+            color: false,
+            ..*opts
+        };
         if let Some(path) = &self.junit {
             let file = std::fs::File::create(path).map_err(failed("JUnit", path))?;
-            junit::write(result, opts, std::io::BufWriter::new(file))
+            junit::write(result, &plain, std::io::BufWriter::new(file))
                 .map_err(failed("JUnit", path))?;
         }
         if let Some(path) = &self.json {
             // A serde_json::Value always serialises.
-            let text =
-                serde_json::to_string_pretty(&json::to_value(result, opts)).unwrap_or_default();
-            std::fs::write(path, text + "\n").map_err(failed("JSON", path))?;
+            let text = serde_json::to_string_pretty(&json::to_value(result, &plain))
+                .unwrap_or_default()
+                + "\n";
+            if path == Path::new("-") {
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes())
+                    .and_then(|()| out.flush())
+                    .map_err(failed("JSON", path))?;
+            } else {
+                std::fs::write(path, text).map_err(failed("JSON", path))?;
+            }
         }
         if let Some(path) = &self.html {
-            std::fs::write(path, html::run::page(result, meta, opts))
+            std::fs::write(path, html::run::page(result, meta, &plain))
                 .map_err(failed("HTML", path))?;
         }
         Ok(())
+    }
+}
+
+/// The error of writing `format` to `path`.
+fn failed(format: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ReportFileError {
+    let path = path.to_path_buf();
+    move |source| ReportFileError {
+        format,
+        path,
+        source,
     }
 }

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::{CheckResult, Target};
+use crate::check::{Captured, CheckResult, Raw, Target};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult};
 use crate::scenario::{CaptureSource, Profile};
 use crate::sip2::redact::{MASK, Redaction};
@@ -118,18 +118,33 @@ impl Redactor {
     /// captured from masked fields are secrets for the whole scenario: a later step that sends
     /// a captured PIN in another field does not show it either.
     pub fn scenario(&self, s: ScenarioResult) -> ScenarioResult {
-        let captured: Vec<String> = s
-            .steps
-            .iter()
-            .flat_map(|st| &st.captures)
+        match self.with_captures(s.steps.iter().flat_map(|st| &st.captures)) {
+            Some(r) => r.masked_scenario(s),
+            None => self.masked_scenario(s),
+        }
+    }
+
+    /// One step of a scenario as it runs, masked as [`Redactor::scenario`] will mask it:
+    /// `earlier` holds what the scenario's earlier steps captured.
+    pub fn live_step(&self, earlier: &[Captured], mut st: StepResult) -> StepResult {
+        match self.with_captures(earlier.iter().chain(&st.captures)) {
+            Some(r) => r.step(&mut st),
+            None => self.step(&mut st),
+        }
+        st
+    }
+
+    /// This pass plus the values captured from masked fields, when there are any.
+    fn with_captures<'a>(&self, captures: impl Iterator<Item = &'a Captured>) -> Option<Redactor> {
+        let captured: Vec<String> = captures
             .filter(|c| matches!(c.source, CaptureSource::Field(id) if self.level.masks(id)))
             .map(|c| c.value.clone())
             .collect();
         if captured.is_empty() {
-            return self.masked_scenario(s);
+            return None;
         }
         let secrets = self.secrets.iter().cloned().chain(captured);
-        Redactor::new(self.level, secrets).masked_scenario(s)
+        Some(Redactor::new(self.level, secrets))
     }
 
     fn masked_scenario(&self, mut s: ScenarioResult) -> ScenarioResult {
@@ -175,10 +190,16 @@ impl Redactor {
             };
             let cells = check_cells(c, level);
             c.expected = self.text(&cells.expected);
+            c.expected_value = cells.expected_value.map_text(&|t| self.text(t));
             c.actual = if from_masked {
                 mask_values(&cells.actual)
             } else {
                 self.text(&cells.actual)
+            };
+            c.actual_value = if from_masked {
+                masked_raw(&cells.actual_value)
+            } else {
+                cells.actual_value.map_text(&|t| self.text(t))
             };
             c.diff = cells
                 .diff
@@ -204,6 +225,10 @@ pub struct CheckCells {
     pub actual: String,
     /// The texts to highlight character by character (None for masked fields).
     pub diff: Option<(String, String)>,
+    /// The expected value as data (its texts masked for a masked field).
+    pub expected_value: Raw,
+    /// The value found as data (its texts masked for a masked field).
+    pub actual_value: Raw,
 }
 
 /// The cells of `c` at `level`.
@@ -213,13 +238,28 @@ pub fn check_cells(c: &CheckResult, level: Redaction) -> CheckCells {
             expected: mask_values(&c.expected),
             actual: mask_values(&c.actual),
             diff: None,
+            expected_value: masked_raw(&c.expected_value),
+            actual_value: masked_raw(&c.actual_value),
         },
         _ => CheckCells {
             expected: c.expected.clone(),
             actual: c.actual.clone(),
             diff: c.diff.clone(),
+            expected_value: c.expected_value.clone(),
+            actual_value: c.actual_value.clone(),
         },
     }
+}
+
+/// Every non-empty text of `raw` as `***` (an empty value stays empty, as in [`mask_values`]).
+fn masked_raw(raw: &Raw) -> Raw {
+    raw.map_text(&|t| {
+        if t.is_empty() {
+            String::new()
+        } else {
+            MASK.to_string()
+        }
+    })
 }
 
 /// Every quoted value in `s` (`"x"`, `["x", "y"]`, `one of "a", "b"`) as `"***"`, a regex as
@@ -477,6 +517,7 @@ mod tests {
             tags: Vec::new(),
             outcome: Outcome::Failed,
             steps: vec![capture, reuse],
+            started: std::time::SystemTime::UNIX_EPOCH,
             duration: std::time::Duration::ZERO,
         };
         let masked = redactor(&[]).scenario(s);
@@ -504,6 +545,20 @@ mod tests {
         assert_eq!(
             check_cells(&c, Redaction::Secrets).actual,
             "\"David J. Fiander\""
+        );
+        let c = c.with_values(
+            "one_of",
+            Raw::List(vec!["David J. Fiandre".into(), String::new()]),
+            Raw::Text("David J. Fiander".into()),
+        );
+        let cells = check_cells(&c, Redaction::SecretsAndPersonal);
+        assert_eq!(
+            (cells.expected_value, cells.actual_value),
+            (
+                Raw::List(vec![MASK.into(), String::new()]),
+                Raw::Text(MASK.into())
+            ),
+            "the values as data are masked as the text is"
         );
         assert_eq!(mask_values("absent"), "absent");
         assert_eq!(mask_values("one of \"a\", \"\""), "one of \"***\", \"\"");

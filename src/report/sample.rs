@@ -3,9 +3,9 @@
 //! common-practice warning and a skipped step.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use crate::check::{CheckResult, Target};
+use crate::check::{CheckResult, Raw, Target};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Wire};
 use crate::scenario::Ground;
 use crate::sip2::{FieldId, FieldRef, Rule, System, Terminator, Violation};
@@ -16,6 +16,11 @@ fn wire(text: &str) -> Option<Wire> {
         terminator: Some(Terminator::Cr),
         leading_lf: false,
     })
+}
+
+/// 2026-11-29T09:00:00Z, when the sample run started, plus `ms` milliseconds.
+fn at(ms: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_942_800) + Duration::from_millis(ms)
 }
 
 fn step(index: usize, name: &str, status: StepStatus) -> StepResult {
@@ -44,22 +49,23 @@ pub fn run() -> RunResult {
     checkout.checks = vec![
         CheckResult::new(Target::Leader, true, "/^12/".into(), "\"120NUN\"".into()),
         CheckResult {
-            target: Target::Fixed("ok"),
-            passed: false,
-            ground: Ground::Spec,
-            expected: "\"1\"".into(),
-            actual: "\"0\"".into(),
             diff: Some(("1".into(), "0".into())),
-            known: None,
+            ..CheckResult::new(Target::Fixed("ok"), false, "\"1\"".into(), "\"0\"".into())
+                .with_values("equals", Raw::Text("1".into()), Raw::Text("0".into()))
         },
         CheckResult {
-            target: Target::Field(FieldId::AE),
-            passed: false,
-            ground: Ground::Spec,
-            expected: "\"David J. Fiandre\"".into(),
-            actual: "\"David J. Fiander\"".into(),
             diff: Some(("David J. Fiandre".into(), "David J. Fiander".into())),
-            known: None,
+            ..CheckResult::new(
+                Target::Field(FieldId::AE),
+                false,
+                "\"David J. Fiandre\"".into(),
+                "\"David J. Fiander\"".into(),
+            )
+            .with_values(
+                "equals",
+                Raw::Text("David J. Fiandre".into()),
+                Raw::Text("David J. Fiander".into()),
+            )
         },
         CheckResult::new(
             Target::Fixed("magnetic_media"),
@@ -97,6 +103,7 @@ pub fn run() -> RunResult {
         tags: vec!["circulation".into()],
         outcome: Outcome::from_steps(&steps),
         steps,
+        started: at(0),
         duration: Duration::from_millis(12),
     };
     let skipped = ScenarioResult {
@@ -112,6 +119,7 @@ pub fn run() -> RunResult {
             "scenarios/demo/holds.yaml:3".into(),
             "the ACS does not support hold",
         )],
+        started: at(12),
         duration: Duration::ZERO,
     };
     let mut status = step(1, "patron status", StepStatus::Passed);
@@ -148,6 +156,7 @@ pub fn run() -> RunResult {
         tags: vec![],
         outcome: Outcome::from_steps(&steps),
         steps,
+        started: at(12),
         duration: Duration::from_millis(4),
     };
     RunResult {

@@ -6,12 +6,13 @@
 //! step whose answer showed the server did what it should have refused.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
+use super::events::{Abort, Event, Events};
 use super::result::{Outcome, Phase, ScenarioResult, StepResult, StepStatus, Wire};
 use super::skip::{Capabilities, step_skip};
 use crate::acs;
-use crate::check::{self, CheckResult, Judge, Target};
+use crate::check::{self, CheckResult, Judge, Raw, Target};
 use crate::scenario::template::{Mode, Scope};
 use crate::scenario::{FixedValue, Scenario, Send, Step};
 use crate::sip2::{self, Message, MessageCode, System};
@@ -33,6 +34,10 @@ pub struct ExecContext {
     /// Start this emulator for each scenario (the built-in one, when no endpoint is given);
     /// None: every scenario talks to `connect.endpoint`.
     pub emulator: Option<PerScenario>,
+    /// Who watches the run as it goes (progress, `run -v`).
+    pub events: Events,
+    /// Set to stop the run: no step starts after it (the cleanup still runs).
+    pub abort: Abort,
 }
 
 /// An emulator started afresh for each scenario: one library per scenario, shared by its
@@ -67,7 +72,7 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
         }
         Err(e) => unreachable_result(
             scenario,
-            Instant::now(),
+            (Instant::now(), SystemTime::now()),
             &format!("cannot start the built-in emulator: {e}"),
         ),
     }
@@ -76,7 +81,7 @@ pub async fn run_scenario(scenario: &Scenario, ctx: &ExecContext) -> ScenarioRes
 /// Runs `scenario`: its steps on a fresh connection, then, when that connection opened (so a
 /// request may have changed the library), the cleanup on another one ([`run_cleanup`]).
 async fn run_on(scenario: &Scenario, ctx: &ExecContext) -> ScenarioResult {
-    let start = Instant::now();
+    let start = (Instant::now(), SystemTime::now());
     let mut session = match Session::connect(ctx.connect.clone()).await {
         Ok(s) => s,
         // Nothing was sent, so nothing needs cleaning up.
@@ -89,27 +94,38 @@ async fn run_on(scenario: &Scenario, ctx: &ExecContext) -> ScenarioResult {
     };
     let mut fired: Vec<usize> = Vec::new();
     let mut lost: Option<String> = None;
+    let mut stopped: Option<String> = None;
+    let id = scenario.id.as_str();
+    let finished = |step: &StepResult| ctx.events.emit(Event::StepFinished { id, step });
     for (i, step) in scenario.steps.iter().enumerate() {
-        if let Some(reason) = &lost {
-            steps.push(StepResult::not_run(
-                i + 1,
-                &step.id,
-                &step.name,
-                step.loc.to_string(),
-                reason,
-            ));
+        if lost.is_none()
+            && stopped.is_none()
+            && let Some(reason) = ctx.abort.reason()
+        {
+            stopped = Some(format!("{reason} before step {}", i + 1));
+        }
+        if let Some(reason) = lost.as_ref().or(stopped.as_ref()) {
+            steps.push(StepResult {
+                error: Some(reason.to_string()),
+                ..StepResult::for_step(i + 1, step, StepStatus::NotRun)
+            });
+            finished(&steps[i]);
             continue;
         }
         if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
-            steps.push(StepResult::skipped(
-                i + 1,
-                &step.id,
-                &step.name,
-                step.loc.to_string(),
-                &reason,
-            ));
+            steps.push(StepResult {
+                error: Some(reason),
+                ..StepResult::for_step(i + 1, step, StepStatus::Skipped)
+            });
+            finished(&steps[i]);
             continue;
         }
+        ctx.events.emit(Event::StepStarted {
+            id,
+            index: i + 1,
+            phase: Phase::Main,
+            name: &step.name,
+        });
         let ran = run_step(i + 1, step, scenario, &mut session, &mut scope, ctx).await;
         if ran.undo {
             fired.push(i);
@@ -126,37 +142,45 @@ async fn run_on(scenario: &Scenario, ctx: &ExecContext) -> ScenarioResult {
             });
         }
         steps.push(ran.result);
+        finished(&steps[i]);
     }
     if lost.is_none() {
         session.close().await;
     }
     steps.extend(run_cleanup(scenario, ctx, &scope.captures, &fired).await);
+    let outcome = match stopped {
+        // It did not run to the end: not a pass, whatever its first steps did.
+        Some(reason) => Outcome::Errored(reason),
+        None => Outcome::from_steps(&steps),
+    };
     ScenarioResult {
         id: scenario.id.clone(),
         name: scenario.name.clone(),
         file: scenario.file.clone(),
         tags: scenario.tags.clone(),
-        outcome: Outcome::from_steps(&steps),
+        outcome,
         steps,
-        duration: start.elapsed(),
+        started: start.1,
+        duration: start.0.elapsed(),
     }
 }
 
 /// The result of a scenario that could not reach its server: the first step errored with
 /// `error`, the others not run.
-fn unreachable_result(scenario: &Scenario, start: Instant, error: &str) -> ScenarioResult {
+fn unreachable_result(
+    scenario: &Scenario,
+    start: (Instant, SystemTime),
+    error: &str,
+) -> ScenarioResult {
     let steps: Vec<StepResult> = scenario
         .steps
         .iter()
         .enumerate()
         .map(|(i, step)| {
-            let mut r = StepResult::not_run(
-                i + 1,
-                &step.id,
-                &step.name,
-                step.loc.to_string(),
-                "could not connect",
-            );
+            let mut r = StepResult {
+                error: Some("could not connect".to_string()),
+                ..StepResult::for_step(i + 1, step, StepStatus::NotRun)
+            };
             if i == 0 {
                 r.status = StepStatus::Errored;
                 r.error = Some(error.to_string());
@@ -171,7 +195,8 @@ fn unreachable_result(scenario: &Scenario, start: Instant, error: &str) -> Scena
         tags: scenario.tags.clone(),
         outcome: Outcome::from_steps(&steps),
         steps,
-        duration: start.elapsed(),
+        started: start.1,
+        duration: start.0.elapsed(),
     }
 }
 
@@ -205,7 +230,7 @@ async fn run_cleanup(
     }
     let cleanup_result = |n: usize, phase: Phase, step: &Step, status: StepStatus| StepResult {
         phase,
-        ..StepResult::new(n + 1, &step.id, &step.name, step.loc.to_string(), status)
+        ..StepResult::for_step(n + 1, step, status)
     };
     let mut session = match Session::connect(ctx.connect.clone()).await {
         Ok(s) => s,
@@ -233,21 +258,32 @@ async fn run_cleanup(
     };
     let mut out = Vec::with_capacity(plan.len());
     let mut lost: Option<String> = None;
+    let id = scenario.id.as_str();
+    let finished = |step: &StepResult| ctx.events.emit(Event::StepFinished { id, step });
     for (n, (phase, step)) in plan.iter().enumerate() {
         if let Some(reason) = &lost {
             let mut r = cleanup_result(n, *phase, step, StepStatus::NotRun);
             r.error = Some(reason.clone());
+            finished(&r);
             out.push(r);
             continue;
         }
         if let Some(reason) = step_skip(step, &ctx.caps, &ctx.vars) {
             let mut r = cleanup_result(n, *phase, step, StepStatus::Skipped);
             r.error = Some(reason);
+            finished(&r);
             out.push(r);
             continue;
         }
+        ctx.events.emit(Event::StepStarted {
+            id,
+            index: n + 1,
+            phase: *phase,
+            name: &step.name,
+        });
         let mut ran = run_step(n + 1, step, scenario, &mut session, &mut scope, ctx).await;
         ran.result.phase = *phase;
+        finished(&ran.result);
         if ran.gone {
             lost = Some(format!(
                 "the connection was lost at cleanup step {}{}",
@@ -314,13 +350,7 @@ async fn run_step(
             .chain(step.expect.violations.iter().map(|c| c.rule))
             .collect(),
         not_applied: check::not_applied(&step.expect, &ctx.dialect),
-        ..StepResult::new(
-            index,
-            &step.id,
-            &step.name,
-            step.loc.to_string(),
-            StepStatus::Passed,
-        )
+        ..StepResult::for_step(index, step, StepStatus::Passed)
     };
     let request = match build_request(step, scope) {
         Ok(r) => r,
@@ -385,7 +415,12 @@ async fn run_step(
                             "the server closes the connection".into(),
                             "it answered".into(),
                         )
-                        .with_ground(step.expect.ground),
+                        .with_ground(step.expect.ground)
+                        .with_values(
+                            "closed",
+                            Raw::None,
+                            Raw::Text(analysis.text.clone()),
+                        ),
                     );
                 }
             } else {

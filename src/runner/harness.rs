@@ -232,6 +232,7 @@ impl HarnessOptions {
             jobs: self.jobs,
             ignore_bx: self.ignore_bx,
             shuffle: None,
+            wait: None,
             library,
         })
     }

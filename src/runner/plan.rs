@@ -181,6 +181,8 @@ pub struct RunConfig {
     pub shuffle: Option<u64>,
     /// The built-in emulator's library (None: the shipped `fixtures/library.yaml`).
     pub library: Option<acs::Library>,
+    /// Retry the capability probe's connect this long while the server starts (`run --wait`).
+    pub wait: Option<std::time::Duration>,
 }
 
 /// Why a run could not start.
@@ -358,7 +360,7 @@ pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupE
         Target::Endpoint(e) => (None, e.clone(), e.clone(), None),
     };
     let connect = connect_options(&config.profile, &endpoint);
-    let probe = runtime.block_on(probe(&connect, &config.profile));
+    let probe = runtime.block_on(probe(&connect, &config.profile, config.wait));
     let (bx, probe_note) = match probe {
         Ok(found) => found,
         Err(source) => {
@@ -396,6 +398,8 @@ pub fn plan_on(config: &RunConfig, setup: &EmulatorSetup) -> Result<Plan, SetupE
             dialect: config.profile.dialect.clone(),
             caps,
             emulator,
+            events: Default::default(),
+            abort: Default::default(),
         }),
         endpoint: label,
         profile: config.profile.source.clone(),
@@ -440,6 +444,7 @@ pub fn probe_failure(config: &RunConfig, err: &SetupError) -> Option<RunResult> 
             tags: Vec::new(),
             outcome: Outcome::from_steps(&steps),
             steps,
+            started: std::time::SystemTime::now(),
             duration: std::time::Duration::ZERO,
         }],
     })
@@ -457,6 +462,17 @@ impl Plan {
     /// The runtime every trial blocks on.
     pub fn handle(&self) -> tokio::runtime::Handle {
         self.runtime.handle().clone()
+    }
+
+    /// Sends the run's events to `observer`, masked at `level` as every report is.
+    pub fn observe(&mut self, observer: Arc<dyn super::Observer>, level: Redaction) {
+        let events = super::Events::masked(observer, self.redactor(level));
+        Arc::make_mut(&mut self.exec).events = events;
+    }
+
+    /// The switch that stops this run early.
+    pub fn abort(&self) -> super::Abort {
+        self.exec.abort.clone()
     }
 
     /// Stops the emulator, if this run started one.
@@ -509,8 +525,9 @@ pub fn connect_options(profile: &Profile, endpoint: &str) -> ConnectOptions {
 async fn probe(
     connect: &ConnectOptions,
     profile: &Profile,
+    wait: Option<std::time::Duration>,
 ) -> Result<(Option<String>, Option<String>), TransportError> {
-    let mut session = Session::connect(connect.clone()).await?;
+    let mut session = connect_waiting(connect, wait).await?;
     let asked = ask(&mut session, profile).await;
     session.close().await;
     Ok(asked.unwrap_or_else(|e| {
@@ -521,6 +538,36 @@ async fn probe(
             )),
         )
     }))
+}
+
+/// First wait between two connects of `run --wait`; it doubles up to [`WAIT_BACKOFF_MAX`].
+pub const WAIT_BACKOFF: std::time::Duration = std::time::Duration::from_millis(100);
+/// Longest wait between two connects of `run --wait`.
+pub const WAIT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Opens a session; with `wait`, a server that cannot be connected to yet (refused, not
+/// listening, no route, a name not yet in DNS) is tried again, with a short backoff, until `wait` has passed. A usage problem
+/// (a bad endpoint, an unusable TLS file) is never retried.
+async fn connect_waiting(
+    connect: &ConnectOptions,
+    wait: Option<std::time::Duration>,
+) -> Result<Session, TransportError> {
+    let deadline = wait.map(|w| tokio::time::Instant::now() + w);
+    let mut backoff = WAIT_BACKOFF;
+    loop {
+        match Session::connect(connect.clone()).await {
+            Ok(session) => return Ok(session),
+            Err(e) => {
+                let retry = matches!(e, TransportError::Connect { .. })
+                    && deadline.is_some_and(|d| tokio::time::Instant::now() + backoff < d);
+                if !retry {
+                    return Err(e);
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(WAIT_BACKOFF_MAX);
+            }
+        }
+    }
 }
 
 /// The probe's exchanges on an open session.

@@ -2,10 +2,10 @@
 //! The console, JUnit and JSON reporters all read it; none of them re-parses text.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::check::{Captured, CheckResult, Verdict};
-use crate::scenario::Ground;
+use crate::scenario::{Ground, Step};
 use crate::sip2::{Rule, Severity, Terminator, Violation};
 
 /// A whole run.
@@ -42,6 +42,8 @@ pub struct ScenarioResult {
     pub outcome: Outcome,
     /// Every step, run or not.
     pub steps: Vec<StepResult>,
+    /// When it started (when it was skipped, for one not run).
+    pub started: SystemTime,
     /// How long it took.
     pub duration: Duration,
 }
@@ -73,6 +75,9 @@ pub struct StepResult {
     pub name: String,
     /// Where it is written (`file:line`, with the `use:` that pulled it in).
     pub loc: String,
+    /// Where its scenario has it (`file:line` in the scenario file: the `use:` line for a
+    /// step pulled in from another file), for readers that link one place (JUnit `file`).
+    pub origin: String,
     /// The verdict.
     pub status: StepStatus,
     /// The request, if one was sent.
@@ -174,6 +179,7 @@ impl StepResult {
             id: id.to_string(),
             phase: Phase::Main,
             name: name.to_string(),
+            origin: loc.clone(),
             loc,
             status,
             sent: None,
@@ -188,6 +194,29 @@ impl StepResult {
             known: None,
             fixed: Vec::new(),
             duration: Duration::ZERO,
+        }
+    }
+
+    /// Step `index` of a scenario, `step`, with `status` and nothing sent yet.
+    pub fn for_step(index: usize, step: &Step, status: StepStatus) -> Self {
+        StepResult {
+            origin: step.loc.origin().to_string(),
+            ..StepResult::new(index, &step.id, &step.name, step.loc.to_string(), status)
+        }
+    }
+
+    /// A step with the same identity and place as `other`, and nothing run.
+    pub fn clone_identity(other: &StepResult) -> Self {
+        StepResult {
+            phase: other.phase,
+            origin: other.origin.clone(),
+            ..StepResult::new(
+                other.index,
+                &other.id,
+                &other.name,
+                other.loc.clone(),
+                StepStatus::NotRun,
+            )
         }
     }
 

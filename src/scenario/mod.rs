@@ -240,7 +240,7 @@ impl fmt::Display for CaptureSource {
 }
 
 /// Where a step is written: a file and line, and the `use:` that pulled it in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Loc {
     /// The file.
     pub file: Arc<str>,
@@ -248,6 +248,16 @@ pub struct Loc {
     pub line: usize,
     /// The `use:` step that brought it in.
     pub via: Option<Arc<Loc>>,
+}
+
+impl Loc {
+    /// The place in the scenario file: the outermost `use:` that pulled this in, or itself.
+    pub fn origin(&self) -> &Loc {
+        match &self.via {
+            Some(via) => via.origin(),
+            None => self,
+        }
+    }
 }
 
 impl fmt::Display for Loc {

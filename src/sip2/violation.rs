@@ -171,6 +171,22 @@ impl Violation {
     }
 }
 
+/// One shape in every JSON report (`decode --json`, `run --json`, `serve`'s and `logscan`'s):
+/// `severity`, `rule`, `field`, `expected`, `actual` and `message` (the line people read).
+impl serde::Serialize for Violation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Violation", 6)?;
+        m.serialize_field("severity", self.severity.as_str())?;
+        m.serialize_field("rule", self.rule.code())?;
+        m.serialize_field("field", &self.field.to_string())?;
+        m.serialize_field("expected", &*self.expected)?;
+        m.serialize_field("actual", &*self.actual)?;
+        m.serialize_field("message", &self.message())?;
+        m.end()
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -186,6 +202,23 @@ impl fmt::Display for Violation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_has_one_shape() {
+        let v = Violation::new(Rule::FixedLength, FieldRef::Message, "21 characters", "20");
+        let j = serde_json::to_value(&v).unwrap();
+        assert_eq!(
+            j,
+            serde_json::json!({
+                "severity": "error",
+                "rule": "fixed-length",
+                "field": "message",
+                "expected": "21 characters",
+                "actual": "20",
+                "message": "message: expected 21 characters, got 20",
+            })
+        );
+    }
 
     #[test]
     fn rule_codes_are_unique_and_round_trip() {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::histogram::Histogram;
 use super::stats::{ErrorClass, Stats};
 use super::{LoadReport, per_second};
+use crate::report::style::Palette;
 use crate::sip2::{MessageCode, spec};
 
 /// A latency in milliseconds, two decimals.
@@ -54,8 +55,8 @@ fn errors_line(stats: &Stats) -> String {
     }
 }
 
-/// The report as people read it.
-pub fn text(r: &LoadReport) -> String {
+/// The report as people read it, errors and warnings painted with `paint`.
+pub fn text(r: &LoadReport, paint: &Palette) -> String {
     let s = &r.stats;
     let mut out = String::new();
     let _ = writeln!(
@@ -127,7 +128,12 @@ pub fn text(r: &LoadReport) -> String {
         s.failed(),
         &s.latency(),
     );
-    let _ = writeln!(out, "errors: {}", errors_line(s));
+    let errors = if s.failed() > 0 || s.connect_failures > 0 {
+        paint.error
+    } else {
+        paint.pass
+    };
+    let _ = writeln!(out, "{} {}", paint.paint(errors, "errors:"), errors_line(s));
     if !s.lint_rules.is_empty() {
         let rules: Vec<String> = s
             .lint_rules
@@ -142,12 +148,17 @@ pub fn text(r: &LoadReport) -> String {
         s.connects, s.connect_failures, s.unserved
     );
     for (why, n) in &r.stopped {
-        let _ = writeln!(out, "stopped: {n} connection(s): {why}");
+        let _ = writeln!(
+            out,
+            "{} {n} connection(s): {why}",
+            paint.paint(paint.error, "stopped:")
+        );
     }
     if r.left_out > 0 {
         let _ = writeln!(
             out,
-            "warning: {} item(s) may still be checked out (their connection was lost before the checkin)",
+            "{} {} item(s) may still be checked out (their connection was lost before the checkin)",
+            paint.paint(paint.warning, "warning:"),
             r.left_out
         );
     }

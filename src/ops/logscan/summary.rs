@@ -7,6 +7,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use super::Format;
+use crate::report::style::Palette;
 use crate::sip2::spec::{self, Direction};
 use crate::sip2::{MessageCode, Violation};
 
@@ -267,8 +268,8 @@ fn dash(n: u64) -> String {
     if n == 0 { "-".into() } else { n.to_string() }
 }
 
-/// The summary for people.
-pub fn render_text(s: &Summary) -> String {
+/// The summary for people, its findings painted with `paint`.
+pub fn render_text(s: &Summary, paint: &Palette) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -382,7 +383,7 @@ pub fn render_text(s: &Summary) -> String {
             let mut sorted: Vec<&Violation> = n.violations.iter().collect();
             sorted.sort_by_key(|v| std::cmp::Reverse(v.severity));
             for v in sorted {
-                let _ = writeln!(out, "    {v}");
+                let _ = writeln!(out, "    {}", paint.violation(v));
             }
         }
     }
@@ -443,12 +444,7 @@ pub fn to_json(s: &Summary) -> Value {
                 "refused": n.refused,
                 "answers_line": n.answers_line,
                 "latency_ms": n.latency_ms,
-                "violations": n.violations.iter().map(|v| json!({
-                    "rule": v.rule.code(),
-                    "severity": v.severity.as_str(),
-                    "field": v.field.to_string(),
-                    "message": v.message(),
-                })).collect::<Vec<_>>(),
+                "violations": n.violations,
             })
         })
         .collect();

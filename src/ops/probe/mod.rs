@@ -11,6 +11,7 @@ pub mod metrics;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use crate::report::style::Palette;
 use crate::sip2::encode::fixed_part;
 use crate::sip2::{self, Analysis, FieldId, Message, MessageCode, Severity, spec};
 use crate::transport::{ConnectOptions, Session, StepOptions, TransportError, Wait};
@@ -423,11 +424,16 @@ pub fn ms(d: Duration) -> String {
 
 impl AccountResult {
     /// The result's line: `USER@ENDPOINT CLASS TOTAL (PHASES)[: DETAIL]`.
-    pub fn line(&self, endpoint: &str) -> String {
+    pub fn line(&self, endpoint: &str, paint: &Palette) -> String {
+        let style = match self.level {
+            Level::Ok => paint.pass,
+            Level::Warning => paint.warning,
+            Level::Critical => paint.error,
+        };
         let mut out = format!(
             "{}@{endpoint} {} {}",
             self.user,
-            self.class.name(),
+            paint.paint(style, self.class.name()),
             ms(self.total)
         );
         if !self.phases.is_empty() {
@@ -523,7 +529,7 @@ mod tests {
             detail: Some("the login was refused (940)".into()),
         };
         assert_eq!(
-            r.line("127.0.0.1:6001"),
+            r.line("127.0.0.1:6001", &Palette::PLAIN),
             "sip_01@127.0.0.1:6001 bad-credentials 1.6 ms (connect 0.3 ms, login 1.2 ms): the login was refused (940)"
         );
     }
