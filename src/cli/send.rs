@@ -1,8 +1,9 @@
 //! `sip2check send`: a one-shot and interactive SIP2 client that replaces telnet, printing the
-//! exact bytes sent and received and each response field by field with its violations.
+//! exact bytes sent and received and each response field by field with its violations;
+//! `--record FILE` writes the session as a scenario ([`crate::gate::record`]).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -10,8 +11,10 @@ use clap::Args;
 
 use super::color::Colors;
 use super::{Exit, ExitError};
-use crate::report::redact::Redactor;
+use crate::gate::record::{self, Recorded};
+use crate::report::redact::{Redactor, secrets_of};
 use crate::report::style::Palette;
+use crate::scenario::Profile;
 use crate::sip2::encode::fixed_part;
 use crate::sip2::frame::DEFAULT_MAX_LEN;
 use crate::sip2::redact::{MASK, Redaction};
@@ -107,6 +110,16 @@ pub struct SendArgs {
     /// Send a 93 login first with these credentials (PASS cannot contain ':'; it is never printed).
     #[arg(long, value_name = "USER:PASS[:LOCATION]", value_parser = parse_login, help_heading = "Login")]
     pub login: Option<Login>,
+    /// Write the session as a scenario: the requests sent, the answers as expectations.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Replace the --record file if it exists.
+    #[arg(long, requires = "record")]
+    pub force: bool,
+    /// The profile whose variables the recording uses for its values (passwords, barcodes,
+    /// titles) and whose `volatile:` list it follows.
+    #[arg(long, value_name = "FILE", requires = "record")]
+    pub profile: Option<PathBuf>,
     /// Raw SIP messages to send, without terminator; `{now}` becomes the current 18-character date.
     /// With none: a line-editing prompt when stdin is a terminal, else one message per stdin line.
     pub messages: Vec<String>,
@@ -223,18 +236,41 @@ impl SendArgs {
     }
 }
 
-/// Runs `send`.
-pub fn run(args: SendArgs, colors: Colors) -> anyhow::Result<Exit> {
-    let secrets = [
-        args.login.as_ref().map(|l| l.credentials.password.clone()),
-        args.telnet.as_ref().map(|t| t.password.clone()),
-    ];
-    // send shows patron data (it is a debugging tool); passwords never leave.
-    let redactor = Redactor::new(Redaction::Secrets, secrets.into_iter().flatten());
-    run_masked(&args, &redactor, colors).map_err(|e| super::masked(&redactor, e))
+impl SendArgs {
+    /// The passwords of the command line, which no output and no recording may hold.
+    fn secrets(&self) -> Vec<String> {
+        [
+            self.login.as_ref().map(|l| l.credentials.password.clone()),
+            self.telnet.as_ref().map(|t| t.password.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
-fn run_masked(args: &SendArgs, redactor: &Redactor, colors: Colors) -> anyhow::Result<Exit> {
+/// Runs `send`.
+pub fn run(args: SendArgs, colors: Colors) -> anyhow::Result<Exit> {
+    let profile = match &args.profile {
+        Some(path) => Some(Profile::load(path).map_err(|e| usage(e.to_string()))?),
+        None => None,
+    };
+    let mut secrets = args.secrets();
+    secrets.extend(profile.as_ref().map(secrets_of).unwrap_or_default());
+    // send shows patron data (it is a debugging tool); passwords never leave.
+    let redactor = Redactor::new(Redaction::Secrets, secrets);
+    run_masked(&args, profile.as_ref(), &redactor, colors).map_err(|e| super::masked(&redactor, e))
+}
+
+fn run_masked(
+    args: &SendArgs,
+    profile: Option<&Profile>,
+    redactor: &Redactor,
+    colors: Colors,
+) -> anyhow::Result<Exit> {
+    if let Some(path) = &args.record {
+        check_record_path(path, args.force)?;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -258,12 +294,130 @@ fn run_masked(args: &SendArgs, redactor: &Redactor, colors: Colors) -> anyhow::R
             paint: colors.out(),
         },
         exit: Exit::Passed,
+        recorded: args.record.as_ref().map(|_| Vec::new()),
     };
     let result = client.send_all(args, &mut out);
     let exit = client.exit;
+    let recorded = client.recorded.take();
     runtime.block_on(session.close());
+    if let (Some(path), Some(recorded)) = (&args.record, recorded) {
+        // What was exchanged before an error is kept: a session cut short is still evidence.
+        let ended = result
+            .as_ref()
+            .err()
+            .map(|e| redactor.text(&format!("{e:#}")));
+        save_recording(path, args, profile, &recorded, ended, &mut out)?;
+    }
     out.flush()?;
     result.map(|()| exit)
+}
+
+/// Refuses a --record path that would overwrite a file without --force, or that cannot be
+/// written, before anything is sent.
+fn check_record_path(path: &Path, force: bool) -> Result<(), ExitError> {
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(usage(format!(
+            "--record {shown}: that is a directory; give a file name such as {shown}/session.yaml"
+        )));
+    }
+    // symlink_metadata: a dangling link is in the way too.
+    if path.symlink_metadata().is_ok() && !force {
+        return Err(usage(format!(
+            "--record {shown}: the file exists; give --force to replace it"
+        )));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(usage(format!(
+            "--record {shown}: the directory {} does not exist; create it first",
+            parent.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes the recording of `recorded` to `path` and says so.
+fn save_recording(
+    path: &Path,
+    args: &SendArgs,
+    profile: Option<&Profile>,
+    recorded: &[Recorded],
+    ended: Option<String>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if recorded.is_empty() {
+        writeln!(
+            out,
+            "sip2check: nothing to record (no answer came); {} is not written",
+            path.display()
+        )?;
+        return Ok(());
+    }
+    let mut notes = Vec::new();
+    if let Some(e) = ended {
+        notes.push(format!(
+            "The session ended with an error (its request is not recorded): {e}"
+        ));
+    }
+    if args.tls || args.ca.is_some() || args.cert.is_some() || args.sni.is_some() || args.insecure {
+        notes.push("Over TLS: the profile's tls: gives the same settings.".into());
+    }
+    if args.telnet.is_some() {
+        notes.push("After a telnet login: the profile's telnet: gives the account.".into());
+    }
+    if args.encoding != Encoding::Utf8 {
+        notes.push(format!(
+            "In {}: the profile's encoding: must say so.",
+            args.encoding
+        ));
+    }
+    let session = record::Session {
+        endpoint: args.endpoint.clone(),
+        profile: profile.zip(args.profile.as_ref().map(|p| p.display().to_string())),
+        checksum: args.checksum,
+        terminator: Some(args.terminator),
+        secrets: args.secrets(),
+        notes,
+    };
+    let text = record::record(path, recorded, &session)?;
+    write_file(path, &text, args.force)
+        .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+    writeln!(
+        out,
+        "sip2check: recorded {} exchange(s) in {}; run it with: sip2check run {} --endpoint {} --profile {}",
+        recorded.len(),
+        path.display(),
+        path.display(),
+        args.endpoint,
+        args.profile.as_ref().map_or_else(
+            || "YOUR-PROFILE.yaml".to_string(),
+            |p| p.display().to_string()
+        )
+    )?;
+    Ok(())
+}
+
+/// Writes `text` to `path`; without `force` only as a new file (one that appeared since the
+/// check is still not overwritten).
+fn write_file(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .create_new(!force)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+fn usage(message: String) -> ExitError {
+    ExitError {
+        exit: Exit::Usage,
+        message,
+    }
 }
 
 /// stdout through the redaction pass, a line at a time.
@@ -300,12 +454,38 @@ impl<W: Write> Write for Masked<'_, W> {
     }
 }
 
-/// The open session and the verdict so far.
+/// The open session, the verdict so far and, with --record, the exchanges.
 struct Client<'a> {
     session: &'a mut Session,
     runtime: &'a tokio::runtime::Runtime,
     view: View<'a>,
     exit: Exit,
+    recorded: Option<Vec<Recorded>>,
+}
+
+/// Where the prompt's lines come from: the terminal's line editor (a seam for tests).
+trait Lines {
+    /// The next line, None at the end (Ctrl-D, Ctrl-C).
+    fn next_line(&mut self, prompt: &str) -> anyhow::Result<Option<String>>;
+    /// Keeps a line sent in the history.
+    fn sent(&mut self, line: &str);
+}
+
+impl Lines for rustyline::DefaultEditor {
+    fn next_line(&mut self, prompt: &str) -> anyhow::Result<Option<String>> {
+        match self.readline(prompt) {
+            Ok(line) => Ok(Some(line)),
+            Err(
+                rustyline::error::ReadlineError::Eof | rustyline::error::ReadlineError::Interrupted,
+            ) => Ok(None),
+            Err(e) => Err(e).context("reading from the terminal"),
+        }
+    }
+
+    fn sent(&mut self, line: &str) {
+        // History is a convenience; a full history is no reason to stop.
+        let _ = self.add_history_entry(line);
+    }
 }
 
 impl Client<'_> {
@@ -330,7 +510,8 @@ impl Client<'_> {
                 self.send(m, false, out)?;
             }
         } else if std::io::stdin().is_terminal() {
-            self.interactive(out)?;
+            let mut editor = rustyline::DefaultEditor::new().context("starting the line editor")?;
+            self.interactive(&mut editor, out)?;
         } else {
             for line in std::io::stdin().lock().lines() {
                 let line = line.context("reading messages from stdin")?;
@@ -342,33 +523,23 @@ impl Client<'_> {
         Ok(())
     }
 
-    fn interactive(&mut self, out: &mut impl Write) -> anyhow::Result<()> {
-        let mut editor = rustyline::DefaultEditor::new().context("starting the line editor")?;
+    fn interactive(&mut self, lines: &mut impl Lines, out: &mut impl Write) -> anyhow::Result<()> {
         writeln!(
             out,
             "type a SIP message and Enter to send it ({{now}} is the current date); Ctrl-D or \"quit\" ends"
         )?;
-        loop {
-            match editor.readline("sip2> ") {
-                Ok(line) => {
-                    let line = line.trim();
-                    if line.is_empty() {
-                        continue;
-                    }
-                    if line == "quit" || line == "exit" {
-                        return Ok(());
-                    }
-                    // History is a convenience; a full history is no reason to stop.
-                    let _ = editor.add_history_entry(line);
-                    self.send(line, true, out)?;
-                }
-                Err(
-                    rustyline::error::ReadlineError::Eof
-                    | rustyline::error::ReadlineError::Interrupted,
-                ) => return Ok(()),
-                Err(e) => return Err(e).context("reading from the terminal"),
+        while let Some(line) = lines.next_line("sip2> ")? {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
             }
+            if line == "quit" || line == "exit" {
+                break;
+            }
+            lines.sent(line);
+            self.send(line, true, out)?;
         }
+        Ok(())
     }
 
     /// Sends one message and prints the exchange; in interactive mode an error that leaves the
@@ -388,6 +559,13 @@ impl Client<'_> {
                 print_exchange(&ex, self.view, out)?;
                 if ex.response.analysis.has_errors() {
                     self.exit = Exit::Failed;
+                }
+                if let Some(recorded) = &mut self.recorded {
+                    recorded.push(Recorded {
+                        typed: message.to_string(),
+                        sent: text,
+                        response: ex.response.analysis.clone(),
+                    });
                 }
                 Ok(Some(ex))
             }
@@ -574,6 +752,132 @@ mod tests {
         let text = expand("23001{now}AOBR1|AA1|AC|AD|\r\n");
         assert!(sip2::lint::is_date18(&text[5..23]), "{text}");
         assert!(!text.contains("{now}") && !text.ends_with('\n'));
+    }
+
+    /// The prompt's lines from a script, as a terminal would type them.
+    struct Script(std::collections::VecDeque<&'static str>, Vec<String>);
+
+    impl Lines for Script {
+        fn next_line(&mut self, _prompt: &str) -> anyhow::Result<Option<String>> {
+            Ok(self.0.pop_front().map(str::to_string))
+        }
+        fn sent(&mut self, line: &str) {
+            self.1.push(line.to_string());
+        }
+    }
+
+    #[test]
+    fn the_prompt_records_what_it_sends_until_quit() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(crate::acs::spawn(
+                crate::acs::Library::builtin(),
+                crate::acs::ServeOptions::default(),
+            ))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prompt.yaml");
+        let endpoint = server.addr().to_string();
+        let args: SendArgs = super::super::parse_subcommand(
+            "send",
+            &["--endpoint", &endpoint, "--record", path.to_str().unwrap()],
+        )
+        .unwrap();
+        let redactor = Redactor::new(Redaction::Secrets, args.secrets());
+        let mut session = runtime
+            .block_on(Session::connect(args.connect_options()))
+            .unwrap();
+        let mut client = Client {
+            session: &mut session,
+            runtime: &runtime,
+            view: View {
+                encoding: Encoding::Utf8,
+                redactor: &redactor,
+                paint: Palette::PLAIN,
+            },
+            exit: Exit::Passed,
+            recorded: Some(Vec::new()),
+        };
+        let mut lines = Script(
+            [
+                "9300CNsip_01|COsip_01|CPBR1|",
+                "  ",
+                "1720260101    120000AOBR1|AB{now}",
+                "9900302.00",
+                "quit",
+                "9900302.00",
+            ]
+            .into(),
+            Vec::new(),
+        );
+        let mut out = Vec::new();
+        client.interactive(&mut lines, &mut out).unwrap();
+        let recorded = client.recorded.take().unwrap();
+        assert_eq!(lines.1.len(), 3, "quit ends the prompt: {:?}", lines.1);
+        assert_eq!(recorded.len(), 3);
+        assert_eq!(recorded[1].typed, "1720260101    120000AOBR1|AB{now}");
+        assert!(!recorded[1].sent.contains("{now}"));
+        runtime.block_on(session.close());
+        save_recording(&path, &args, None, &recorded, None, &mut out).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("CO: \"{{ env.SIP_LOGIN_PASSWORD }}\"") && !text.contains("sip_01"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    send: \"1720260101    120000AOBR1|AB{{ now }}\"\n"),
+            "the raw request keeps its {{now}}: {text}"
+        );
+        let shown = String::from_utf8(out).unwrap();
+        assert!(
+            shown.contains("sip2check: recorded 3 exchange(s) in"),
+            "{shown}"
+        );
+        drop(runtime.block_on(server.shutdown()));
+    }
+
+    #[test]
+    fn record_paths_are_checked_before_anything_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.yaml");
+        assert!(check_record_path(&file, false).is_ok());
+        std::fs::write(&file, "x").unwrap();
+        let e = check_record_path(&file, false).unwrap_err();
+        assert!(e.message.contains("give --force"), "{}", e.message);
+        assert!(check_record_path(&file, true).is_ok());
+        let e = check_record_path(dir.path(), true).unwrap_err();
+        assert!(e.message.contains("is a directory"), "{}", e.message);
+        let e = check_record_path(&dir.path().join("no/s.yaml"), false).unwrap_err();
+        assert!(e.message.contains("does not exist"), "{}", e.message);
+        assert!(matches!(e.exit, Exit::Usage));
+        write_file(&file, "new", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+        assert!(
+            write_file(&file, "newer", false).is_err(),
+            "never over a file without --force"
+        );
+    }
+
+    #[test]
+    fn profile_and_force_need_record() {
+        let parse = |a: &[&str]| super::super::parse_subcommand::<SendArgs>("send", a);
+        assert!(parse(&["--endpoint", "x:1", "--force", "99"]).is_err());
+        assert!(parse(&["--endpoint", "x:1", "--profile", "p.yaml", "99"]).is_err());
+        let a = parse(&[
+            "--endpoint",
+            "x:1",
+            "--record",
+            "s.yaml",
+            "--force",
+            "--profile",
+            "p.yaml",
+        ])
+        .unwrap();
+        assert!(a.force && a.profile.is_some() && a.record.is_some());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The upgrade gate: what compares *results* rather than judging one response. Baselines of
-//! known failures ([`baseline`]), response snapshots ([`snapshot`]) and the two-server diff
-//! ([`diff`]), over one set of normalisation rules ([`normalize`]) and one decoded form of a
-//! response ([`decoded`]).
+//! known failures ([`baseline`]), response snapshots ([`snapshot`]), the two-server diff
+//! ([`diff`]) and recorded sessions turned into scenarios ([`record`]), over one set of
+//! normalisation rules ([`normalize`]) and one decoded form of a response ([`decoded`]).
 //!
 //! Reads `runner::result` and plugs into the runner as [`crate::runner::Review`]s; renders
 //! nothing (that is `report/`) and opens no connection itself.
@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod decoded;
 pub mod diff;
 pub mod normalize;
+pub mod record;
 pub mod snapshot;
 
 pub use decoded::{Change, ChangeKind, Decoded, Part, changes};

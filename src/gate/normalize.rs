@@ -29,13 +29,16 @@ const VOLATILE_FIELDS: &[FieldId] = &[
     FieldId::AZ,
 ];
 
-/// SIP dates (YYYYMMDDZZZZHHMMSS) and ISO dates (YYYY-MM-DD, optionally with a time) in text.
+/// The regex of a date inside text: a SIP date (YYYYMMDDZZZZHHMMSS) or an ISO date
+/// (YYYY-MM-DD, optionally with a time).
+pub const DATE_PATTERN: &str = concat!(
+    r"(?:19|20)\d{6}[ A-Z0-9]{4}[0-2]\d[0-5]\d[0-5]\d",
+    r"|(?:19|20)\d{2}-[01]\d-[0-3]\d(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d)?)?",
+);
+
+/// [`DATE_PATTERN`], compiled.
 static DATES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?:19|20)\d{6}[ A-Z0-9]{4}[0-2]\d[0-5]\d[0-5]\d",
-        r"|(?:19|20)\d{2}-[01]\d-[0-3]\d(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d)?)?",
-    ))
-    .unwrap_or_else(|e| unreachable!("a fixed regex: {e}"))
+    Regex::new(DATE_PATTERN).unwrap_or_else(|e| unreachable!("a fixed regex: {e}"))
 });
 
 /// The normalisation rules of a run: the built-in ones and a profile's `volatile:` list.
@@ -133,6 +136,22 @@ pub fn text(value: &str) -> String {
     DATES.replace_all(value, DATE).into_owned()
 }
 
+/// The text of `value` around the dates in it (one more piece than dates), or None when it
+/// holds no date.
+pub fn around_dates(value: &str) -> Option<Vec<&str>> {
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for m in DATES.find_iter(value) {
+        pieces.push(value.get(at..m.start()).unwrap_or_default());
+        at = m.end();
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    pieces.push(value.get(at..).unwrap_or_default());
+    Some(pieces)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +191,15 @@ mod tests {
         let ok = spec::MESSAGES[0].fixed[0].kind;
         assert_eq!(site.fixed("ok", ok, "1"), VOLATILE);
         assert_eq!(n.fixed("ok", ok, "1"), "1");
+    }
+
+    #[test]
+    fn text_around_dates_is_split_at_each_date() {
+        assert_eq!(
+            around_dates("Due 20261216    235900, paid 2026-12-02T10:15."),
+            Some(vec!["Due ", ", paid ", "."])
+        );
+        assert_eq!(around_dates("Snow crash"), None);
     }
 
     #[test]

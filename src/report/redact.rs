@@ -430,7 +430,7 @@ pub fn secrets_in_yaml(text: &str) -> Vec<String> {
 }
 
 /// Does a variable or key name hold a secret (`login.password`, `patron.pin`, `pin`)?
-fn is_secret_name(name: &str) -> bool {
+pub fn is_secret_name(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
     last.ends_with("pin") || last.ends_with("password")
 }

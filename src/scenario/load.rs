@@ -15,8 +15,8 @@ use super::model::{FixedValue, OrderedMap, ScenarioDoc, SendDoc, StepDoc, UndoDo
 use super::source::{self, ScenarioFile, Source};
 use super::template::{BUILTINS, Template};
 use super::{
-    Capture, CaptureSource, Expect, Leader, Loc, RuleCheck, Scenario, Send, Step, Undo, VarUse,
-    vars,
+    Capture, CaptureSource, Expect, Leader, Loc, RuleCheck, Scenario, Send, Shared, Step, Undo,
+    VarUse, vars,
 };
 use crate::sip2::spec::{self, MessageSpec};
 use crate::sip2::{FieldId, MessageCode};
@@ -130,6 +130,17 @@ pub fn load_file(path: &Path, vars: &BTreeMap<String, String>) -> Result<Scenari
     let s = load_with(path, &mut CommonCache::default()).map_err(LoadErrors)?;
     vars::check(std::slice::from_ref(&s), vars)?;
     Ok(s)
+}
+
+/// Loads one scenario from `text` as if it were the file at `path` (its `use:` steps come from
+/// the common.yaml above `path`), without checking its variables: for text a program wrote.
+pub fn load_text(path: &Path, text: &str) -> Result<Scenario, LoadErrors> {
+    let file = ScenarioFile {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+        builtin: false,
+    };
+    parse(&file, &mut CommonCache::default()).map_err(LoadErrors)
 }
 
 fn discover(path: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
@@ -503,6 +514,11 @@ fn resolve_use(
         .clone()
         .or_else(|| cdoc.name.clone())
         .unwrap_or_else(|| name.to_string());
+    step.shared = Some(Shared {
+        key: name.to_string(),
+        name: cdoc.name.clone().unwrap_or_else(|| name.to_string()),
+        id: cdoc.id.as_ref().map(|id| id.0.clone()),
+    });
     step.id = sdoc.id.as_ref().map_or(step.id, |id| id.0.clone());
     Ok(step)
 }
@@ -618,6 +634,7 @@ fn build_step(
         requires: doc.requires.iter().map(|r| r.0).collect(),
         vars: Vec::new(),
         undo: None,
+        shared: None,
     };
     if let Some(u) = &doc.undo {
         let mut seen: Vec<String> = captures.to_vec();

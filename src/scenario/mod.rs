@@ -16,6 +16,7 @@ pub mod profile;
 pub mod source;
 pub mod template;
 pub mod vars;
+pub mod write;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ use std::time::Duration;
 
 pub use error::{LoadError, LoadErrors};
 pub use ground::Ground;
-pub use load::{load, load_file, load_sources, load_unchecked};
+pub use load::{load, load_file, load_sources, load_text, load_unchecked};
 pub use model::{FixedValue, Structured};
 pub use profile::{ErrorDetection, Profile, Volatile};
 pub use source::Source;
@@ -90,6 +91,19 @@ pub struct Step {
     pub vars: Vec<VarUse>,
     /// What reverses the step when its answer shows the server did it.
     pub undo: Option<Undo>,
+    /// The shared step it is, when it came from common.yaml by `use:`.
+    pub shared: Option<Shared>,
+}
+
+/// A step taken from common.yaml by `use:`: what the writer needs to write `use:` again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shared {
+    /// Its key in common.yaml (`login`).
+    pub key: String,
+    /// The name it has there (its `name:`, else the key); a `use:` step may give another.
+    pub name: String,
+    /// The `id:` it has there, if any; a `use:` step may give another.
+    pub id: Option<String>,
 }
 
 /// A step's `undo:`: when its answer matches `when`, `steps` run in the cleanup.
