@@ -36,6 +36,9 @@ pub struct DiffArgs {
     /// Run only scenarios whose id contains this text.
     #[arg(long)]
     pub filter: Option<String>,
+    /// Write a self-contained HTML page of the diff to this file (printable; nothing is fetched).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Run scenarios and steps whose required messages a server's BX marks unsupported.
     #[arg(long)]
     pub ignore_bx: bool,
@@ -298,6 +301,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         report::junit::write_diff(&diff, &opts, std::io::BufWriter::new(file))
             .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
     }
+    if let Some(path) = &args.html {
+        std::fs::write(path, report::html::diff::page(&diff, &opts))
+            .with_context(|| format!("cannot write the HTML report {}", path.display()))?;
+    }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report::diff::to_value(&diff, &opts))?;
         std::fs::write(path, text + "\n")
@@ -341,6 +348,8 @@ mod tests {
             "d.json",
             "--junit",
             "d.xml",
+            "--html",
+            "d.html",
             "--strict",
             "--ignore-bx",
             "--no-redact",
@@ -350,6 +359,7 @@ mod tests {
         .unwrap();
         assert_eq!(a.old.as_deref(), Some("127.0.0.1:6001"));
         assert_eq!(a.new_profile, Some(PathBuf::from("b.yaml")));
+        assert_eq!(a.html, Some(PathBuf::from("d.html")));
         assert!(a.exact && a.strict && a.ignore_bx && a.no_redact);
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         let e = parse(&[
