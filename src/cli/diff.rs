@@ -1,8 +1,9 @@
 //! `sip2check diff`: the same scenarios against an old and a new server, compared step by
 //! step. Each side is `--old`/`--new HOST:PORT` with its profile, or a built-in emulator; the
 //! new emulator takes a library file, a dialect preset and fault knobs, so an upgrade gate can
-//! be tried on any machine. Exit 0 when nothing differs, 1 otherwise (or when a scenario
-//! errored on a side), 2 usage, 4 when a server cannot be reached.
+//! be tried on any machine. Scenarios are found as `run` finds them (paths, `--suite`, else
+//! ./scenarios, else the built-in suites). Exit 0 when nothing differs, 1 otherwise (or when a
+//! scenario errored on a side), 2 usage, 4 when a server cannot be reached.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -75,7 +76,7 @@ pub struct DiffArgs {
     /// Profile of the old server [default: the built-in emulator's].
     #[arg(long, value_name = "FILE")]
     pub old_profile: Option<PathBuf>,
-    /// Scenario files or directories [default: scenarios/].
+    /// Scenario files or directories [default: ./scenarios when it exists, else every built-in suite].
     pub paths: Vec<PathBuf>,
     /// Leave out scenarios whose id contains this text (repeatable).
     #[arg(long, value_name = "TEXT")]
@@ -83,6 +84,10 @@ pub struct DiffArgs {
     /// Error-severity lint violations fail steps (on both sides).
     #[arg(long)]
     pub strict: bool,
+    /// Compare a suite by name (repeatable), as `run --suite` finds it: ./scenarios/NAME when
+    /// that directory exists, else the one built in (siptest, spec).
+    #[arg(long, value_name = "NAME")]
+    pub suite: Vec<String>,
     /// Run only scenarios with this tag (repeatable: any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
@@ -107,19 +112,6 @@ struct SideArgs<'a> {
 }
 
 impl DiffArgs {
-    fn paths(&self) -> Result<Vec<PathBuf>, ExitError> {
-        if !self.paths.is_empty() {
-            return Ok(self.paths.clone());
-        }
-        let default = PathBuf::from("scenarios");
-        if !default.is_dir() {
-            return Err(usage(
-                "no scenarios/ directory here: give scenario files or directories, e.g. `sip2check diff path/to/scenarios`".into(),
-            ));
-        }
-        Ok(vec![default])
-    }
-
     /// The run configuration of one side.
     fn config(&self, side: &SideArgs) -> Result<RunConfig, ExitError> {
         let profile = match side.profile {
@@ -141,8 +133,10 @@ impl DiffArgs {
             Some(e) => Target::Endpoint(e),
             None => Target::Emulator,
         };
+        let (paths, suites) = super::run::sources(&self.paths, &self.suite)?;
         Ok(RunConfig {
-            paths: self.paths()?,
+            paths,
+            suites,
             target,
             profile,
             selection: Selection {
@@ -270,6 +264,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         .into());
     }
     let (setup, new_emulator) = args.new_setup()?;
+    // On stderr: stdout is the diff alone, the same on every machine.
+    if let Some(origin) = super::run::origin(&args.suite, &old) {
+        eprintln!("sip2check diff: {origin}");
+    }
     let old_plan = plan(&old, &EmulatorSetup::default(), "old")?;
     let new_plan = plan(&new, &setup, "new")?;
     // Two servers keep their own data: each scenario can run on both at once. The same server
@@ -350,6 +348,8 @@ mod tests {
             "d.xml",
             "--html",
             "d.html",
+            "--suite",
+            "spec",
             "--strict",
             "--ignore-bx",
             "--no-redact",
@@ -360,6 +360,7 @@ mod tests {
         assert_eq!(a.old.as_deref(), Some("127.0.0.1:6001"));
         assert_eq!(a.new_profile, Some(PathBuf::from("b.yaml")));
         assert_eq!(a.html, Some(PathBuf::from("d.html")));
+        assert_eq!(a.suite, ["spec"]);
         assert!(a.exact && a.strict && a.ignore_bx && a.no_redact);
         assert_eq!(a.report_options().redaction, Redaction::Secrets);
         let e = parse(&[
