@@ -453,7 +453,11 @@ fn markup_from_the_new_server_in_a_diff_is_only_escaped_text() {
     std::fs::write(&library_file, library).unwrap();
     let html = dir.path().join("diff.html");
     let o = bin()
-        .args(["diff", "scenarios/spec/item_information.yaml", "--new-library"])
+        .args([
+            "diff",
+            "scenarios/spec/item_information.yaml",
+            "--new-library",
+        ])
         .arg(&library_file)
         .arg("--html")
         .arg(&html)
