@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """HTML reports in a real browser (Debian's chromium, headless).
 
-usage: check_html.py OUTDIR PAGE[:failed] ...
+usage: check_html.py OUTDIR PAGE[:failed[,marked]] ...
 
 For each page: a screenshot at 1280x2000 must exist, be a PNG of that size, not be blank, and
-show the report's inline styles (a failed page its red failure marks); and the page must fetch
+show the report's inline styles (a failed page its red failure marks, a marked page the yellow
+of its marked characters, as a diff page has); and the page must fetch
 nothing. Requests are read from chromium's net log: a request made for the page carries the
 page's file:// site (chromium's own background traffic does not), and a canary page with an
 external image and stylesheet proves that such requests are seen. Each page is also rendered with
@@ -24,6 +25,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SIZE = (1280, 2000)
 CSP = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">'
 FAIL_RED = (179, 38, 30)  # --fail in the report's CSS
+MARK_YELLOW = (255, 224, 138)  # the background of <mark> in the report's CSS
 
 
 def render(page, outdir, name, screenshot):
@@ -67,7 +69,11 @@ def page_requests(log, page):
     return found
 
 
-def check_screenshot(shot, failed):
+def near(colour):
+    return lambda p: all(abs(a - b) <= 12 for a, b in zip(p, colour))
+
+
+def check_screenshot(shot, failed, marked):
     if not shot or not os.path.exists(shot):
         sys.exit("no screenshot written: %s" % shot)
     with open(shot, "rb") as f:
@@ -80,13 +86,16 @@ def check_screenshot(shot, failed):
     pixels = list(zip(raw[0::3], raw[1::3], raw[2::3]))
     ink = sum(1 for p in pixels if p != (255, 255, 255))
     colours = len(set(pixels))
-    red = sum(1 for p in pixels if all(abs(a - b) <= 12 for a, b in zip(p, FAIL_RED)))
-    print("  %s: %d non-white pixels (%.1f%%), %d colours, %d failure-red" % (
-        shot, ink, 100.0 * ink / len(pixels), colours, red))
+    red = sum(1 for p in pixels if near(FAIL_RED)(p))
+    yellow = sum(1 for p in pixels if near(MARK_YELLOW)(p))
+    print("  %s: %d non-white pixels (%.1f%%), %d colours, %d failure-red, %d mark-yellow" % (
+        shot, ink, 100.0 * ink / len(pixels), colours, red, yellow))
     if ink < len(pixels) // 100 or colours < 16:
         sys.exit("%s looks blank" % shot)
     if failed and red < 200:
         sys.exit("%s shows no failure marks: were the inline styles applied?" % shot)
+    if marked and yellow < 50:
+        sys.exit("%s shows no marked characters: were the inline styles applied?" % shot)
 
 
 def main():
@@ -103,7 +112,8 @@ def main():
         sys.exit("the net log check is blind: the canary page's requests were not seen (%s)" % seen)
     print("  the canary page's requests are seen: %s" % ", ".join(seen))
     for arg in sys.argv[2:]:
-        page, _, mark = arg.partition(":")
+        page, _, marks = arg.partition(":")
+        marks = marks.split(",")
         with open(page, encoding="utf-8") as f:
             html = f.read()
         print("%s: %d bytes" % (page, len(html.encode("utf-8"))))
@@ -122,7 +132,7 @@ def main():
         if fetched:
             sys.exit("%s fetched: %s" % (page, fetched))
         print("  nothing fetched, with and without the CSP")
-        check_screenshot(shot, mark == "failed")
+        check_screenshot(shot, "failed" in marks, "marked" in marks)
     print("HTML reports render and fetch nothing")
 
 

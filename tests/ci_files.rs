@@ -1,8 +1,9 @@
 //! The pipeline files in ci/ install sip2check from its git source (the URL a variable),
-//! cache the cargo home, run the suites with the profile against the secret endpoint and keep
-//! the reports; Jenkins maps exit 1 to UNSTABLE and the rest to FAILURE. The release workflow
-//! builds every platform's archive with its SHA-256. (`.ci/run` also runs the templates'
-//! shell steps against the emulator.)
+//! cache the cargo home, run the suites with the profile against the secret endpoint (with the
+//! baseline when one is committed), keep the JUnit, JSON and HTML reports as artifacts, and say
+//! how to write the first baseline; Jenkins maps exit 1 to UNSTABLE and the rest to FAILURE.
+//! The release workflow builds every platform's archive with its SHA-256. (`.ci/run` also runs
+//! the templates' shell steps against the emulator, without and with a baseline.)
 
 use std::path::{Path, PathBuf};
 
@@ -46,18 +47,28 @@ fn check_install_and_run(name: &str, script: &str) {
     };
     let install = at("cargo install --locked --git \"$SIP2CHECK_GIT\" sip2check");
     let init = at("[ -f sip2-profile.yaml ] || sip2check init --dialect \"$SIP2CHECK_DIALECT\"");
+    // The baseline only when one is committed, so a first run works without it.
+    let baseline = at("baseline= if [ -f sip2-baseline.yaml ]; then baseline=yes; fi");
     let run = at("sip2check run --suite siptest --suite spec");
     assert!(
-        install < init && init < run,
-        "{name}: install, init, run in order"
+        install < init && init < baseline && baseline < run,
+        "{name}: install, init, baseline, run in order"
     );
+    let mut last = run;
     for want in [
         "--endpoint \"$SIP2_ENDPOINT\"",
         "--profile sip2-profile.yaml",
+        "${baseline:+--baseline sip2-baseline.yaml}",
         "--junit sip2check-junit.xml",
         "--json sip2check.json",
+        "--html sip2check.html",
     ] {
-        assert!(at(want) > run, "{name}: {want} belongs to the run");
+        let here = at(want);
+        assert!(
+            here > last,
+            "{name}: {want} belongs to the run, in this order"
+        );
+        last = here;
     }
     assert!(
         !text.contains("${{"),
@@ -69,15 +80,36 @@ fn check_install_and_run(name: &str, script: &str) {
     );
 }
 
-/// The template names the git URL once, as a placeholder to set, and marks the HTML report's place.
+/// The template names the git URL once, as a placeholder to set, and its comments say how to
+/// write the first baseline (`.ci/run` runs that line) and review it.
 fn check_comments(name: &str, text: &str) {
     assert!(
         text.contains("https://github.com/OWNER/sip2check.git"),
         "{name}"
     );
-    assert!(
-        text.contains("HTML report: when `sip2check run --html FILE` exists"),
+    // The command line .ci/run_templates.py picks: a comment that is a sip2check command.
+    let write: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['#', '/']).trim())
+        .filter(|l| l.starts_with("sip2check ") && l.contains("--write-baseline"))
+        .collect();
+    assert_eq!(
+        write.len(),
+        1,
+        "{name}: one --write-baseline command: {write:?}"
+    );
+    assert_eq!(
+        write[0],
+        "sip2check run --suite siptest --suite spec --endpoint \"$SIP2_ENDPOINT\" --profile sip2-profile.yaml --write-baseline sip2-baseline.yaml",
         "{name}"
+    );
+    assert!(
+        text.contains("read every entry") && text.contains("commit the file"),
+        "{name}: the baseline is reviewed, then committed"
+    );
+    assert!(
+        !text.contains("HTML report: when"),
+        "{name}: the placeholder for the HTML report is gone"
     );
 }
 
@@ -125,8 +157,12 @@ fn github_actions_workflow() {
     assert_eq!(publish["if"].as_str(), Some("always()"));
     let keep = &list[uses("actions/upload-artifact@")];
     assert_eq!(keep["if"].as_str(), Some("always()"));
-    let kept = keep["with"]["path"].as_str().unwrap();
-    assert!(kept.contains("sip2check-junit.xml") && kept.contains("sip2check.json"));
+    assert_eq!(keep["uses"].as_str(), Some("actions/upload-artifact@v4"));
+    let kept: Vec<&str> = keep["with"]["path"].as_str().unwrap().lines().collect();
+    assert_eq!(
+        kept,
+        ["sip2check.html", "sip2check-junit.xml", "sip2check.json"]
+    );
     let run = list
         .iter()
         .find(|s| s["env"]["SIP2_ENDPOINT"].is_string())
@@ -168,7 +204,19 @@ fn gitlab_ci_job() {
         job["artifacts"]["reports"]["junit"].as_str(),
         Some("sip2check-junit.xml")
     );
-    assert_eq!(job["artifacts"]["when"].as_str(), Some("always"));
+    let artifacts = &job["artifacts"];
+    assert_eq!(artifacts["when"].as_str(), Some("always"));
+    assert_eq!(artifacts["expose_as"].as_str(), Some("sip2check report"));
+    let kept: Vec<&str> = artifacts["paths"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert_eq!(
+        kept,
+        ["sip2check.html", "sip2check-junit.xml", "sip2check.json"]
+    );
 }
 
 #[test]
@@ -211,9 +259,17 @@ fn jenkinsfile_pipeline() {
     let post = code.find("post {").expect("a post section");
     assert!(
         code[post..].contains("always {")
-            && code[post..].contains("junit testResults: 'sip2check-junit.xml'"),
+            && code[post..].contains("junit testResults: 'sip2check-junit.xml'")
+            && code[post..].contains(
+                "archiveArtifacts artifacts: 'sip2check.html, sip2check-junit.xml, sip2check.json'"
+            ),
         "{}",
         &code[post..]
+    );
+    assert!(
+        text.contains("Content-Security-Policy that blocks inline CSS")
+            && text.contains("Resource Root URL"),
+        "the comment says why the archived page may show unstyled"
     );
 }
 

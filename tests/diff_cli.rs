@@ -283,3 +283,82 @@ fn usage_errors_exit_2_and_an_unreachable_server_exits_4() {
     assert_eq!(o.status.code(), Some(4), "{}", all(&o));
     assert!(all(&o).contains("old side: capability probe of 127.0.0.1:1 failed"));
 }
+
+/// `diff` finds scenarios as `run` does, from any directory: `--suite NAME` is the built-in
+/// suite unless ./scenarios/NAME exists, and no paths at all is every built-in suite when there
+/// is no ./scenarios.
+#[test]
+fn diff_finds_suites_like_run_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let in_dir = |args: &[&std::ffi::OsStr]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    };
+    let o = in_dir(&["diff".as_ref(), "--suite".as_ref(), "siptest".as_ref()]);
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert_eq!(
+        stdout(&o),
+        "sip2check diff: 12 scenario(s); old: built-in emulator; new: built-in emulator\n\
+         sip2check diff: no differences in 99 steps of 12 scenarios\n"
+    );
+    assert!(
+        all(&o).contains("sip2check diff: suites: siptest built in"),
+        "{}",
+        all(&o)
+    );
+    let demo = root.join(DEMO_LIBRARY);
+    let o = in_dir(&["diff".as_ref(), "--new-library".as_ref(), demo.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert!(
+        stdout(&o).starts_with("sip2check diff: 52 scenario(s); old: built-in emulator; new: built-in emulator with library "),
+        "{}",
+        all(&o)
+    );
+    assert!(
+        stdout(&o).ends_with("sip2check diff: 14 of 321 steps differ, in 10 of 52 scenarios (24 field changes, 4 verdict changes)\n"),
+        "the README's count over all the shipped scenarios: {}",
+        all(&o)
+    );
+    assert!(
+        all(&o).contains("no scenarios/ here: running the built-in suites siptest, spec"),
+        "{}",
+        all(&o)
+    );
+    let o = in_dir(&["diff".as_ref(), "--suite".as_ref(), "sptest".as_ref()]);
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert!(
+        all(&o).contains("no suite \"sptest\" (did you mean \"siptest\"?)"),
+        "{}",
+        all(&o)
+    );
+    // A copy on disk wins, as with `run --suite`: here one scenario of the suite.
+    let local = dir.path().join("scenarios/siptest");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::copy(
+        root.join("scenarios/siptest/00sc_status.yaml"),
+        local.join("00sc_status.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("scenarios/common.yaml"),
+        dir.path().join("scenarios/common.yaml"),
+    )
+    .unwrap();
+    let o = in_dir(&["diff".as_ref(), "--suite".as_ref(), "siptest".as_ref()]);
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert!(
+        stdout(&o).starts_with("sip2check diff: 1 scenario(s);"),
+        "{}",
+        all(&o)
+    );
+    assert!(
+        all(&o).contains("suites: siptest from scenarios/siptest"),
+        "{}",
+        all(&o)
+    );
+}

@@ -397,3 +397,94 @@ fn proxy_html_shows_both_directions_and_who_sent_each_message() {
     assert!(page.contains("error [fixed-length]"), "{page}");
     assert!(!page.contains("COsip_01"), "{page}");
 }
+
+/// `diff --html` of the README's upgrade-gate demo: the two injected differences, each with its
+/// characters marked, the verdict change, and both servers' transcripts.
+#[test]
+fn diff_html_of_the_upgrade_demo_reads_like_the_golden_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("diff.html");
+    let o = bin()
+        .args([
+            "diff",
+            "--new-library",
+            "fixtures/upgrade-demo/library-new.yaml",
+            "scenarios/spec/encoding.yaml",
+            "scenarios/spec/checkin_refused.yaml",
+            "scenarios/spec/hold.yaml",
+            "--html",
+            html.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_only_our_markup(&page);
+    golden::assert_golden("diff_demo.html", &normalised(&page));
+    assert!(
+        page.contains("<b>differs</b> 3 of 16 steps differ, in 3 of 3 scenarios (3 field changes, 1 verdict change)"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td class=\"m\">circulation_status</td><td>changed</td><td class=\"m\">&quot;<mark>03</mark>&quot;</td><td class=\"m\">&quot;<mark>12</mark>&quot;</td>"),
+        "{page}"
+    );
+}
+
+/// Markup in a title the new server sends reaches the diff page only as text: in the change
+/// table, in the transcript and in the failed check.
+#[test]
+fn markup_from_the_new_server_in_a_diff_is_only_escaped_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let library = std::fs::read_to_string(root.join("fixtures/library.yaml"))
+        .unwrap()
+        .replace(
+            "title: Perl 5 desktop reference",
+            &format!("title: '{PAYLOAD}'"),
+        );
+    assert!(library.contains(PAYLOAD));
+    let library_file = dir.path().join("library.yaml");
+    std::fs::write(&library_file, library).unwrap();
+    let html = dir.path().join("diff.html");
+    let o = bin()
+        .args([
+            "diff",
+            "scenarios/spec/item_information.yaml",
+            "--new-library",
+        ])
+        .arg(&library_file)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_only_our_markup(&page);
+    // The differing characters are marked; without the marks the row holds the whole title.
+    let unmarked = page.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        unmarked.contains(&format!(
+            "<td class=\"m\">AJ</td><td>changed</td><td class=\"m\">&quot;Perl 5 desktop reference&quot;</td><td class=\"m\">&quot;{ESCAPED}&quot;</td>"
+        )),
+        "the change table: {page}"
+    );
+    assert!(
+        page.contains(&format!("|AJ{ESCAPED}|")),
+        "the new transcript: {page}"
+    );
+    assert!(
+        !page.contains("<script") && !page.contains("<img"),
+        "{page}"
+    );
+}

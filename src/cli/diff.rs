@@ -1,8 +1,9 @@
 //! `sip2check diff`: the same scenarios against an old and a new server, compared step by
 //! step. Each side is `--old`/`--new HOST:PORT` with its profile, or a built-in emulator; the
 //! new emulator takes a library file, a dialect preset and fault knobs, so an upgrade gate can
-//! be tried on any machine. Exit 0 when nothing differs, 1 otherwise (or when a scenario
-//! errored on a side), 2 usage, 4 when a server cannot be reached.
+//! be tried on any machine. Scenarios are found as `run` finds them (paths, `--suite`, else
+//! ./scenarios, else the built-in suites). Exit 0 when nothing differs, 1 otherwise (or when a
+//! scenario errored on a side), 2 usage, 4 when a server cannot be reached.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ pub struct DiffArgs {
     /// Run only scenarios whose id contains this text.
     #[arg(long)]
     pub filter: Option<String>,
+    /// Write a self-contained HTML page of the diff to this file (printable; nothing is fetched).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Run scenarios and steps whose required messages a server's BX marks unsupported.
     #[arg(long)]
     pub ignore_bx: bool,
@@ -69,7 +73,7 @@ pub struct DiffArgs {
     /// Profile of the old server [default: the built-in emulator's].
     #[arg(long, value_name = "FILE")]
     pub old_profile: Option<PathBuf>,
-    /// Scenario files or directories [default: scenarios/].
+    /// Scenario files or directories [default: ./scenarios when it exists, else every built-in suite].
     pub paths: Vec<PathBuf>,
     /// Leave out scenarios whose id contains this text (repeatable).
     #[arg(long, value_name = "TEXT")]
@@ -77,6 +81,10 @@ pub struct DiffArgs {
     /// Error-severity lint violations fail steps (on both sides).
     #[arg(long)]
     pub strict: bool,
+    /// Compare a suite by name (repeatable), as `run --suite` finds it: ./scenarios/NAME when
+    /// that directory exists, else the one built in (siptest, spec).
+    #[arg(long, value_name = "NAME")]
+    pub suite: Vec<String>,
     /// Run only scenarios with this tag (repeatable: any of them).
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
@@ -101,19 +109,6 @@ struct SideArgs<'a> {
 }
 
 impl DiffArgs {
-    fn paths(&self) -> Result<Vec<PathBuf>, ExitError> {
-        if !self.paths.is_empty() {
-            return Ok(self.paths.clone());
-        }
-        let default = PathBuf::from("scenarios");
-        if !default.is_dir() {
-            return Err(usage(
-                "no scenarios/ directory here: give scenario files or directories, e.g. `sip2check diff path/to/scenarios`".into(),
-            ));
-        }
-        Ok(vec![default])
-    }
-
     /// The run configuration of one side.
     fn config(&self, side: &SideArgs) -> Result<RunConfig, ExitError> {
         let profile = match side.profile {
@@ -135,8 +130,10 @@ impl DiffArgs {
             Some(e) => Target::Endpoint(e),
             None => Target::Emulator,
         };
+        let (paths, suites) = super::run::sources(&self.paths, &self.suite)?;
         Ok(RunConfig {
-            paths: self.paths()?,
+            paths,
+            suites,
             target,
             profile,
             selection: Selection {
@@ -257,6 +254,10 @@ pub fn run(args: DiffArgs, colors: Colors) -> anyhow::Result<Exit> {
         .into());
     }
     let (setup, new_emulator) = args.new_setup()?;
+    // On stderr: stdout is the diff alone, the same on every machine.
+    if let Some(origin) = super::run::origin(&args.suite, &old) {
+        eprintln!("sip2check diff: {origin}");
+    }
     let old_plan = plan(&old, &EmulatorSetup::default(), "old")?;
     let new_plan = plan(&new, &setup, "new")?;
     // Two servers keep their own data: each scenario can run on both at once. The same server
@@ -287,6 +288,10 @@ pub fn run(args: DiffArgs, colors: Colors) -> anyhow::Result<Exit> {
             .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
         report::junit::write_diff(&diff, &opts, std::io::BufWriter::new(file))
             .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        std::fs::write(path, report::html::diff::page(&diff, &opts))
+            .with_context(|| format!("cannot write the HTML report {}", path.display()))?;
     }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report::diff::to_value(&diff, &opts))?;
@@ -331,6 +336,10 @@ mod tests {
             "d.json",
             "--junit",
             "d.xml",
+            "--html",
+            "d.html",
+            "--suite",
+            "spec",
             "--strict",
             "--ignore-bx",
             "--no-redact",
@@ -338,6 +347,8 @@ mod tests {
         .unwrap();
         assert_eq!(a.old.as_deref(), Some("127.0.0.1:6001"));
         assert_eq!(a.new_profile, Some(PathBuf::from("b.yaml")));
+        assert_eq!(a.html, Some(PathBuf::from("d.html")));
+        assert_eq!(a.suite, ["spec"]);
         assert!(a.exact && a.strict && a.ignore_bx && a.no_redact);
         assert_eq!(
             a.report_options(Colors::default()).redaction,

@@ -173,7 +173,7 @@ impl RunArgs {
             Some(e) => Target::Endpoint(e),
             None => Target::Emulator,
         };
-        let (paths, suites) = self.sources()?;
+        let (paths, suites) = sources(&self.paths, &self.suite)?;
         Ok(RunConfig {
             paths,
             suites,
@@ -195,67 +195,6 @@ impl RunArgs {
             wait: self.wait,
             library: None,
         })
-    }
-
-    /// The scenario paths and built-in suites to load: PATHS, then each --suite (./scenarios/NAME
-    /// when it is a directory, else the built-in one); with neither, ./scenarios when it
-    /// exists, else every built-in suite.
-    fn sources(&self) -> Result<(Vec<PathBuf>, Vec<String>), ExitError> {
-        let mut paths = self.paths.clone();
-        let mut suites = Vec::new();
-        let builtin = source::suites();
-        for name in &self.suite {
-            if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
-                return Err(usage(format!(
-                    "--suite {name:?}: a suite is a name ({}); give a directory of scenarios as a path instead",
-                    builtin.join(", ")
-                )));
-            }
-            let local = Path::new(LOCAL_SUITES).join(name);
-            if local.is_dir() {
-                paths.push(local);
-            } else if builtin.contains(&name.as_str()) {
-                suites.push(name.clone());
-            } else {
-                return Err(usage(format!(
-                    "no suite {name:?}{}: there is no {LOCAL_SUITES}/{name} here, and the built-in suites are {}",
-                    did_you_mean(name, builtin.iter().copied()),
-                    builtin.join(", ")
-                )));
-            }
-        }
-        if paths.is_empty() && suites.is_empty() {
-            if Path::new(LOCAL_SUITES).is_dir() {
-                paths.push(PathBuf::from(LOCAL_SUITES));
-            } else {
-                suites = builtin.iter().map(|s| s.to_string()).collect();
-            }
-        }
-        Ok((paths, suites))
-    }
-
-    /// Where the suites come from, when built-in ones or --suite are involved.
-    fn origin(&self, config: &RunConfig) -> Option<String> {
-        if self.suite.is_empty() {
-            return (!config.suites.is_empty()).then(|| {
-                format!(
-                    "no {LOCAL_SUITES}/ here: running the built-in suites {}",
-                    config.suites.join(", ")
-                )
-            });
-        }
-        let each: Vec<String> = self
-            .suite
-            .iter()
-            .map(|name| {
-                if config.suites.contains(name) {
-                    format!("{name} built in")
-                } else {
-                    format!("{name} from {LOCAL_SUITES}/{name}")
-                }
-            })
-            .collect();
-        Some(format!("suites: {}", each.join(", ")))
     }
 
     /// libtest-mimic's arguments: those after `--`, with our colour unless they set one.
@@ -329,6 +268,69 @@ enum Results {
 /// The directory of local suites, which `--suite NAME` and a bare `run` look in first.
 const LOCAL_SUITES: &str = "scenarios";
 
+/// The scenario paths and built-in suites to load, for `run` and `diff`: PATHS, then each
+/// --suite (./scenarios/NAME when it is a directory, else the built-in one); with neither,
+/// ./scenarios when it exists, else every built-in suite.
+pub(super) fn sources(
+    paths: &[PathBuf],
+    suite: &[String],
+) -> Result<(Vec<PathBuf>, Vec<String>), ExitError> {
+    let mut paths = paths.to_vec();
+    let mut suites = Vec::new();
+    let builtin = source::suites();
+    for name in suite {
+        if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+            return Err(usage(format!(
+                "--suite {name:?}: a suite is a name ({}); give a directory of scenarios as a path instead",
+                builtin.join(", ")
+            )));
+        }
+        let local = Path::new(LOCAL_SUITES).join(name);
+        if local.is_dir() {
+            paths.push(local);
+        } else if builtin.contains(&name.as_str()) {
+            suites.push(name.clone());
+        } else {
+            return Err(usage(format!(
+                "no suite {name:?}{}: there is no {LOCAL_SUITES}/{name} here, and the built-in suites are {}",
+                did_you_mean(name, builtin.iter().copied()),
+                builtin.join(", ")
+            )));
+        }
+    }
+    if paths.is_empty() && suites.is_empty() {
+        if Path::new(LOCAL_SUITES).is_dir() {
+            paths.push(PathBuf::from(LOCAL_SUITES));
+        } else {
+            suites = builtin.iter().map(|s| s.to_string()).collect();
+        }
+    }
+    Ok((paths, suites))
+}
+
+/// Where the suites come from, when built-in ones or --suite are involved.
+pub(super) fn origin(suite: &[String], config: &RunConfig) -> Option<String> {
+    if suite.is_empty() {
+        return (!config.suites.is_empty()).then(|| {
+            format!(
+                "no {LOCAL_SUITES}/ here: running the built-in suites {}",
+                config.suites.join(", ")
+            )
+        });
+    }
+    let each: Vec<String> = suite
+        .iter()
+        .map(|name| {
+            if config.suites.contains(name) {
+                format!("{name} built in")
+            } else {
+                format!("{name} from {LOCAL_SUITES}/{name}")
+            }
+        })
+        .collect();
+    Some(format!("suites: {}", each.join(", ")))
+}
+
 fn usage(message: String) -> ExitError {
     ExitError {
         exit: Exit::Usage,
@@ -387,7 +389,7 @@ fn run_masked(
     let reports = args.reports();
     // Before the run, so that a report that cannot be written stops it at once (exit 2).
     reports.make_dirs().map_err(|e| usage(e.to_string()))?;
-    let origin = args.origin(&config);
+    let origin = origin(&args.suite, &config);
     let meta = RunMeta {
         dialect: config.profile.dialect.clone(),
         strict: args.strict,

@@ -1,6 +1,7 @@
 //! The reports of `sip2check diff`: the console text ([`render`]) and JSON ([`to_value`]) of a
-//! [`DiffResult`]; JUnit is [`super::junit::write_diff`]. Each differing step is named
-//! `scenario-id/step-id` and shows a table of what differs, old against new, with the verdicts.
+//! [`DiffResult`]; JUnit is [`super::junit::write_diff`], HTML [`super::html::diff`]. Each
+//! differing step is named `scenario-id/step-id` and shows a table of what differs, old against
+//! new, with the verdicts.
 //! Patron personal data is masked unless asked not to, passwords always; nothing here holds a
 //! date, a time or the port of a built-in emulator, so the text is the same on every run.
 
@@ -11,7 +12,7 @@ use serde_json::{Value, json};
 use super::ReportOptions;
 use super::text::printable;
 use crate::check::diff::{Segment, inline};
-use crate::gate::diff::{DiffResult, ScenarioDiff, Side, StepDiff};
+use crate::gate::diff::{DiffResult, DiffTally, ScenarioDiff, Side, StepDiff};
 use crate::gate::snapshot::shown;
 use crate::gate::{Change, Decoded, Part};
 use crate::runner::result::Outcome;
@@ -46,17 +47,21 @@ pub fn render(d: &DiffResult, opts: &ReportOptions) -> String {
             out.push_str(&table(st, opts));
         }
     }
-    let t = d.tally();
-    if t.differing_steps == 0 {
-        let _ = write!(
-            out,
-            "sip2check diff: no differences in {} steps of {} scenarios",
+    let _ = writeln!(out, "sip2check diff: {}", summary(&d.tally()));
+    out
+}
+
+/// The summary line without its `sip2check diff: ` prefix: "3 of 16 steps differ, in 3 of 3
+/// scenarios (3 field changes, 1 verdict change)", or "no differences in ...".
+pub(crate) fn summary(t: &DiffTally) -> String {
+    let mut out = if t.differing_steps == 0 {
+        format!(
+            "no differences in {} steps of {} scenarios",
             t.steps, t.scenarios
-        );
+        )
     } else {
-        let _ = write!(
-            out,
-            "sip2check diff: {} of {} steps differ, in {} of {} scenarios ({} field change{}, {} verdict change{})",
+        format!(
+            "{} of {} steps differ, in {} of {} scenarios ({} field change{}, {} verdict change{})",
             t.differing_steps,
             t.steps,
             t.differing_scenarios,
@@ -65,12 +70,11 @@ pub fn render(d: &DiffResult, opts: &ReportOptions) -> String {
             plural(t.field_changes),
             t.verdict_changes,
             plural(t.verdict_changes)
-        );
-    }
+        )
+    };
     if t.errored > 0 {
         let _ = write!(out, "; {} errored", t.errored);
     }
-    out.push('\n');
     out
 }
 
@@ -80,7 +84,7 @@ fn plural(n: usize) -> &'static str {
 
 /// The old and new values of a change as people see them: quoted, `absent`, `no response`,
 /// or masked.
-fn values(c: &Change, opts: &ReportOptions) -> (String, String) {
+pub(crate) fn values(c: &Change, opts: &ReportOptions) -> (String, String) {
     let masked = match &c.part {
         Part::Field { id, .. } => FieldId::parse(id).is_some_and(|id| opts.redaction.masks(id)),
         Part::Message | Part::Fixed(_) => false,
@@ -101,6 +105,14 @@ struct Row {
     highlight: Option<(String, String)>,
 }
 
+/// The raw old and new values whose differing characters are marked: only when both sides
+/// have the value and neither is masked (`old` and `new` as [`values`] shows them).
+pub(crate) fn highlight(c: &Change, old: &str, new: &str) -> Option<(String, String)> {
+    (old != MASK && new != MASK)
+        .then(|| c.old.clone().zip(c.new.clone()))
+        .flatten()
+}
+
 /// One step's table: a row per change, then the verdicts when they differ.
 pub(crate) fn table(st: &StepDiff, opts: &ReportOptions) -> String {
     let mut rows: Vec<Row> = st
@@ -108,9 +120,7 @@ pub(crate) fn table(st: &StepDiff, opts: &ReportOptions) -> String {
         .iter()
         .map(|c| {
             let (old, new) = values(c, opts);
-            let highlight = (old != MASK && new != MASK)
-                .then(|| c.old.clone().zip(c.new.clone()))
-                .flatten();
+            let highlight = highlight(c, &old, &new);
             Row {
                 part: c.part.to_string(),
                 old,
@@ -260,52 +270,7 @@ fn response(r: &Decoded, opts: &ReportOptions) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gate::Normalizer;
-    use crate::runner::result::{RunResult, ScenarioResult, StepResult, StepStatus, Wire};
-    use std::path::PathBuf;
-
-    fn side(label: &str, received: &str, status: StepStatus) -> Side {
-        let step = StepResult {
-            received: Some(Wire {
-                text: received.into(),
-                terminator: None,
-                leading_lf: false,
-            }),
-            ..StepResult::new(1, "item", "item", "x.yaml:1".into(), status)
-        };
-        Side {
-            label: label.into(),
-            run: RunResult {
-                scenarios: vec![ScenarioResult {
-                    id: "s::a".into(),
-                    name: "a".into(),
-                    file: PathBuf::from("s/a.yaml"),
-                    tags: vec![],
-                    outcome: Outcome::from_steps(std::slice::from_ref(&step)),
-                    steps: vec![step],
-                    started: std::time::SystemTime::UNIX_EPOCH,
-                    duration: std::time::Duration::ZERO,
-                }],
-                ..RunResult::default()
-            },
-        }
-    }
-
-    fn diff() -> DiffResult {
-        DiffResult::compare(
-            side(
-                "built-in emulator",
-                "1803020120261202    101500AB1|AJSnow crash|AEDavid|",
-                StepStatus::Passed,
-            ),
-            side(
-                "built-in emulator with library new.yaml",
-                "1803020120261203    101500AB1|AJSnow Crash|AEDave|AFhi|",
-                StepStatus::Failed,
-            ),
-            &Normalizer::default(),
-        )
-    }
+    use crate::report::sample::diff;
 
     #[test]
     fn the_console_shows_each_differing_step_old_against_new_and_no_dates() {

@@ -7,8 +7,10 @@
 //! markup only from literals, text always escaped), and the blocks pages are made of (verdict
 //! banner, facts, counts, tables, transcripts, lint findings, status marks). Page kinds are
 //! submodules that build a body with these and hand it to [`page`]: [`run`] for `run --html`,
-//! [`records`] for the request records of `serve --strict --html` and `proxy --html`.
+//! [`diff`] for `diff --html`, [`records`] for the request records of `serve --strict --html`
+//! and `proxy --html`.
 
+pub mod diff;
 pub mod records;
 pub mod run;
 
@@ -373,7 +375,10 @@ mark{background:#ffe08a;color:#000;font-weight:700;text-decoration:underline 2px
 .card.warned{border:2px dashed var(--warn)}
 .card.skipped{border:2px dotted var(--skip)}
 .sum td:first-child{width:30%}
-.checks td:first-child{width:12em}
+.checks td:first-child,.changes td:first-child{width:12em}
+.changes td:nth-child(2){width:6em}
+.sides th:first-child{width:13em}
+.sides td{width:40%}
 .sum td:nth-child(5),.checks td:nth-child(4){width:15%}
 .tally{width:auto;min-width:50%}
 .msgs{table-layout:fixed}

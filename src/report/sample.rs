@@ -1,11 +1,14 @@
 //! A run with one failed, errored and not-run step and one skipped scenario, for report tests;
 //! the failed step also has a dialect warning and a note, and a passing scenario has a
-//! common-practice warning and a skipped step.
+//! common-practice warning and a skipped step. And a diff of one step whose title changed, whose
+//! patron name changed (personal data), that gained a field and failed on the new server.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::check::{CheckResult, Raw, Target};
+use crate::gate::Normalizer;
+use crate::gate::diff::{DiffResult, Side};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus, Wire};
 use crate::scenario::Ground;
 use crate::sip2::{FieldId, FieldRef, Rule, System, Terminator, Violation};
@@ -168,4 +171,50 @@ pub fn run() -> RunResult {
         duration: Duration::from_millis(20),
         scenarios: vec![failed, skipped, warned],
     }
+}
+
+/// One side of the sample diff: one scenario of one step that got `received`.
+fn side(label: &str, received: &str, status: StepStatus) -> Side {
+    let step = StepResult {
+        sent: wire("1720261202    101500AOBR1|AB1|"),
+        received: Some(Wire {
+            text: received.into(),
+            terminator: None,
+            leading_lf: false,
+        }),
+        ..StepResult::new(1, "item", "item", "x.yaml:1".into(), status)
+    };
+    Side {
+        label: label.into(),
+        run: RunResult {
+            scenarios: vec![ScenarioResult {
+                id: "s::a".into(),
+                name: "a".into(),
+                file: PathBuf::from("s/a.yaml"),
+                tags: vec![],
+                outcome: Outcome::from_steps(std::slice::from_ref(&step)),
+                steps: vec![step],
+                started: std::time::SystemTime::UNIX_EPOCH,
+                duration: Duration::ZERO,
+            }],
+            ..RunResult::default()
+        },
+    }
+}
+
+/// The sample diff.
+pub fn diff() -> DiffResult {
+    DiffResult::compare(
+        side(
+            "built-in emulator",
+            "1803020120261202    101500AB1|AJSnow crash|AEDavid|",
+            StepStatus::Passed,
+        ),
+        side(
+            "built-in emulator with library new.yaml",
+            "1803020120261203    101500AB1|AJSnow Crash|AEDave|AFhi|",
+            StepStatus::Failed,
+        ),
+        &Normalizer::default(),
+    )
 }

@@ -137,7 +137,7 @@ fn dialect(systems: &[System]) -> String {
 }
 
 /// The BX flags and what they leave out.
-fn bx(flags: Option<&str>) -> String {
+pub(super) fn bx(flags: Option<&str>) -> String {
     let Some(flags) = flags else {
         return "not known (the capability probe did not report one)".into();
     };
@@ -158,7 +158,7 @@ fn bx(flags: Option<&str>) -> String {
     }
 }
 
-fn masking(r: Redaction) -> &'static str {
+pub(super) fn masking(r: Redaction) -> &'static str {
     match r {
         Redaction::SecretsAndPersonal => {
             "passwords (AC, AD, CO) and patron personal data (AE, BD, BE, BF, PB) in transcripts"
@@ -426,7 +426,7 @@ fn step(h: &mut Html, i: usize, st: &StepResult, opts: &ReportOptions) {
 
 /// The check, expected, got and ground cells of a failed or warned check, masked as the
 /// console masks them, with the differing characters marked.
-fn check_cells(h: &mut Html, c: &CheckResult, opts: &ReportOptions) {
+pub(super) fn check_cells(h: &mut Html, c: &CheckResult, opts: &ReportOptions) {
     let (expected, actual, diff) = shown_values(c, opts.redaction);
     h.el("<td class=\"m\">", &c.target.to_string(), "</td>");
     match diff {
@@ -464,7 +464,7 @@ fn steps(run: &RunResult) -> impl Iterator<Item = (usize, &ScenarioResult, &Step
 
 /// `step 2 "checkout"`, as the console names a step.
 /// `step 3 "name"` (or the cleanup's heading), with the stable id baselines and snapshots use.
-fn step_title(st: &StepResult) -> String {
+pub(super) fn step_title(st: &StepResult) -> String {
     format!("{} [{}]", st.heading(), st.id)
 }
 
@@ -493,7 +493,7 @@ fn step_counts(s: &ScenarioResult) -> String {
     format!("{} steps: {}", s.steps.len(), parts.join(", "))
 }
 
-fn outcome_mark(o: &Outcome) -> Mark {
+pub(super) fn outcome_mark(o: &Outcome) -> Mark {
     match o {
         Outcome::Passed => Mark::Passed,
         Outcome::Failed => Mark::Failed,
@@ -502,7 +502,7 @@ fn outcome_mark(o: &Outcome) -> Mark {
     }
 }
 
-fn step_mark(s: StepStatus) -> Mark {
+pub(super) fn step_mark(s: StepStatus) -> Mark {
     match s {
         StepStatus::Passed => Mark::Passed,
         StepStatus::Failed => Mark::Failed,
@@ -513,7 +513,7 @@ fn step_mark(s: StepStatus) -> Mark {
     }
 }
 
-fn check_mark(c: &CheckResult) -> Mark {
+pub(super) fn check_mark(c: &CheckResult) -> Mark {
     match c.verdict() {
         crate::check::Verdict::Passed => Mark::Passed,
         crate::check::Verdict::Failed => Mark::Failed,
