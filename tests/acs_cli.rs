@@ -1,70 +1,12 @@
 //! `sip2check serve` end to end: the real binary, port 0, SIGTERM, and the --strict report.
 
 mod acs_support;
+mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 
-struct Serve {
-    child: Child,
-    addr: SocketAddr,
-}
-
-fn serve(args: &[&str]) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .arg("serve")
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sip2check runs");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line {first:?}"))
-        .parse()
-        .unwrap();
-    Serve { child, addr }
-}
-
-impl Serve {
-    /// SIGTERM, then the exit status and stderr.
-    fn stop(self) -> (i32, String) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let out = self.child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-}
-
-fn exchange(addr: SocketAddr, requests: &[&str]) -> Vec<String> {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(acs_support::TIMEOUT)).unwrap();
-    let mut out = Vec::new();
-    for r in requests {
-        s.write_all(format!("{r}\r").as_bytes()).unwrap();
-        let mut resp = Vec::new();
-        let mut byte = [0u8; 1];
-        while !resp.ends_with(b"\r") {
-            s.read_exact(&mut byte).unwrap();
-            resp.push(byte[0]);
-        }
-        out.push(String::from_utf8_lossy(&resp).trim_end().to_string());
-    }
-    out
-}
+use common::cli::{exchange, output, serve};
 
 #[test]
 fn serve_answers_login_and_status_and_stops_on_sigterm() {
@@ -145,16 +87,13 @@ fn bad_library_file_is_a_usage_error_naming_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let lib = dir.path().join("lib.yaml");
     std::fs::write(&lib, "institutions:\n  - { id: BR1, name: L }\naccounts:\n  - { login: a, password: b, institution: NOPE }\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--library",
-            lib.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = output(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--library",
+        lib.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -165,26 +104,20 @@ fn bad_library_file_is_a_usage_error_naming_the_line() {
 
 #[test]
 fn unusable_tls_files_are_a_usage_error_and_a_taken_port_a_connection_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--tls-cert",
-            "/nonexistent/c.pem",
-            "--tls-key",
-            "/nonexistent/k.pem",
-        ])
-        .output()
-        .unwrap();
+    let out = output(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "/nonexistent/c.pem",
+        "--tls-key",
+        "/nonexistent/k.pem",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/c.pem"));
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(["serve", "--listen", &port])
-        .output()
-        .unwrap();
+    let out = output(&["serve", "--listen", &port]);
     assert_eq!(
         out.status.code(),
         Some(4),
@@ -215,10 +148,7 @@ fn dialect_folio_ignores_a_status_before_the_login_and_speaks_cp850() {
 
 #[test]
 fn a_dialect_without_a_preset_is_a_usage_error_naming_the_presets() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--dialect", "polaris"])
-        .output()
-        .unwrap();
+    let out = output(&["serve", "--listen", "127.0.0.1:0", "--dialect", "polaris"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

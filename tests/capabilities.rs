@@ -3,9 +3,11 @@
 //! `error_detection: off` in a profile skips the error-detection scenarios. Against the
 //! emulator (in process, and `sip2check serve --library`) and a scripted server.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+
+use common::cli::{run_text, serve};
 
 use libtest_mimic::Arguments;
 use sip2check::acs::{self, Faults, Library, ServeOptions};
@@ -233,60 +235,6 @@ fn ignore_bx_notes_a_server_that_crashes() {
     );
 }
 
-/// `sip2check serve` on a free loopback port; killed when dropped.
-struct Serve {
-    child: Child,
-    endpoint: String,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sip2check serve runs");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let endpoint = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line {first:?}"))
-            .to_string();
-        Serve { child, endpoint }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn run_cli(args: &[&str]) -> (Output, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .arg("run")
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .output()
-        .expect("the binary runs");
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o, out)
-}
-
 fn write_library(dir: &Path, unsupported: &str) -> String {
     let p = dir.join("library.yaml");
     std::fs::write(&p, library_without_checkin(unsupported)).unwrap();
@@ -296,7 +244,7 @@ fn write_library(dir: &Path, unsupported: &str) -> String {
 #[test]
 fn cli_serve_library_without_checkin_skips_that_step_and_ignore_bx_reports_it_everywhere() {
     let dir = tempfile::tempdir().unwrap();
-    let serve = Serve::start(&["--library", &write_library(dir.path(), "resend")]);
+    let serve = serve(&["--library", &write_library(dir.path(), "resend")]);
     let common = [
         SUPPORTED,
         "--endpoint",
@@ -304,7 +252,7 @@ fn cli_serve_library_without_checkin_skips_that_step_and_ignore_bx_reports_it_ev
         "--profile",
         "fixtures/profiles/emulator.yaml",
     ];
-    let (o, out) = run_cli(&common);
+    let (o, out) = run_text(&common);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(
         out.contains("  skipped  spec::supported_messages step 6 \"09 gets 10\": the ACS does not support checkin (its BX is "),
@@ -319,7 +267,7 @@ fn cli_serve_library_without_checkin_skips_that_step_and_ignore_bx_reports_it_ev
         "--json",
         json.to_str().unwrap(),
     ]);
-    let (_, out) = run_cli(&args);
+    let (_, out) = run_text(&args);
     let note =
         "the server's BX says checkin is unsupported, and it refused (96, closed, or no answer)";
     assert!(
@@ -347,7 +295,7 @@ fn a_profile_without_error_detection_skips_the_error_detection_scenarios() {
     let text = std::fs::read_to_string(root().join("fixtures/profiles/emulator.yaml")).unwrap();
     let off = dir.path().join("off.yaml");
     std::fs::write(&off, format!("error_detection: off\n{text}")).unwrap();
-    let (o, out) = run_cli(&[
+    let (o, out) = run_text(&[
         "scenarios/spec",
         "--filter",
         "error_detection",
@@ -363,7 +311,7 @@ fn a_profile_without_error_detection_skips_the_error_detection_scenarios() {
             "{id}: {out}"
         );
     }
-    let (o, out) = run_cli(&["scenarios/spec", "--filter", "error_detection"]);
+    let (o, out) = run_text(&["scenarios/spec", "--filter", "error_detection"]);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(
         out.contains("2 passed, 0 failed, 0 errored, 0 skipped"),

@@ -2,26 +2,20 @@
 //! profile from the templates built in, `run --suite` runs the built-in suites, and a copy of
 //! the suites on disk (`init --suites`) overrides them.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::cli::{bin, streams};
 
 /// Runs the binary in `dir` with a scrubbed environment.
 fn sip2check(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sip2check"))
+    bin()
         .args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
         .output()
         .expect("the binary runs")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 fn repo(path: &str) -> std::path::PathBuf {
@@ -48,7 +42,7 @@ fn listed(out: &str) -> Vec<&str> {
 fn from_an_empty_directory_init_then_run_the_built_in_siptest_passes() {
     let dir = tempfile::tempdir().unwrap();
     let o = sip2check(dir.path(), &["init", "--dialect", "emulator"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(out.contains("wrote sip2-profile.yaml"), "{out}");
     assert!(
@@ -68,7 +62,7 @@ fn from_an_empty_directory_init_then_run_the_built_in_siptest_passes() {
             json.to_str().unwrap(),
         ],
     );
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
         err.contains("sip2check: suites: siptest built in"),
@@ -115,7 +109,7 @@ fn from_an_empty_directory_init_then_run_the_built_in_siptest_passes() {
             "sip2-profile.yaml",
         ],
     );
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(passed(&out, "spec::login"), "{out}");
     assert!(!out.contains("spec::checkout "), "not core: {out}");
@@ -136,7 +130,7 @@ fn init_writes_each_template_built_in_and_refuses_to_overwrite() {
         let dir = root.path().join(system);
         let args = ["init", "--dialect", system, "--dir", dir.to_str().unwrap()];
         let o = sip2check(root.path(), &args);
-        let (out, err) = text(&o);
+        let (out, err) = streams(&o);
         match std::fs::read_to_string(repo(&format!("fixtures/profiles/{system}.yaml"))) {
             Ok(template) => {
                 assert_eq!(o.status.code(), Some(0), "{system}: {out}\n{err}");
@@ -153,7 +147,7 @@ fn init_writes_each_template_built_in_and_refuses_to_overwrite() {
                 assert!(out.contains(&format!("next: cd {} && ", dir.display())));
                 let again = sip2check(root.path(), &args);
                 assert_eq!(again.status.code(), Some(2), "{system}");
-                let (_, err) = text(&again);
+                let (_, err) = streams(&again);
                 assert!(
                     err.contains(&format!("{} already exists", written.display())),
                     "{err}"
@@ -178,7 +172,7 @@ fn init_writes_each_template_built_in_and_refuses_to_overwrite() {
 fn a_copy_of_the_suites_from_init_overrides_the_built_in_ones() {
     let empty = tempfile::tempdir().unwrap();
     let o = sip2check(empty.path(), &["run", "--list"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
         err.contains("no scenarios/ here: running the built-in suites siptest, spec"),
@@ -189,7 +183,7 @@ fn a_copy_of_the_suites_from_init_overrides_the_built_in_ones() {
 
     let dir = tempfile::tempdir().unwrap();
     let o = sip2check(dir.path(), &["init", "--suites"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
         out.contains("wrote scenarios/: the suites siptest, spec"),
@@ -203,7 +197,7 @@ fn a_copy_of_the_suites_from_init_overrides_the_built_in_ones() {
         );
     }
     let o = sip2check(dir.path(), &["run", "--list"]);
-    assert_eq!(listed(&text(&o).0).len(), all);
+    assert_eq!(listed(&streams(&o).0).len(), all);
     // Customise the copy: keep one siptest scenario.
     for entry in std::fs::read_dir(dir.path().join("scenarios/siptest")).unwrap() {
         let p = entry.unwrap().path();
@@ -212,21 +206,21 @@ fn a_copy_of_the_suites_from_init_overrides_the_built_in_ones() {
         }
     }
     let o = sip2check(dir.path(), &["run", "--suite", "siptest", "--list"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(listed(&out), ["siptest::03checkout"], "{out}");
     assert!(
         err.contains("suites: siptest from scenarios/siptest"),
         "{err}"
     );
     let o = sip2check(dir.path(), &["run", "--suite", "siptest"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(out.contains("test result: ok. 1 passed"), "{out}");
     // init refuses a second copy and writes nothing, not even the missing files.
     std::fs::remove_file(dir.path().join("sip2-profile.yaml")).unwrap();
     let o = sip2check(dir.path(), &["init", "--suites"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).1.contains("already exist"), "{}", text(&o).1);
+    assert!(streams(&o).1.contains("already exist"), "{}", streams(&o).1);
     assert!(!dir.path().join("sip2-profile.yaml").exists());
     assert!(
         !dir.path()

@@ -1,19 +1,14 @@
 //! End-to-end tests of `sip2check completions` and `sip2check man`: the built binary's output
 //! names every subcommand, the bash script parses, and the roff renders without a warning.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use clap::CommandFactory;
+use common::cli::output;
 use sip2check::cli::Cli;
-
-fn sip2check(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("binary runs")
-}
 
 /// Every subcommand's name, from the same definitions the binary uses.
 fn subcommands() -> Vec<String> {
@@ -63,7 +58,7 @@ fn completions_for_every_shell_offer_every_subcommand() {
         ("elvish", |n| format!("cand {n} '")),
     ];
     for (shell, offer) in offers {
-        let o = sip2check(&["completions", shell]);
+        let o = output(&["completions", shell]);
         assert_eq!(o.status.code(), Some(0), "{shell}: {o:?}");
         let script = String::from_utf8(o.stdout).expect("UTF-8");
         for name in &names {
@@ -77,7 +72,7 @@ fn completions_for_every_shell_offer_every_subcommand() {
 
 #[test]
 fn the_bash_script_parses_and_completes_subcommands() {
-    let o = sip2check(&["completions", "bash"]);
+    let o = output(&["completions", "bash"]);
     // bash is on every machine this project builds on; a missing one fails here.
     let check = pipe("bash", &["-n"], &o.stdout).expect("bash is installed");
     assert!(check.status.success(), "{check:?}");
@@ -93,13 +88,13 @@ fn the_bash_script_parses_and_completes_subcommands() {
 
 #[test]
 fn unknown_shell_is_a_usage_error() {
-    let o = sip2check(&["completions", "tcsh"]);
+    let o = output(&["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
 fn the_man_page_lists_every_subcommand_and_renders() {
-    let o = sip2check(&["man"]);
+    let o = output(&["man"]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let page = String::from_utf8(o.stdout.clone()).expect("UTF-8");
     assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{page}");
@@ -115,7 +110,7 @@ fn the_man_page_lists_every_subcommand_and_renders() {
 
 #[test]
 fn a_subcommand_page_has_its_flags() {
-    let o = sip2check(&["man", "decode"]);
+    let o = output(&["man", "decode"]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let page = String::from_utf8(o.stdout.clone()).expect("UTF-8");
     assert!(
@@ -124,7 +119,7 @@ fn a_subcommand_page_has_its_flags() {
     );
     assert!(page.contains("\\-\\-protocol"), "{page}");
     render_cleanly(&o.stdout);
-    let o = sip2check(&["man", "nosuch"]);
+    let o = output(&["man", "nosuch"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(

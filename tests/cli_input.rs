@@ -3,9 +3,13 @@
 //! or device named like a YAML or PEM file is refused at once, a symbolic link loop is named
 //! as such, and each exits 2 naming the file.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use common::cli::{bin, output_within, stderr, stdout};
 
 /// What a run of the binary left behind.
 struct Run {
@@ -16,35 +20,11 @@ struct Run {
 
 /// Runs the binary in the crate root; a run that does not end within 30 s is killed and fails.
 fn sip2check(args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let (out, err) = (dir.path().join("out"), dir.path().join("err"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).unwrap())
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .expect("the binary runs");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("sip2check {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let o = output_within(bin().args(args), Duration::from_secs(30));
     Run {
-        code: status.code(),
-        stdout: std::fs::read_to_string(out).unwrap(),
-        stderr: std::fs::read_to_string(err).unwrap(),
+        code: o.status.code(),
+        stdout: stdout(&o),
+        stderr: stderr(&o),
     }
 }
 

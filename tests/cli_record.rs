@@ -4,11 +4,13 @@
 //! environment when no profile gave them. (The prompt's recording is a unit test in
 //! src/cli/send.rs: a pipe on stdin is the non-interactive path, tested here.)
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sip2check");
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::cli::{Listening, bin, output_with_stdin, serve_isolated, text};
+
 const PROFILE: &str = "fixtures/profiles/emulator.yaml";
 
 /// The session: a login (--login), SC status, patron status, checkout, checkin, item information.
@@ -21,79 +23,13 @@ const MESSAGES: [&str; 5] = [
 ];
 
 fn sip2check(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
+    let mut cmd = bin();
+    cmd.args(args)
         .env_remove("SIP_LOGIN_USER")
         .env_remove("SIP_LOGIN_PASSWORD")
         .env_remove("SIP_PATRON_PIN")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("the binary ends")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// `sip2check serve` on a free loopback port; killed when dropped.
-struct Serve {
-    child: Child,
-    endpoint: String,
-}
-
-impl Serve {
-    fn start(library: Option<&Path>) -> Serve {
-        let mut cmd = Command::new(BIN);
-        cmd.args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--isolate",
-            "--login-required",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if let Some(l) = library {
-            cmd.arg("--library").arg(l);
-        }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the listening line");
-        let endpoint = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line {first:?}"))
-            .to_string();
-        Serve { child, endpoint }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+        .envs(env.iter().copied());
+    output_with_stdin(&mut cmd, stdin.as_bytes())
 }
 
 fn s(p: &Path) -> &str {
@@ -101,7 +37,7 @@ fn s(p: &Path) -> &str {
 }
 
 /// Records the session against `server` into `file`, the messages as arguments.
-fn record(server: &Serve, file: &Path, profile: bool) -> Output {
+fn record(server: &Listening, file: &Path, profile: bool) -> Output {
     let mut args = vec![
         "send",
         "--endpoint",
@@ -118,7 +54,7 @@ fn record(server: &Serve, file: &Path, profile: bool) -> Output {
     sip2check(&args, &[], "")
 }
 
-fn run(server: &Serve, file: &Path, env: &[(&str, &str)]) -> Output {
+fn run(server: &Listening, file: &Path, env: &[(&str, &str)]) -> Output {
     sip2check(
         &[
             "run",
@@ -135,7 +71,7 @@ fn run(server: &Serve, file: &Path, env: &[(&str, &str)]) -> Output {
 
 #[test]
 fn a_recorded_session_runs_green_against_the_same_server_and_holds_no_password() {
-    let server = Serve::start(None);
+    let server = serve_isolated(None);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("session.yaml");
     let o = record(&server, &file, true);
@@ -189,8 +125,8 @@ fn a_session_piped_on_stdin_fails_against_a_changed_server_on_exactly_that_field
         builtin.replace("title: Snow crash", "title: Snow Crash"),
     )
     .unwrap();
-    let old = Serve::start(None);
-    let new = Serve::start(Some(&changed));
+    let old = serve_isolated(None);
+    let new = serve_isolated(Some(&changed));
     let file = dir.path().join("piped.yaml");
     let o = sip2check(
         &[
@@ -223,7 +159,7 @@ fn a_session_piped_on_stdin_fails_against_a_changed_server_on_exactly_that_field
 
 #[test]
 fn without_a_profile_the_secrets_are_environment_variables_the_header_names() {
-    let server = Serve::start(None);
+    let server = serve_isolated(None);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("env.yaml");
     let o = record(&server, &file, false);
@@ -259,7 +195,7 @@ fn without_a_profile_the_secrets_are_environment_variables_the_header_names() {
 
 #[test]
 fn a_recording_is_not_overwritten_without_force() {
-    let server = Serve::start(None);
+    let server = serve_isolated(None);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.yaml");
     std::fs::write(&file, "keep me\n").unwrap();

@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
+use common::cli::{bin, output_async, stderr, stdout};
 use common::{Step, body, seq_of, serve, serve_on, test_pki, with_trailer};
-use tokio::io::AsyncWriteExt;
 
 /// What a run of the binary left behind.
 struct Run {
@@ -17,29 +16,13 @@ struct Run {
 }
 
 async fn send(args: &[&str], stdin: &str) -> Run {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .arg("send")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start sip2check");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.as_bytes())
-        .await
-        .expect("write stdin");
-    drop(input);
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("sip2check send must end by itself")
-        .expect("wait for sip2check");
+    let mut cmd = bin();
+    cmd.arg("send").args(args);
+    let out = output_async(cmd, stdin.as_bytes(), Duration::from_secs(30)).await;
     Run {
         code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout: stdout(&out),
+        stderr: stderr(&out),
     }
 }
 

@@ -5,24 +5,21 @@
 //! created, a run stopped by SIGINT or SIGTERM still writes its reports and exits 130 or 143,
 //! and `serve --log` writes every request and response, masked.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+use std::net::TcpStream;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sip2check");
+use common::cli::{BIN, bare, free_port, serve, serve_on, signal};
+
 const PROFILE: &str = "fixtures/profiles/emulator.yaml";
 
 /// The binary in the crate root with a scrubbed environment (no colour asked for either way).
 fn sip2check(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE");
+    let mut c = bare();
+    c.args(args);
     c
 }
 
@@ -157,7 +154,7 @@ fn on_a_terminal(command: &str) -> Option<String> {
 
 #[test]
 fn on_a_terminal_a_progress_line_names_the_running_step() {
-    let serve = Serve::start(&["--delay-ms", "300"]);
+    let serve = serve(&["--delay-ms", "300"]);
     let command = format!(
         "{BIN} run tests/scenarios/pass --endpoint {} --profile {PROFILE} --jobs 1 --color never",
         serve.addr
@@ -213,7 +210,7 @@ fn colour_follows_the_flag_and_the_environment() {
     );
     // The other subcommands decide the same way.
     let bad = "2300120260101    084237AOBR1|";
-    let serve = Serve::start(&[]);
+    let serve = serve(&[]);
     let endpoint = serve.addr.to_string();
     for args in [
         &["decode", bad][..],
@@ -245,12 +242,6 @@ fn help_is_grouped_by_heading() {
     }
 }
 
-/// A loopback port that was free a moment ago.
-fn free_port() -> SocketAddr {
-    let l = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    l.local_addr().expect("its address")
-}
-
 #[test]
 fn wait_retries_the_first_connect_while_the_server_starts() {
     let addr = free_port();
@@ -271,7 +262,7 @@ fn wait_retries_the_first_connect_while_the_server_starts() {
     .expect("runs");
     // The server starts listening a second after the run started.
     std::thread::sleep(Duration::from_secs(1));
-    let serve = Serve::start_on(addr, &[]);
+    let serve = serve_on(&addr.to_string(), &[]);
     let o = run.wait_with_output().expect("ends");
     serve.stop();
     assert_eq!(
@@ -327,60 +318,10 @@ fn report_directories_are_created() {
     );
 }
 
-/// `sip2check serve` on a loopback port.
-struct Serve {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Serve {
-        Serve::spawn("127.0.0.1:0", args)
-    }
-
-    fn start_on(addr: SocketAddr, args: &[&str]) -> Serve {
-        Serve::spawn(&addr.to_string(), args)
-    }
-
-    fn spawn(listen: &str, args: &[&str]) -> Serve {
-        let mut child = sip2check(&["serve", "--listen", listen])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("serve runs");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the listening line");
-        let addr = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line {first:?}"))
-            .parse()
-            .expect("an address");
-        Serve { child, addr }
-    }
-
-    /// SIGTERM, then stderr.
-    fn stop(self) -> String {
-        signal(self.child.id(), "TERM");
-        text(&self.child.wait_with_output().expect("serve ends").stderr)
-    }
-}
-
-fn signal(pid: u32, name: &str) {
-    let ok = Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(ok.success());
-}
-
 /// Starts a slow run against `serve` with `-v`, reads stderr until a line starting with
 /// `until`, sends `sig`, and returns the exit code, the JSON report and stderr.
 fn interrupt(until: &str, sig: &str) -> (Option<i32>, serde_json::Value, String) {
-    let serve = Serve::start(&["--delay-ms", "400"]);
+    let serve = serve(&["--delay-ms", "400"]);
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("run.json");
     let junit = dir.path().join("run.xml");
@@ -489,7 +430,7 @@ fn a_second_signal_writes_the_reports_at_once() {
     // Every answer takes 1.5 s: the first step is still waiting when both signals come.
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("serve.log");
-    let serve = Serve::start(&["--delay-ms", "1500", "--log", log.to_str().unwrap()]);
+    let serve = serve(&["--delay-ms", "1500", "--log", log.to_str().unwrap()]);
     let json = dir.path().join("run.json");
     let mut run = sip2check(&[
         "run",
@@ -555,7 +496,7 @@ fn a_second_signal_writes_the_reports_at_once() {
 fn serve_log_has_every_request_and_response_masked_with_time_connection_and_peer() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("logs/serve.log");
-    let serve = Serve::start(&["--log", log.to_str().unwrap()]);
+    let serve = serve(&["--log", log.to_str().unwrap()]);
     let mut s = TcpStream::connect(serve.addr).expect("connects");
     let peer = s.local_addr().unwrap().to_string();
     let answers = exchange(
@@ -567,7 +508,7 @@ fn serve_log_has_every_request_and_response_masked_with_time_connection_and_peer
     );
     drop(s);
     assert!(answers[1].contains("AEDavid J. Fiander"), "{answers:?}");
-    let err = serve.stop();
+    let (_, err) = serve.stop();
     let text = std::fs::read_to_string(&log).expect("the log");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}\n{err}");
@@ -606,7 +547,7 @@ fn serve_log_has_every_request_and_response_masked_with_time_connection_and_peer
     );
     // With --no-redact, personal data shows; passwords never do.
     let open = dir.path().join("open.log");
-    let serve = Serve::start(&["--log", open.to_str().unwrap(), "--no-redact"]);
+    let serve = common::cli::serve(&["--log", open.to_str().unwrap(), "--no-redact"]);
     let mut s = TcpStream::connect(serve.addr).expect("connects");
     exchange(
         &mut s,

@@ -5,11 +5,13 @@
 //! they break, in the FOLIO and Koha presets too. And once through the binary: `serve
 //! --dialect folio` and `run scenarios/spec --profile fixtures/profiles/folio.yaml` exit 0.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use common::cli::serve;
 
 use libtest_mimic::Arguments;
 use sip2check::acs::{self, Dialect, Faults, Library, ServeOptions};
@@ -465,49 +467,16 @@ fn every_shipped_profile_loads_and_each_preset_has_one_naming_its_dialect() {
     );
 }
 
-/// `sip2check serve --dialect folio` in the background, listening on a free port.
-struct Serve(Child);
-
-impl Serve {
-    fn start(dialect: &str) -> (Serve, String) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-            .args(["serve", "--dialect", dialect, "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sip2check serve runs");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let addr = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line {first:?}"))
-            .to_string();
-        (Serve(child), addr)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn run_of_the_spec_suite_with_the_folio_profile_against_serve_dialect_folio_exits_0() {
-    let (_serve, addr) = Serve::start("folio");
-    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(["run", "scenarios/spec", "--endpoint", &addr])
-        .args(["--profile", "fixtures/profiles/folio.yaml"])
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .output()
-        .expect("sip2check run runs");
+    let serve = serve(&["--dialect", "folio"]);
+    let out = common::cli::run(&[
+        "scenarios/spec",
+        "--endpoint",
+        &serve.endpoint,
+        "--profile",
+        "fixtures/profiles/folio.yaml",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");

@@ -2,31 +2,15 @@
 //! the README shows it, two equal servers, fault knobs and a changed library on the new side
 //! (built-in emulators and `serve` endpoints), the JSON and JUnit reports, and the exit codes.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sip2check");
+use std::path::Path;
+use std::process::Output;
+
+use common::cli::{bin, output, serve_isolated, stdout, text};
 const README: &str = include_str!("../README.md");
 const DEMO_LIBRARY: &str = "fixtures/upgrade-demo/library-new.yaml";
 const PROFILE: &str = "fixtures/profiles/emulator.yaml";
-
-fn sip2check<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn all(o: &Output) -> String {
-    format!("{}\n{}", stdout(o), String::from_utf8_lossy(&o.stderr))
-}
 
 /// The README's demo: the command after `$ ` and the output under it, from the first
 /// ```console block that runs `sip2check diff`.
@@ -54,8 +38,8 @@ fn the_readme_upgrade_gate_demo_shows_exactly_the_injected_differences() {
         args.iter().any(|a| a == DEMO_LIBRARY),
         "the demo uses {DEMO_LIBRARY}: {args:?}"
     );
-    let o = sip2check(&args);
-    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let o = output(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert_eq!(
         stdout(&o),
         shown,
@@ -92,7 +76,7 @@ fn the_readme_upgrade_gate_demo_shows_exactly_the_injected_differences() {
 fn two_equal_servers_do_not_differ_and_the_reports_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let (json, junit) = (dir.path().join("d.json"), dir.path().join("d.xml"));
-    let o = sip2check(&[
+    let o = output(&[
         "diff".as_ref(),
         "scenarios/siptest".as_ref(),
         "--json".as_ref(),
@@ -100,7 +84,7 @@ fn two_equal_servers_do_not_differ_and_the_reports_say_so() {
         "--junit".as_ref(),
         junit.as_os_str(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(
         stdout(&o),
         "sip2check diff: 12 scenario(s); old: built-in emulator; new: built-in emulator\n\
@@ -123,7 +107,7 @@ fn two_equal_servers_do_not_differ_and_the_reports_say_so() {
 fn a_dropped_field_shows_in_the_console_json_and_junit() {
     let dir = tempfile::tempdir().unwrap();
     let (json, junit) = (dir.path().join("d.json"), dir.path().join("d.xml"));
-    let o = sip2check(&[
+    let o = output(&[
         "diff".as_ref(),
         "scenarios/spec/item_information.yaml".as_ref(),
         "--new-drop-field".as_ref(),
@@ -134,7 +118,7 @@ fn a_dropped_field_shows_in_the_console_json_and_junit() {
         junit.as_os_str(),
     ]);
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         out.contains(
             "spec::item_information/available-item\n    field     old                         new\n    AJ        \"Perl 5 desktop reference\"  absent\n    verdict   passed                      failed\n"
@@ -165,87 +149,52 @@ fn a_dropped_field_shows_in_the_console_json_and_junit() {
 
 #[test]
 fn wrong_flags_and_a_dialect_on_the_new_side_differ() {
-    let o = sip2check(&[
+    let o = output(&[
         "diff",
         "scenarios/spec/checkin_refused.yaml",
         "--new-dialect",
         "koha",
     ]);
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         out.contains("spec::checkin_refused/item-not-on-loan\n    field     old       new\n    alert     \"N\"       \"Y\"\n"),
         "Koha alerts on a checkin of an item not on loan: {out}"
     );
-    let o = sip2check(&[
+    let o = output(&[
         "diff",
         "scenarios/siptest/00sc_status.yaml",
         "--new-wrong-flags",
     ]);
     let out = stdout(&o);
-    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         out.contains("    on_line_status      \"Y\"       \"N\"\n"),
         "{out}"
     );
 }
 
-/// `sip2check serve` on a free loopback port; killed when dropped.
-struct Serve(Child, String);
-
-impl Serve {
-    fn start(library: &str) -> Serve {
-        let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--isolate",
-                "--login-required",
-            ])
-            .args(["--library", library])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the listening line");
-        let endpoint = first.trim().trim_start_matches("listening on ").to_string();
-        Serve(child, endpoint)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn two_servers_by_address_show_the_same_differences_as_two_emulators() {
     let (old, new) = (
-        Serve::start("fixtures/library.yaml"),
-        Serve::start(DEMO_LIBRARY),
+        serve_isolated(Some(Path::new("fixtures/library.yaml"))),
+        serve_isolated(Some(Path::new(DEMO_LIBRARY))),
     );
     let paths = ["scenarios/spec/encoding.yaml", "scenarios/spec/hold.yaml"];
-    let mut args = vec!["diff", "--old", &old.1, "--old-profile", PROFILE];
-    args.extend(["--new", &new.1, "--new-profile", PROFILE]);
+    let mut args = vec!["diff", "--old", &old.endpoint, "--old-profile", PROFILE];
+    args.extend(["--new", &new.endpoint, "--new-profile", PROFILE]);
     args.extend(paths);
-    let by_address = sip2check(&args);
-    assert_eq!(by_address.status.code(), Some(1), "{}", all(&by_address));
+    let by_address = output(&args);
+    assert_eq!(by_address.status.code(), Some(1), "{}", text(&by_address));
     let mut emulators = vec!["diff", "--new-library", DEMO_LIBRARY];
     emulators.extend(paths);
-    let built_in = sip2check(&emulators);
+    let built_in = output(&emulators);
     let body = |o: &Output| stdout(o).lines().skip(1).collect::<Vec<_>>().join("\n");
     assert_eq!(body(&by_address), body(&built_in));
     assert!(
         stdout(&by_address).starts_with(&format!(
             "sip2check diff: 2 scenario(s); old: {}; new: {}\n",
-            old.1, new.1
+            old.endpoint, new.endpoint
         )),
         "{}",
         stdout(&by_address)
@@ -254,10 +203,10 @@ fn two_servers_by_address_show_the_same_differences_as_two_emulators() {
 
 #[test]
 fn usage_errors_exit_2_and_an_unreachable_server_exits_4() {
-    let o = sip2check(&["diff", "scenarios/spec/login.yaml", "--old", "127.0.0.1:1"]);
-    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
-    assert!(all(&o).contains("--old 127.0.0.1:1 needs --old-profile"));
-    let o = sip2check(&[
+    let o = output(&["diff", "scenarios/spec/login.yaml", "--old", "127.0.0.1:1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--old 127.0.0.1:1 needs --old-profile"));
+    let o = output(&[
         "diff",
         "scenarios/spec/login.yaml",
         "--new",
@@ -266,13 +215,13 @@ fn usage_errors_exit_2_and_an_unreachable_server_exits_4() {
         PROFILE,
         "--new-wrong-flags",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        all(&o).contains("set up the built-in emulator"),
+        text(&o).contains("set up the built-in emulator"),
         "{}",
-        all(&o)
+        text(&o)
     );
-    let o = sip2check(&[
+    let o = output(&[
         "diff",
         "scenarios/spec/login.yaml",
         "--old",
@@ -280,8 +229,8 @@ fn usage_errors_exit_2_and_an_unreachable_server_exits_4() {
         "--old-profile",
         PROFILE,
     ]);
-    assert_eq!(o.status.code(), Some(4), "{}", all(&o));
-    assert!(all(&o).contains("old side: capability probe of 127.0.0.1:1 failed"));
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("old side: capability probe of 127.0.0.1:1 failed"));
 }
 
 /// `diff` finds scenarios as `run` does, from any directory: `--suite NAME` is the built-in
@@ -292,49 +241,48 @@ fn diff_finds_suites_like_run_from_any_directory() {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let in_dir = |args: &[&std::ffi::OsStr]| {
-        Command::new(BIN)
+        bin()
             .args(args)
             .current_dir(dir.path())
-            .env("NO_COLOR", "1")
             .output()
             .expect("the binary runs")
     };
     let o = in_dir(&["diff".as_ref(), "--suite".as_ref(), "siptest".as_ref()]);
-    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(
         stdout(&o),
         "sip2check diff: 12 scenario(s); old: built-in emulator; new: built-in emulator\n\
          sip2check diff: no differences in 99 steps of 12 scenarios\n"
     );
     assert!(
-        all(&o).contains("sip2check diff: suites: siptest built in"),
+        text(&o).contains("sip2check diff: suites: siptest built in"),
         "{}",
-        all(&o)
+        text(&o)
     );
     let demo = root.join(DEMO_LIBRARY);
     let o = in_dir(&["diff".as_ref(), "--new-library".as_ref(), demo.as_os_str()]);
-    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         stdout(&o).starts_with("sip2check diff: 52 scenario(s); old: built-in emulator; new: built-in emulator with library "),
         "{}",
-        all(&o)
+        text(&o)
     );
     assert!(
         stdout(&o).ends_with("sip2check diff: 14 of 321 steps differ, in 10 of 52 scenarios (24 field changes, 4 verdict changes)\n"),
         "the README's count over all the shipped scenarios: {}",
-        all(&o)
+        text(&o)
     );
     assert!(
-        all(&o).contains("no scenarios/ here: running the built-in suites siptest, spec"),
+        text(&o).contains("no scenarios/ here: running the built-in suites siptest, spec"),
         "{}",
-        all(&o)
+        text(&o)
     );
     let o = in_dir(&["diff".as_ref(), "--suite".as_ref(), "sptest".as_ref()]);
-    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        all(&o).contains("no suite \"sptest\" (did you mean \"siptest\"?)"),
+        text(&o).contains("no suite \"sptest\" (did you mean \"siptest\"?)"),
         "{}",
-        all(&o)
+        text(&o)
     );
     // A copy on disk wins, as with `run --suite`: here one scenario of the suite.
     let local = dir.path().join("scenarios/siptest");
@@ -350,15 +298,15 @@ fn diff_finds_suites_like_run_from_any_directory() {
     )
     .unwrap();
     let o = in_dir(&["diff".as_ref(), "--suite".as_ref(), "siptest".as_ref()]);
-    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
         stdout(&o).starts_with("sip2check diff: 1 scenario(s);"),
         "{}",
-        all(&o)
+        text(&o)
     );
     assert!(
-        all(&o).contains("suites: siptest from scenarios/siptest"),
+        text(&o).contains("suites: siptest from scenarios/siptest"),
         "{}",
-        all(&o)
+        text(&o)
     );
 }

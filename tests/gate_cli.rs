@@ -3,72 +3,11 @@
 //! filter and a profile's `volatile:`), against the built-in emulator and against `serve`
 //! with a changed library (a server after an upgrade).
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sip2check");
-
-fn sip2check(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// `sip2check serve` on a free loopback port with a library file; killed when dropped.
-struct Serve {
-    child: Child,
-    endpoint: String,
-}
-
-impl Serve {
-    fn start(library: &Path) -> Serve {
-        let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--isolate",
-                "--login-required",
-            ])
-            .arg("--library")
-            .arg(library)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("the listening line");
-        let endpoint = first
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line {first:?}"))
-            .to_string();
-        Serve { child, endpoint }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::cli::{output, serve_isolated, text};
 
 /// The built-in library with `from` replaced by `to`, written under `dir`.
 fn library(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
@@ -92,7 +31,7 @@ fn s(p: &Path) -> &str {
 fn a_written_baseline_makes_known_failures_pass_and_is_not_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let known = dir.path().join("known.yaml");
-    let o = sip2check(&["run", "tests/scenarios/fail", "--write-baseline", s(&known)]);
+    let o = output(&["run", "tests/scenarios/fail", "--write-baseline", s(&known)]);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -116,13 +55,13 @@ fn a_written_baseline_makes_known_failures_pass_and_is_not_overwritten_without_f
         ) && !written.contains("Fiander"),
         "{written}"
     );
-    let again = sip2check(&["run", "tests/scenarios/fail", "--write-baseline", s(&known)]);
+    let again = output(&["run", "tests/scenarios/fail", "--write-baseline", s(&known)]);
     assert_eq!(again.status.code(), Some(2), "{}", text(&again));
     assert!(text(&again).contains("give --force"), "{}", text(&again));
 
     let junit = dir.path().join("j.xml");
     let json = dir.path().join("j.json");
-    let o = sip2check(&[
+    let o = output(&[
         "run",
         "tests/scenarios/fail",
         "--baseline",
@@ -152,7 +91,7 @@ fn a_written_baseline_makes_known_failures_pass_and_is_not_overwritten_without_f
     assert_eq!(step["checks"][1]["verdict"], "known", "{step}");
     assert_eq!(report["summary"]["known"], 1);
 
-    let forced = sip2check(&[
+    let forced = output(&[
         "run",
         "tests/scenarios/fail",
         "--baseline",
@@ -175,7 +114,7 @@ fn after_an_upgrade_a_new_failure_fails_and_a_fixed_entry_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let known = dir.path().join("known.yaml");
     // With --no-redact the entry holds the name, so another name is a new failure.
-    let o = sip2check(&[
+    let o = output(&[
         "run",
         "tests/scenarios/fail",
         "--no-redact",
@@ -191,8 +130,8 @@ fn after_an_upgrade_a_new_failure_fails_and_a_fixed_entry_is_reported() {
     );
 
     let renamed = library(dir.path(), "renamed.yaml", "David J. Fiander", "D. Fiander");
-    let server = Serve::start(&renamed);
-    let o = sip2check(&[
+    let server = serve_isolated(Some(&renamed));
+    let o = output(&[
         "run",
         "tests/scenarios/fail",
         "--endpoint",
@@ -222,7 +161,7 @@ fn after_an_upgrade_a_new_failure_fails_and_a_fixed_entry_is_reported() {
         "David J. Fiander",
         "David J. Fiandre",
     );
-    let server = Serve::start(&fixed);
+    let server = serve_isolated(Some(&fixed));
     let args = [
         "run",
         "tests/scenarios/fail",
@@ -234,7 +173,7 @@ fn after_an_upgrade_a_new_failure_fails_and_a_fixed_entry_is_reported() {
         s(&known),
         "--no-redact",
     ];
-    let o = sip2check(&args);
+    let o = output(&args);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("; baseline: 0 known, 1 fixed"), "{out}");
@@ -245,7 +184,7 @@ fn after_an_upgrade_a_new_failure_fails_and_a_fixed_entry_is_reported() {
     );
     let mut strict = args.to_vec();
     strict.push("--strict-baseline");
-    let o = sip2check(&strict);
+    let o = output(&strict);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("--strict-baseline"), "{out}");
@@ -260,7 +199,7 @@ fn bad_baseline_files_are_errors_at_their_line() {
         "known:\n  - scenario: fail::wrong_name\n    step: valid-patron-wrong-expected-nam\n    target: AE\n",
     )
     .unwrap();
-    let o = sip2check(&["run", "tests/scenarios/fail", "--baseline", s(&known)]);
+    let o = output(&["run", "tests/scenarios/fail", "--baseline", s(&known)]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(
@@ -275,7 +214,7 @@ fn bad_baseline_files_are_errors_at_their_line() {
         "known:\n  - scenario: a\n    step: b\n    target: AEE\n",
     )
     .unwrap();
-    let o = sip2check(&["run", "tests/scenarios/fail", "--baseline", s(&known)]);
+    let o = output(&["run", "tests/scenarios/fail", "--baseline", s(&known)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         text(&o).contains(&format!("{}:2:1: unknown target \"AEE\"", known.display())),
@@ -288,7 +227,7 @@ fn bad_baseline_files_are_errors_at_their_line() {
 fn snapshots_catch_a_changed_field_ignore_dates_and_drop_what_differs_between_recordings() {
     let dir = tempfile::tempdir().unwrap();
     let snaps = dir.path().join("snaps");
-    let o = sip2check(&[
+    let o = output(&[
         "run",
         "tests/scenarios/pass",
         "--record-snapshots",
@@ -307,7 +246,7 @@ fn snapshots_catch_a_changed_field_ignore_dates_and_drop_what_differs_between_re
         "{item}"
     );
     // Another run, another day: dates differ, nothing else.
-    let o = sip2check(&["run", "tests/scenarios/pass", "--snapshots", s(&snaps)]);
+    let o = output(&["run", "tests/scenarios/pass", "--snapshots", s(&snaps)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 
     let moved = library(
@@ -316,7 +255,7 @@ fn snapshots_catch_a_changed_field_ignore_dates_and_drop_what_differs_between_re
         "QA76.73.P22 S63",
         "QA76.73.P22 S64",
     );
-    let server = Serve::start(&moved);
+    let server = serve_isolated(Some(&moved));
     let against = |extra: &[&str]| {
         let mut args = vec![
             "run",
@@ -326,7 +265,7 @@ fn snapshots_catch_a_changed_field_ignore_dates_and_drop_what_differs_between_re
             "--profile",
         ];
         args.extend_from_slice(extra);
-        sip2check(&args)
+        output(&args)
     };
     let o = against(&[PROFILE, "--snapshots", s(&snaps)]);
     let out = text(&o);
@@ -367,7 +306,7 @@ fn snapshots_catch_a_changed_field_ignore_dates_and_drop_what_differs_between_re
     let o = against(&[PROFILE, "--snapshots", s(&snaps)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     drop(server);
-    let o = sip2check(&["run", "tests/scenarios/pass", "--snapshots", s(&snaps)]);
+    let o = output(&["run", "tests/scenarios/pass", "--snapshots", s(&snaps)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
 
@@ -375,7 +314,7 @@ fn snapshots_catch_a_changed_field_ignore_dates_and_drop_what_differs_between_re
 fn snapshot_differences_can_be_baselined() {
     let dir = tempfile::tempdir().unwrap();
     let snaps = dir.path().join("snaps");
-    let o = sip2check(&[
+    let o = output(&[
         "run",
         "tests/scenarios/pass",
         "--record-snapshots",
@@ -388,7 +327,7 @@ fn snapshot_differences_can_be_baselined() {
         "QA76.73.P22 S63",
         "QA76.73.P22 S64",
     );
-    let server = Serve::start(&moved);
+    let server = serve_isolated(Some(&moved));
     let known = dir.path().join("known.yaml");
     let run = |extra: &[&str]| {
         let mut args = vec![
@@ -402,7 +341,7 @@ fn snapshot_differences_can_be_baselined() {
             s(&snaps),
         ];
         args.extend_from_slice(extra);
-        sip2check(&args)
+        output(&args)
     };
     let o = run(&["--write-baseline", s(&known)]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
@@ -418,7 +357,7 @@ fn snapshot_differences_can_be_baselined() {
 #[test]
 fn a_missing_snapshot_directory_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let o = sip2check(&[
+    let o = output(&[
         "run",
         "tests/scenarios/pass",
         "--snapshots",

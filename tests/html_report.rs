@@ -3,110 +3,19 @@
 //! of tags, no event handlers, no reference to anything outside the page), also when a server
 //! sends markup in a field and a scenario has markup in its names.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
-
+mod common;
 #[path = "common/golden.rs"]
 mod golden;
+
+use std::path::Path;
+
+use common::cli::{bin, exchange, run, start};
 
 /// What a server or scenario puts in a field to break out of the page.
 const PAYLOAD: &str = r#"<script>alert(1)</script>"><img src=x onerror=alert(2)>"#;
 /// The same, as the page must show it.
 const ESCAPED: &str =
     "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sip2check"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin()
-        .arg("run")
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// A running subcommand that printed `listening on ADDR` first; killed if a test fails.
-struct Running {
-    child: Option<Child>,
-    addr: SocketAddr,
-}
-
-fn start(args: &[&str]) -> Running {
-    let mut child = bin()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sip2check runs");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line {first:?}"))
-        .parse()
-        .unwrap();
-    Running {
-        child: Some(child),
-        addr,
-    }
-}
-
-impl Running {
-    /// SIGTERM, then the exit code and stderr.
-    fn stop(mut self) -> (i32, String) {
-        let child = self.child.take().unwrap();
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-/// Sends each request (CR added) and reads each answer through its CR.
-fn exchange(addr: SocketAddr, requests: &[&str]) -> Vec<String> {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut out = Vec::new();
-    for r in requests {
-        s.write_all(format!("{r}\r").as_bytes()).unwrap();
-        let mut resp = Vec::new();
-        let mut byte = [0u8; 1];
-        while !resp.ends_with(b"\r") {
-            s.read_exact(&mut byte).unwrap();
-            resp.push(byte[0]);
-        }
-        out.push(String::from_utf8_lossy(&resp).trim_end().to_string());
-    }
-    out
-}
 
 /// The tags a report writes; anything else in a page came from data.
 const TAGS: &[&str] = &[

@@ -1,15 +1,17 @@
 //! `sip2check logscan` end to end: the sample logs under tests/logscan/ (one per format, each
 //! with planted faults) through the real binary; every fault is found at its line.
 
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::process::{Output, Stdio};
+
+use common::cli::{bin, output_with_stdin};
 use serde_json::Value;
 
 fn logscan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sip2check"))
+    bin()
         .arg("logscan")
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
         .output()
         .expect("sip2check runs")
@@ -210,20 +212,10 @@ fn text_report_names_types_rules_and_lines() {
 
 #[test]
 fn a_clean_log_passes_and_a_forced_format_reads_stdin() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(["logscan", "--format", "raw", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"9900302.00\r98YYYYNN01000320260305    1015022.00AOBR1|BXYYYYYYYYYYYYYYYY|\r")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        bin().args(["logscan", "--format", "raw", "-"]),
+        b"9900302.00\r98YYYYNN01000320260305    1015022.00AOBR1|BXYYYYYYYYYYYYYYYY|\r",
+    );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -1,13 +1,16 @@
 //! `sip2check probe`, `load` and `serve --max-connections` end to end: the real binary against
 //! the emulator (`serve` on port 0) and its fault knobs. Every wait is bounded.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sip2check");
+use common::cli::{bin, output_within, serve, signal, stderr, stdout};
+
 const WAIT: Duration = Duration::from_secs(20);
 /// The password of the library's kiosk account in these tests; it must never be printed.
 const SECRET: &str = "Kiosk-Secret-42";
@@ -31,12 +34,6 @@ impl Drop for Guard {
     }
 }
 
-/// A `sip2check serve` child on a loopback port.
-struct Serve {
-    child: Guard,
-    addr: SocketAddr,
-}
-
 /// The built-in library with one more account, `kiosk`, whose password is [`SECRET`].
 fn library(dir: &Path) -> String {
     let text = include_str!("../fixtures/library.yaml").replace(
@@ -48,78 +45,10 @@ fn library(dir: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn serve(args: &[&str]) -> Serve {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sip2check serve runs");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line {first:?}"))
-        .parse()
-        .unwrap();
-    Serve {
-        child: Guard(Some(child)),
-        addr,
-    }
-}
-
-impl Serve {
-    fn endpoint(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// SIGTERM, then stderr.
-    fn stop(mut self) -> String {
-        let child = self.child.take();
-        sigterm(&child);
-        let out = child.wait_with_output().unwrap();
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
-}
-
-fn sigterm(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 /// Runs the binary to its end; a run over [`WAIT`] is killed and fails the test.
 fn run(args: &[&str]) -> (i32, String, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > WAIT {
-            let _ = child.kill();
-            panic!("sip2check {args:?} did not end within {WAIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
+    let o = output_within(bin().args(args), WAIT);
+    (o.status.code().unwrap_or(-1), stdout(&o), stderr(&o))
 }
 
 fn assert_no_secret(text: &str) {
@@ -154,12 +83,12 @@ fn probe_plugin_exit_codes_for_every_class() {
     let lib = library(dir.path());
 
     let good = serve(&["--library", &lib]);
-    let (code, first, out) = plugin(&good.endpoint(), &[]);
+    let (code, first, out) = plugin(&good.endpoint, &[]);
     assert_eq!(code, 0, "{out}");
     assert!(
         first.starts_with(&format!(
             "SIP2 OK - {}: 1 of 1 accounts ok | 'kiosk total'=",
-            good.endpoint()
+            good.endpoint
         )),
         "{first}"
     );
@@ -170,7 +99,7 @@ fn probe_plugin_exit_codes_for_every_class() {
         "probe",
         "--plugin",
         "--endpoint",
-        &good.endpoint(),
+        &good.endpoint,
         "--login",
         &wrong,
     ]);
@@ -190,7 +119,7 @@ fn probe_plugin_exit_codes_for_every_class() {
     )
     .unwrap();
     let (code, first, out) = plugin(
-        &good.endpoint(),
+        &good.endpoint,
         &["--profile", profile.to_str().unwrap(), "--patron"],
     );
     assert_eq!(code, 2, "{out}");
@@ -198,13 +127,13 @@ fn probe_plugin_exit_codes_for_every_class() {
     good.stop();
 
     let slow = serve(&["--library", &lib, "--delay-ms", "150"]);
-    let (code, first, out) = plugin(&slow.endpoint(), &["--warn-ms", "100", "--crit-ms", "5000"]);
+    let (code, first, out) = plugin(&slow.endpoint, &["--warn-ms", "100", "--crit-ms", "5000"]);
     assert_eq!(code, 1, "{out}");
     assert!(
         first.starts_with("SIP2 WARNING - ") && first.contains("kiosk slow"),
         "{out}"
     );
-    let (code, first, out) = plugin(&slow.endpoint(), &["--warn-ms", "50", "--crit-ms", "100"]);
+    let (code, first, out) = plugin(&slow.endpoint, &["--warn-ms", "50", "--crit-ms", "100"]);
     assert_eq!(code, 2, "{out}");
     assert!(
         first.starts_with("SIP2 CRITICAL - ") && first.contains("kiosk slow"),
@@ -219,7 +148,7 @@ fn probe_plugin_exit_codes_for_every_class() {
         (&["--always-96"][..], "protocol"),
     ] {
         let s = serve(&[&["--library", lib.as_str()][..], knob].concat());
-        let (code, first, out) = plugin(&s.endpoint(), &["--timeout", "0.5"]);
+        let (code, first, out) = plugin(&s.endpoint, &["--timeout", "0.5"]);
         assert_eq!(code, 2, "{knob:?}: {out}");
         assert!(first.contains(&format!("kiosk {class}")), "{knob:?}: {out}");
         s.stop();
@@ -255,12 +184,12 @@ fn probe_prints_a_line_per_account_with_its_own_exit_codes() {
         &profile,
         format!(
             "endpoint: \"{}\"\nprobe:\n  accounts:\n    - {{ user: kiosk, password: \"{{{{ env.KIOSK_PW }}}}\", location: BR1 }}\n    - {{ user: sip_crlf, password: sip_crlf }}\nvars:\n  institution: BR1\n  patron: {{ barcode: \"999999\", pin: \"6789\" }}\n",
-            s.endpoint()
+            s.endpoint
         ),
     )
     .unwrap();
     let run_env = |pw: &str| {
-        let out = Command::new(BIN)
+        let out = bin()
             .args(["probe", "--profile", profile.to_str().unwrap(), "--patron"])
             .env("KIOSK_PW", pw)
             .output()
@@ -276,7 +205,7 @@ fn probe_prints_a_line_per_account_with_its_own_exit_codes() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(
-        lines[0].starts_with(&format!("kiosk@{} ok ", s.endpoint())),
+        lines[0].starts_with(&format!("kiosk@{} ok ", s.endpoint)),
         "{out}"
     );
     assert!(lines[0].contains("patron "), "the patron phase ran: {out}");
@@ -333,11 +262,11 @@ fn probe_every_writes_the_textfile_and_serves_metrics() {
     let s = serve(&["--library", &library(dir.path())]);
     let prom = dir.path().join("sip2.prom");
     let login = format!("kiosk:{SECRET}:BR1");
-    let mut child = Command::new(BIN)
+    let mut child = bin()
         .args([
             "probe",
             "--endpoint",
-            &s.endpoint(),
+            &s.endpoint,
             "--login",
             &login,
             "--every",
@@ -375,14 +304,14 @@ fn probe_every_writes_the_textfile_and_serves_metrics() {
     assert!(body.starts_with("HTTP/1.1 200 OK"), "{body}");
     let up = format!(
         r#"sip2_probe_up{{endpoint="{}",account="kiosk"}} 1"#,
-        s.endpoint()
+        s.endpoint
     );
     assert!(body.contains(&up), "{body}");
     let text = body.split("\r\n\r\n").nth(1).unwrap();
     check_exposition(text);
     assert!(http_get(&addr, "/other").starts_with("HTTP/1.1 404"));
     let child = child.take();
-    sigterm(&child);
+    signal(child.id(), "TERM");
     let out = child.wait_with_output().unwrap();
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
@@ -464,7 +393,7 @@ fn load_runs_the_mix_against_the_emulator_and_the_counts_add_up() {
     let s = serve(&["--isolate"]);
     let (code, j, err) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "3",
         "--requests",
@@ -516,7 +445,7 @@ fn load_rate_paces_requests_instead_of_sending_as_fast_as_answers_come() {
     let s = serve(&["--isolate"]);
     let (code, j, err) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "4",
         "--duration",
@@ -539,7 +468,7 @@ fn load_classifies_errors_under_faults() {
     let s = serve(&["--isolate", "--close-after", "5"]);
     let (code, j, _) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "2",
         "--requests",
@@ -557,7 +486,7 @@ fn load_classifies_errors_under_faults() {
     let s = serve(&["--always-96"]);
     let (code, j, _) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "2",
         "--duration",
@@ -578,7 +507,7 @@ fn load_classifies_errors_under_faults() {
     let s = serve(&["--bad-checksum"]);
     let (code, j, _) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "1",
         "--requests",
@@ -598,7 +527,7 @@ fn load_runs_scenario_steps_with_their_checks() {
     let s = serve(&["--isolate"]);
     let (code, j, err) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "2",
         "--requests",
@@ -611,7 +540,7 @@ fn load_runs_scenario_steps_with_their_checks() {
     assert_eq!(j["errors"], 0, "{j}");
     let (code, j, _) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "1",
         "--requests",
@@ -647,7 +576,7 @@ fn ramp_finds_the_connection_cap_of_serve() {
     let s = serve(&["--isolate", "--max-connections", "4"]);
     let (code, j, err) = load_json(&[
         "--endpoint",
-        &s.endpoint(),
+        &s.endpoint,
         "--connections",
         "12",
         "--ramp",
@@ -665,7 +594,7 @@ fn ramp_finds_the_connection_cap_of_serve() {
     let steps = j["ramp"]["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 2, "{j}");
     assert_eq!(steps[0]["errors"], 0, "{j}");
-    let log = s.stop();
+    let (_, log) = s.stop();
     assert!(
         log.contains("closed the connection from 127.0.0.1:")
             && log.contains("4 connections are open"),
@@ -727,7 +656,7 @@ fn serve_closes_the_connection_over_the_cap_at_once_and_serves_the_next_one() {
         Some("941"),
         "the others are still served"
     );
-    let log = s.stop();
+    let (_, log) = s.stop();
     assert!(
         log.contains("closed the connection from 127.0.0.1:")
             && log.contains("2 connections are open (--max-connections)"),

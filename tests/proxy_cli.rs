@@ -1,68 +1,12 @@
 //! `sip2check proxy` end to end: the real binary between `sip2check send` and `sip2check serve`,
 //! stopped by SIGTERM, which writes the report; the transcript reads back with `logscan`.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::net::SocketAddr;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sip2check"))
-}
-
-/// A running subcommand that printed `listening on ADDR` first; killed if a test fails.
-struct Running {
-    child: Option<Child>,
-    addr: SocketAddr,
-}
-
-fn start(args: &[&str]) -> Running {
-    let mut child = bin()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sip2check runs");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line {first:?}"))
-        .parse()
-        .unwrap();
-    Running {
-        child: Some(child),
-        addr,
-    }
-}
-
-impl Running {
-    /// SIGTERM, then the exit status and stderr.
-    fn stop(mut self) -> (i32, String) {
-        let child = self.child.take().unwrap();
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
+use common::cli::{bin, start};
 
 fn send(endpoint: SocketAddr, args: &[&str]) -> Output {
     bin()

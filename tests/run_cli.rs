@@ -1,30 +1,13 @@
 //! `sip2check run` end to end: the real binary against the built-in emulator (and a refused
 //! port), checking exit codes, the console text, the reports and the masking.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
+mod common;
 #[path = "common/golden.rs"]
 mod golden;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .arg("run")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .output()
-        .expect("the binary runs")
-}
+use std::path::Path;
 
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use common::cli::{run, streams};
 
 #[test]
 fn passing_scenarios_exit_0_with_libtest_summary_and_reports() {
@@ -38,7 +21,7 @@ fn passing_scenarios_exit_0_with_libtest_summary_and_reports() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(out.contains("test pass::patron_status ... ok"), "{out}");
     assert!(out.contains("test result: ok. 2 passed; 0 failed"), "{out}");
@@ -87,7 +70,7 @@ fn passing_scenarios_exit_0_with_libtest_summary_and_reports() {
 #[test]
 fn a_wrong_patron_name_exits_1_and_shows_field_expected_and_actual() {
     let o = run(&["tests/scenarios/fail"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
     assert!(out.contains("test fail::wrong_name ... FAILED"), "{out}");
     assert!(
@@ -95,7 +78,7 @@ fn a_wrong_patron_name_exits_1_and_shows_field_expected_and_actual() {
         "personal data is masked in the table as in the transcript: {out}"
     );
     let o = run(&["tests/scenarios/fail", "--no-redact"]);
-    let (out, _) = text(&o);
+    let (out, _) = streams(&o);
     assert!(
         out.contains("AE        \"David J. Fiandre\"  \"David J. Fiander\""),
         "{out}"
@@ -119,7 +102,7 @@ fn normalized(out: &str) -> String {
 #[test]
 fn the_failing_run_prints_the_golden_text() {
     let o = run(&["tests/scenarios/fail"]);
-    let got = normalized(&text(&o).0);
+    let got = normalized(&streams(&o).0);
     golden::assert_golden("run_fail.stdout", &got);
 }
 
@@ -132,7 +115,7 @@ fn lint_findings_are_noted_and_fail_only_under_strict() {
         "tests/profiles/ascii.yaml",
     ];
     let o = run(&ascii);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
         err.contains("1 error-severity lint finding(s)")
@@ -140,7 +123,7 @@ fn lint_findings_are_noted_and_fail_only_under_strict() {
         "{err}"
     );
     let o = run(&[&ascii[..], &["--strict"]].concat());
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
     let verdict = |id: &str, v: &str| {
         out.lines()
@@ -154,7 +137,7 @@ fn lint_findings_are_noted_and_fail_only_under_strict() {
 #[test]
 fn a_yaml_typo_exits_2_naming_file_line_and_column() {
     let o = run(&["tests/scenarios/bad"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
     assert!(
         err.contains("tests/scenarios/bad/typo.yaml:4:5: steps[1]: unknown field `expcet`"),
@@ -169,7 +152,7 @@ fn list_filter_skip_exact_and_tag_select_scenarios() {
         all.extend_from_slice(args);
         let o = run(&all);
         assert_eq!(o.status.code(), Some(0));
-        text(&o)
+        streams(&o)
             .0
             .lines()
             .filter_map(|l| l.split_once(": test").map(|(id, _)| id.to_string()))
@@ -188,7 +171,7 @@ fn list_filter_skip_exact_and_tag_select_scenarios() {
     assert_eq!(ids(&["--filter", "pass::item", "--exact"]), ["pass::item"]);
     let o = run(&["tests/scenarios/pass", "--list", "--filter", "item"]);
     assert!(
-        text(&o)
+        streams(&o)
             .0
             .contains("2. an available item  (an-available-item)"),
         "the list shows each step's id"
@@ -221,15 +204,15 @@ fn a_selection_of_no_scenario_exits_3_naming_the_tag_or_filter() {
     ];
     for (args, want) in cases {
         let o = run(args);
-        let (out, err) = text(&o);
+        let (out, err) = streams(&o);
         assert_eq!(o.status.code(), Some(3), "{args:?}: {out}\n{err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
     let o = run(&["--help"]);
     assert!(
-        text(&o).0.contains("3 the selection runs no scenario"),
+        streams(&o).0.contains("3 the selection runs no scenario"),
         "{}",
-        text(&o).0
+        streams(&o).0
     );
 }
 
@@ -241,7 +224,7 @@ fn filtered_runs_run_only_the_selection() {
         "--filter",
         "item",
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(out.contains("test result: ok. 1 passed"), "{out}");
 }
@@ -260,7 +243,7 @@ fn a_refused_probe_connection_exits_4() {
         "--profile",
         "fixtures/profiles/emulator.yaml",
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(4), "{out}\n{err}");
     assert!(err.contains("capability probe"), "{err}");
 }
@@ -269,7 +252,7 @@ fn a_refused_probe_connection_exits_4() {
 fn an_endpoint_without_a_profile_is_a_usage_error() {
     let o = run(&["tests/scenarios/pass", "--endpoint", "127.0.0.1:6001"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).1.contains("needs --profile"));
+    assert!(streams(&o).1.contains("needs --profile"));
 }
 
 #[test]
@@ -288,7 +271,7 @@ fn passwords_never_appear_and_personal_data_only_with_no_redact() {
         ]);
         args.extend_from_slice(extra);
         let o = run(&args);
-        let (out, err) = text(&o);
+        let (out, err) = streams(&o);
         format!(
             "{out}{err}{}{}",
             std::fs::read_to_string(&junit).unwrap(),

@@ -3,27 +3,11 @@
 //! ground; records a profile lacks skip scenarios or steps (exit 0), a typo is exit 2, and
 //! `--list` needs no variables.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .arg("run")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use common::cli::{run, streams};
 
 /// The emulator's profile, with its text changed by `edit`, written into `dir`.
 fn profile(dir: &Path, name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
@@ -85,7 +69,7 @@ fn a_failed_common_check_warns_and_the_run_passes_with_the_ground_in_every_repor
         "--json",
         report.to_str().unwrap(),
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
         out.contains(
@@ -135,7 +119,7 @@ fn a_dialect_check_applies_only_with_the_matching_profile_dialect_and_then_warns
         "--json",
         report.to_str().unwrap(),
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
         out.contains("0 spec failures; 2 warnings (1 common, 1 dialect)"),
@@ -171,7 +155,7 @@ fn a_failed_spec_check_fails_the_run_and_says_spec_requires() {
         "--json",
         report.to_str().unwrap(),
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
     assert!(
         out.contains("AE        \"David J. Fiandre\"  \"David J. Fiander\"  spec requires"),
@@ -205,7 +189,7 @@ fn a_profile_without_some_records_runs_the_spec_suite_skipping_what_needs_them()
         "--json",
         report.to_str().unwrap(),
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     for line in [
         "0 failed, 0 errored, 2 skipped; 0 spec failures",
@@ -247,7 +231,7 @@ fn a_step_with_its_own_needs_is_skipped_alone() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("n.json");
     let o = run(&["tests/scenarios/needs", "--json", report.to_str().unwrap()]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
         out.contains("  skipped  needs::step_need step 2 \"a site-only patron\": the profile has no site_patron"),
@@ -270,7 +254,7 @@ fn a_step_with_its_own_needs_is_skipped_alone() {
 #[test]
 fn a_variable_typo_exits_2_with_a_did_you_mean_but_only_when_selected() {
     let o = run(&["tests/scenarios/typo_var"]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
     assert!(
         err.contains("tests/scenarios/typo_var/typo.yaml:4:48: undefined variable \"patron.barcod\" (did you mean \"patron.barcode\"?)"),
@@ -282,7 +266,7 @@ fn a_variable_typo_exits_2_with_a_did_you_mean_but_only_when_selected() {
         "--filter",
         "pass::",
     ]);
-    let (out, err) = text(&o);
+    let (out, err) = streams(&o);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -296,16 +280,16 @@ fn list_needs_no_variables() {
     let empty = dir.path().join("empty.yaml");
     std::fs::write(&empty, "vars: {}\n").unwrap();
     let with_empty = run(&["--list", "--profile", empty.to_str().unwrap()]);
-    let (out, err) = text(&with_empty);
+    let (out, err) = streams(&with_empty);
     assert_eq!(with_empty.status.code(), Some(0), "{out}\n{err}");
     let default = run(&["--list"]);
     assert_eq!(
         out,
-        text(&default).0,
+        streams(&default).0,
         "the same list as with the full profile"
     );
     assert!(out.contains("spec::fee_paid: test"), "{out}");
     assert!(out.contains("siptest::03checkout: test"), "{out}");
     let typo = run(&["tests/scenarios/typo_var", "--list"]);
-    assert_eq!(typo.status.code(), Some(0), "{:?}", text(&typo));
+    assert_eq!(typo.status.code(), Some(0), "{:?}", streams(&typo));
 }

@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::cli::{bin, output_async, stderr, stdout};
 use common::{Step, seq_of, serve_many, with_trailer};
 
 const ACS_STATUS: &str = "98YYYYNN01000320260101    0842372.00AOBR1|BXYYYYYYYYYYYYYYYY|";
@@ -65,29 +66,16 @@ impl Dir {
 
 /// Runs the binary with `args`; reads the reports it wrote into `dir`.
 async fn run_binary(args: &[String], dir: &Path) -> Run {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start sip2check");
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("sip2check run must end by itself")
-        .expect("wait for sip2check");
+    let mut cmd = bin();
+    cmd.args(args);
+    let out = output_async(cmd, b"", Duration::from_secs(60)).await;
     let json = std::fs::read_to_string(dir.join("out.json"))
         .ok()
         .map(|t| serde_json::from_str(&t).expect("the JSON report parses"));
     Run {
         code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout: stdout(&out),
+        stderr: stderr(&out),
         json,
         junit: std::fs::read_to_string(dir.join("out.xml")).ok(),
     }

@@ -3,9 +3,11 @@
 //! schema and validates against it, and the schemas agree with the loaders on typical mistakes
 //! and on the less common spellings the loaders accept: neither too loose nor too strict.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::cli::output;
 use serde_json::Value;
 
 const KINDS: [&str; 4] = ["scenario", "common", "profile", "library"];
@@ -16,10 +18,7 @@ fn root() -> &'static Path {
 
 /// `sip2check schema KIND`, run as a user runs it.
 fn printed(kind: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .args(["schema", kind])
-        .output()
-        .unwrap();
+    let out = output(&["schema", kind]);
     assert!(out.status.success(), "schema {kind}: {out:?}");
     assert!(out.stderr.is_empty(), "schema {kind}: {out:?}");
     String::from_utf8(out.stdout).unwrap()

@@ -5,8 +5,11 @@
 //! pass in shuffled orders against one emulator whose library every connection shares (as a
 //! real test server's is), which `sip2check run`'s own emulator would hide.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
+use common::cli::run_text;
 
 use sip2check::acs::{self, Dialect, Faults, Library, ServeOptions};
 use sip2check::runner::exec::{ExecContext, run_scenario};
@@ -119,24 +122,6 @@ fn run_file(
     rt.block_on(run_scenario(&s, &ctx))
 }
 
-fn sip2check(args: &[&str]) -> (Output, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sip2check"))
-        .arg("run")
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("SIP2_ENDPOINT")
-        .env_remove("SIP2_PROFILE")
-        .output()
-        .expect("the binary runs");
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o, out)
-}
-
 /// The scenario ids in the order libtest ran them ("test ID ... ok").
 fn run_order(out: &str) -> Vec<String> {
     out.lines()
@@ -155,7 +140,7 @@ fn the_suites_pass_in_shuffled_orders_on_one_shared_library() {
         let server = Shared::start(Library::builtin(), Faults::default());
         let endpoint = server.endpoint();
         let seed_arg = seed.to_string();
-        let (o, out) = sip2check(&[
+        let (o, out) = run_text(&[
             "scenarios/siptest",
             "scenarios/spec",
             "--endpoint",
@@ -198,7 +183,7 @@ fn the_suites_pass_in_shuffled_orders_on_one_shared_library() {
 
 #[test]
 fn shuffle_random_prints_a_seed_that_runs_the_same_order_again() {
-    let (o, out) = sip2check(&["scenarios/spec", "--jobs", "1", "--shuffle", "random"]);
+    let (o, out) = run_text(&["scenarios/spec", "--jobs", "1", "--shuffle", "random"]);
     assert_eq!(o.status.code(), Some(0), "{out}");
     let seed = out
         .lines()
@@ -206,7 +191,7 @@ fn shuffle_random_prints_a_seed_that_runs_the_same_order_again() {
         .and_then(|l| l.split_whitespace().next())
         .unwrap_or_else(|| panic!("no seed in the banner: {out}"))
         .to_string();
-    let (_, again) = sip2check(&["scenarios/spec", "--jobs", "1", "--shuffle", &seed]);
+    let (_, again) = run_text(&["scenarios/spec", "--jobs", "1", "--shuffle", &seed]);
     assert_eq!(run_order(&again), run_order(&out), "{again}");
 }
 
@@ -236,7 +221,7 @@ fn a_wrongly_accepted_refusal_is_undone_and_every_report_says_so() {
     );
     let dir = tempfile::tempdir().unwrap();
     let (json, junit) = (dir.path().join("r.json"), dir.path().join("r.xml"));
-    let (o, out) = sip2check(&[
+    let (o, out) = run_text(&[
         "scenarios/spec/checkout_refused.yaml",
         "--endpoint",
         &server.endpoint(),
@@ -464,7 +449,7 @@ fn the_builtin_emulator_gives_each_scenario_a_library_its_connections_share() {
     for n in 0..4 {
         std::fs::write(suite.join(format!("lend{n}.yaml")), &text).unwrap();
     }
-    let (o, out) = sip2check(&[suite.to_str().unwrap(), "--jobs", "4"]);
+    let (o, out) = run_text(&[suite.to_str().unwrap(), "--jobs", "4"]);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("4 scenarios: 4 passed"), "{out}");
 }

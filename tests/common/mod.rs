@@ -1,6 +1,9 @@
 //! A small scripted, misbehaving SIP2 server for the transport and `send` tests (not the
-//! emulator): it accepts one connection on a loopback port and plays a list of steps.
-#![allow(dead_code)]
+//! emulator): it accepts one connection on a loopback port and plays a list of steps; and, in
+//! [`cli`], the helpers for running the built binary.
+#![allow(dead_code)] // each test binary uses a different part of it
+
+pub mod cli;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
