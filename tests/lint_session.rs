@@ -4,33 +4,10 @@
 
 mod common;
 
-use std::time::Duration;
-
 use chrono::{FixedOffset, Utc};
-use common::{Step, serve};
+use common::{Step, opts, rules, serve};
 use sip2check::sip2::{Protocol, Rule, date};
-use sip2check::transport::{ConnectOptions, Exchange, Session, StepOptions, Timeouts};
-
-fn opts(endpoint: String) -> ConnectOptions {
-    ConnectOptions {
-        endpoint,
-        timeouts: Timeouts {
-            connect: Duration::from_secs(5),
-            response: Duration::from_secs(5),
-            idle: None,
-        },
-        ..ConnectOptions::default()
-    }
-}
-
-fn rules(ex: &Exchange) -> Vec<Rule> {
-    ex.response
-        .analysis
-        .violations
-        .iter()
-        .map(|v| v.rule)
-        .collect()
-}
+use sip2check::transport::{Session, StepOptions};
 
 /// A 98 that names 2.00 but carries no BX (as Evergreen answers a 1.00 SC).
 const STATUS_WITHOUT_BX: &[u8] = b"98YYYYNN01000320260101    0842372.00AOBR1|\r";

@@ -6,42 +6,21 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Step, body, seq_of, serve, serve_on, test_pki, with_trailer};
+use common::{Step, body, opts, rules, seq_of, serve, serve_on, test_pki, with_trailer};
 use sip2check::sip2::{FieldId, MessageCode, Rule, Terminator};
 use sip2check::transport::{
-    ConnectOptions, Encoding, ErrorDetection, Session, StepOptions, TelnetOptions, Timeouts,
-    TlsOptions, TransportError, Wait,
+    ConnectOptions, Encoding, ErrorDetection, Session, StepOptions, TelnetOptions, TlsOptions,
+    TransportError, Wait,
 };
 
 const STATUS: &str = "9900302.00";
 const ACS_STATUS: &str = "98YYYYNN01000320260101    0842372.00AOBR1|BXYYYYYYYYYYYYYYYY|";
-
-fn opts(endpoint: String) -> ConnectOptions {
-    ConnectOptions {
-        endpoint,
-        timeouts: Timeouts {
-            connect: Duration::from_secs(5),
-            response: Duration::from_secs(5),
-            idle: None,
-        },
-        ..ConnectOptions::default()
-    }
-}
 
 fn on(endpoint: String) -> ConnectOptions {
     ConnectOptions {
         error_detection: ErrorDetection::On,
         ..opts(endpoint)
     }
-}
-
-fn rules(ex: &sip2check::transport::Exchange) -> Vec<Rule> {
-    ex.response
-        .analysis
-        .violations
-        .iter()
-        .map(|v| v.rule)
-        .collect()
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use sip2check::sip2::Rule;
+use sip2check::transport::{ConnectOptions, Exchange, Timeouts};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -38,6 +40,30 @@ pub enum Step {
     Silent,
     /// Write an endless line (at most 1 MiB) until the client stops reading.
     Endless,
+}
+
+/// Options for a session with a scripted server: 5 s to connect and for each answer, no idle
+/// limit.
+pub fn opts(endpoint: String) -> ConnectOptions {
+    ConnectOptions {
+        endpoint,
+        timeouts: Timeouts {
+            connect: Duration::from_secs(5),
+            response: Duration::from_secs(5),
+            idle: None,
+        },
+        ..ConnectOptions::default()
+    }
+}
+
+/// The rules the response of an exchange broke.
+pub fn rules(ex: &Exchange) -> Vec<Rule> {
+    ex.response
+        .analysis
+        .violations
+        .iter()
+        .map(|v| v.rule)
+        .collect()
 }
 
 /// A running scripted server.
