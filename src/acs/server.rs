@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::dialect::Dialect;
@@ -19,6 +18,7 @@ use super::library::Library;
 use super::report::{MAX_RECORDS, RequestRecord, ServeReport};
 use super::session::{Action, Session};
 use crate::sip2::frame::{self, DEFAULT_MAX_LEN, Status};
+use crate::transport::accept::serve_capped;
 
 /// Connections served at once unless `ServeOptions::max_connections` says otherwise; more are
 /// accepted and closed at once. It stays under the usual soft limit of 1,024 open files, so a
@@ -312,66 +312,50 @@ impl Server {
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let limit = shared
         .opts
         .max_connections
         .unwrap_or(DEFAULT_MAX_CONNECTIONS);
-    let permits = Arc::new(Semaphore::new(limit));
-    let mut tasks = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = stopped.changed() => break,
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(x) => x,
-                    Err(_) => {
-                        // Out of file descriptors or a reset during accept: back off briefly, keep serving.
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
+    let refused = |peer, _open| {
+        let _ = shared.rejected.try_send(Rejected { peer, limit });
+    };
+    let serve = |stream: TcpStream, peer: SocketAddr| {
+        let _ = stream.set_nodelay(true);
+        let n = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        let library = if shared.opts.isolate {
+            Arc::new(Mutex::new(shared.pristine.clone()))
+        } else {
+            shared.library.clone()
+        };
+        let session = Session::new(shared.clone(), library, n, peer.to_string());
+        let stop = stopped.clone();
+        let tls = tls.clone();
+        let shared = shared.clone();
+        async move {
+            match tls {
+                Some(acceptor) => {
+                    if let Ok(Ok(s)) =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    {
+                        serve_connection(s, session, &shared, stop).await;
                     }
-                };
-                let Ok(permit) = permits.clone().try_acquire_owned() else {
-                    drop(stream);
-                    let _ = shared.rejected.try_send(Rejected { peer, limit });
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                let n = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
-                let library = if shared.opts.isolate {
-                    Arc::new(Mutex::new(shared.pristine.clone()))
-                } else {
-                    shared.library.clone()
-                };
-                let session = Session::new(shared.clone(), library, n, peer.to_string());
-                let stop = stopped.clone();
-                let tls = tls.clone();
-                let shared = shared.clone();
-                tasks.spawn(async move {
-                    let _permit = permit;
-                    match tls {
-                        Some(acceptor) => {
-                            if let Ok(Ok(s)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                                serve_connection(s, session, &shared, stop).await;
-                            }
-                        }
-                        None => serve_connection(stream, session, &shared, stop).await,
-                    }
-                });
+                }
+                None => serve_connection(stream, session, &shared, stop).await,
             }
         }
-    }
-    drop(listener);
-    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        while tasks.join_next().await.is_some() {}
-    })
+    };
+    serve_capped(
+        listener,
+        limit,
+        stopped.clone(),
+        SHUTDOWN_GRACE,
+        refused,
+        serve,
+    )
     .await;
-    if drained.is_err() {
-        tasks.shutdown().await;
-    }
 }
 
 /// Serves one connection until the client closes, an idle timeout, a fault, or shutdown.

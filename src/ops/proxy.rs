@@ -21,15 +21,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
 
 pub use pair::{LintOptions, Pair, Seen, Side};
 pub use report::{ConnectionRecord, Ending, ProxyReport};
 
 use crate::acs::{MAX_RECORDS, RequestRecord, ServerTls};
 use crate::sip2::MessageCode;
+use crate::transport::accept::serve_capped;
 use crate::transport::{self, ConnectOptions, Stream, Timeouts, TlsOptions, TransportError};
 
 /// Pairs served at once unless told otherwise.
@@ -452,54 +452,37 @@ impl Proxy {
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let max = shared.opts.max_connections;
-    let permits = Arc::new(Semaphore::new(max));
-    let mut tasks = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = stopped.changed() => break,
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(x) => x,
-                    Err(_) => {
-                        // Out of file descriptors or a reset during accept: back off briefly, keep serving.
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    }
-                };
-                let Ok(permit) = permits.clone().try_acquire_owned() else {
-                    drop(stream);
-                    let open = max - permits.available_permits();
-                    let e = ProxyEvent::Refused { peer: peer.to_string(), open, max };
-                    shared.transcript(|t| format!("{t} {e}"));
-                    shared.event(e);
-                    shared.report().refused += 1;
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                let conn = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
-                let shared = shared.clone();
-                let stop = stopped.clone();
-                let tls = tls.clone();
-                tasks.spawn(async move {
-                    let _permit = permit;
-                    serve_pair(stream, peer, conn, &shared, stop, tls).await;
-                });
-            }
-        }
-    }
-    drop(listener);
-    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        while tasks.join_next().await.is_some() {}
-    })
+    let refused = |peer: SocketAddr, open| {
+        let e = ProxyEvent::Refused {
+            peer: peer.to_string(),
+            open,
+            max,
+        };
+        shared.transcript(|t| format!("{t} {e}"));
+        shared.event(e);
+        shared.report().refused += 1;
+    };
+    let serve = |stream: TcpStream, peer: SocketAddr| {
+        let _ = stream.set_nodelay(true);
+        let conn = shared.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        let shared = shared.clone();
+        let stop = stopped.clone();
+        let tls = tls.clone();
+        async move { serve_pair(stream, peer, conn, &shared, stop, tls).await }
+    };
+    serve_capped(
+        listener,
+        max,
+        stopped.clone(),
+        SHUTDOWN_GRACE,
+        refused,
+        serve,
+    )
     .await;
-    if drained.is_err() {
-        tasks.shutdown().await;
-    }
 }
 
 async fn serve_pair(

@@ -3,8 +3,10 @@
 //! and timeouts on every wait.
 //!
 //! [`Session`] is what the runner and `sip2check send` drive: connect, exchange a request for
-//! a parsed and linted response with its raw bytes, expect a close, close.
+//! a parsed and linted response with its raw bytes, expect a close, close. [`accept`] is the
+//! other side: the capped accept loop of every server here.
 
+pub mod accept;
 mod connect;
 mod error;
 mod pin;

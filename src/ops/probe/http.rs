@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode, header};
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
-use tokio::task::JoinSet;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 
 use super::metrics::Metrics;
+use crate::transport::accept::serve_capped;
 
 /// Scrapes served at once; a monitoring system needs one or two.
 pub const MAX_SCRAPERS: usize = 16;
@@ -55,44 +55,32 @@ impl MetricsServer {
     }
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    metrics: Arc<Metrics>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let permits = Arc::new(Semaphore::new(MAX_SCRAPERS));
-    let mut tasks = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = stopped.changed() => break,
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
-                    // Out of file descriptors or a reset during accept: back off briefly.
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                };
-                let Ok(permit) = permits.clone().try_acquire_owned() else {
-                    continue;
-                };
-                let metrics = metrics.clone();
-                tasks.spawn(async move {
-                    let _permit = permit;
-                    let service = hyper::service::service_fn(move |req| {
-                        let body = respond(&metrics, &req);
-                        async move { Ok::<_, Infallible>(body) }
-                    });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .timer(hyper_util::rt::TokioTimer::new())
-                        .header_read_timeout(HEADER_TIMEOUT)
-                        .keep_alive(false)
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-                    let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
-                });
-            }
+async fn accept_loop(listener: TcpListener, metrics: Arc<Metrics>, stopped: watch::Receiver<bool>) {
+    let serve = |stream: TcpStream, _| {
+        let metrics = metrics.clone();
+        async move {
+            let service = hyper::service::service_fn(move |req| {
+                let body = respond(&metrics, &req);
+                async move { Ok::<_, Infallible>(body) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .keep_alive(false)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
         }
-    }
-    tasks.shutdown().await;
+    };
+    // A scrape left open at the stop is cut at once: no grace.
+    serve_capped(
+        listener,
+        MAX_SCRAPERS,
+        stopped,
+        Duration::ZERO,
+        |_, _| {},
+        serve,
+    )
+    .await;
 }
 
 fn respond(metrics: &Metrics, req: &Request<Incoming>) -> Response<http_body_util::Full<Bytes>> {
