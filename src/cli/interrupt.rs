@@ -89,8 +89,8 @@ pub fn watch(
     Ok(interrupted)
 }
 
-/// The two signals' streams.
-struct Signals {
+/// The two signals' streams; also what stops `serve`, `proxy` and `probe --every`.
+pub(super) struct Signals {
     #[cfg(unix)]
     int: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -99,7 +99,7 @@ struct Signals {
 
 impl Signals {
     /// Installs the handlers (within a runtime); from now on the signals no longer end the process.
-    fn install() -> anyhow::Result<Signals> {
+    pub(super) fn install() -> anyhow::Result<Signals> {
         #[cfg(unix)]
         {
             use anyhow::Context as _;
@@ -111,6 +111,11 @@ impl Signals {
         }
         #[cfg(not(unix))]
         Ok(Signals {})
+    }
+
+    /// Waits for Ctrl-C or SIGTERM.
+    pub(super) async fn wait(mut self) {
+        self.next().await;
     }
 
     /// The next signal.

@@ -12,8 +12,8 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::color::Colors;
+use super::interrupt::Signals;
 use super::send::{Login, parse_login, parse_seconds};
-use super::serve::StopSignal;
 use super::{Exit, ExitError};
 use crate::ops::probe::http::MetricsServer;
 use crate::ops::probe::metrics::{Metrics, write_textfile};
@@ -240,7 +240,7 @@ async fn rounds(
         record(args, metrics, endpoint, &results)?;
         return print_round(args, endpoint, &results, colors);
     };
-    let stop = StopSignal::install()?;
+    let stop = Signals::install()?;
     let stopped = stop.wait();
     tokio::pin!(stopped);
     let mut ticks = tokio::time::interval(every);

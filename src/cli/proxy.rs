@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::color::Colors;
-use super::serve::StopSignal;
+use super::interrupt::Signals;
 use super::{Exit, ExitError};
 use crate::acs::ServerTls;
 use crate::ops::proxy::{self, LintOptions, ProxyOptions, ProxyReport, Side};
@@ -139,7 +139,7 @@ pub fn run(args: ProxyArgs, colors: Colors) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     let report = runtime.block_on(async {
         // Handlers go in before the address is printed, so a SIGTERM sent right after it is caught.
-        let stop = StopSignal::install()?;
+        let stop = Signals::install()?;
         let mut running = proxy::spawn(opts).await.map_err(|e| ExitError {
             exit: if e.is_usage() {
                 Exit::Usage

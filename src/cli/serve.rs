@@ -14,6 +14,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::color::Colors;
+use super::interrupt::Signals;
 use super::{Exit, ExitError};
 use crate::acs::{
     self, Dialect, Faults, FieldOrder, Library, Reply, ServeOptions, ServeReport, ServerTls,
@@ -215,7 +216,7 @@ pub fn run(args: ServeArgs, colors: Colors) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     let report = runtime.block_on(async {
         // Handlers go in before the address is printed, so a SIGTERM sent right after it is caught.
-        let stop = StopSignal::install()?;
+        let stop = Signals::install()?;
         let mut server = acs::spawn(library, opts).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::InvalidInput {
                 // A TLS certificate or key that cannot be used: a configuration error.
@@ -446,43 +447,6 @@ fn html_page(report: &ServeReport, facts: Vec<(&'static str, String)>) -> String
         connections: Vec::new(),
         notes,
     })
-}
-
-/// Ctrl-C and SIGTERM, installed up front (`serve`, `proxy` and `probe --every`).
-pub(super) struct StopSignal {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-}
-
-impl StopSignal {
-    pub(super) fn install() -> anyhow::Result<StopSignal> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(StopSignal {
-                term: signal(SignalKind::terminate()).context("installing the SIGTERM handler")?,
-                int: signal(SignalKind::interrupt()).context("installing the Ctrl-C handler")?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(StopSignal {})
-    }
-
-    /// Waits for Ctrl-C or SIGTERM.
-    pub(super) async fn wait(mut self) {
-        #[cfg(unix)]
-        tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.int.recv() => {}
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = &mut self;
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 #[cfg(test)]
