@@ -227,6 +227,12 @@ pub fn table_close(h: &mut Html) {
     h.raw("</tbody></table>\n");
 }
 
+/// A link to step `step` of the page's scenario number `i` (its `sc<i>-<step>` anchor).
+pub fn step_link(h: &mut Html, i: usize, step: &str, label: &str) {
+    h.raw("<a href=\"#sc").num(i).raw("-").text(step).raw("\">");
+    h.text(label).raw("</a>");
+}
+
 /// Which way a transcript line went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dir {

@@ -146,20 +146,13 @@ fn verdicts(h: &mut Html, d: &DiffResult) {
         h.raw("<tr class=\"failed\"><td><a href=\"#sc")
             .num(i)
             .raw("\">");
-        h.text(&s.id).raw("</a> (the scenario)</td><td>");
-        badge(h, outcome_mark(&s.old));
-        h.raw("</td><td>");
-        badge(h, outcome_mark(&s.new));
-        h.raw("</td></tr>\n");
+        h.text(&s.id).raw("</a> (the scenario)");
+        old_and_new(h, outcome_mark(&s.old), outcome_mark(&s.new));
     }
     for (i, s, st) in changed {
         h.raw("<tr class=\"failed\"><td>");
         step_link(h, i, s, st);
-        h.raw("</td><td>");
-        badge(h, step_mark(st.old));
-        h.raw("</td><td>");
-        badge(h, step_mark(st.new));
-        h.raw("</td></tr>\n");
+        old_and_new(h, step_mark(st.old), step_mark(st.new));
     }
     table_close(h);
 }
@@ -270,11 +263,7 @@ fn step(
     } else {
         "same"
     });
-    h.raw("</td><td>");
-    badge(h, step_mark(st.old));
-    h.raw("</td><td>");
-    badge(h, step_mark(st.new));
-    h.raw("</td></tr>\n");
+    old_and_new(h, step_mark(st.old), step_mark(st.new));
     table_close(h);
     for (side, result) in [("old", old), ("new", new)] {
         h.raw("<p class=\"sub\">").raw(side).raw(" server:");
@@ -331,12 +320,16 @@ fn unchanged(h: &mut Html, d: &DiffResult) {
 }
 
 fn step_link(h: &mut Html, i: usize, s: &ScenarioDiff, st: &StepDiff) {
-    h.raw("<a href=\"#sc")
-        .num(i)
-        .raw("-")
-        .text(&st.id)
-        .raw("\">");
-    h.text(&s.step_path(st)).raw("</a>");
+    super::step_link(h, i, &st.id, &s.step_path(st));
+}
+
+/// The old and the new verdict, each in its cell, ending the row.
+fn old_and_new(h: &mut Html, old: Mark, new: Mark) {
+    h.raw("</td><td>");
+    badge(h, old);
+    h.raw("</td><td>");
+    badge(h, new);
+    h.raw("</td></tr>\n");
 }
 
 // Accessors of the diff model: what the page reads of it, in one place.

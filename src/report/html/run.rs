@@ -444,12 +444,7 @@ pub(super) fn check_cells(h: &mut Html, c: &CheckResult, opts: &ReportOptions) {
 }
 
 fn step_link(h: &mut Html, i: usize, s: &ScenarioResult, st: &StepResult) {
-    h.raw("<a href=\"#sc")
-        .num(i)
-        .raw("-")
-        .text(&st.id)
-        .raw("\">");
-    h.text(&s.id).raw(" ").text(&step_title(st)).raw("</a>");
+    super::step_link(h, i, &st.id, &format!("{} {}", s.id, step_title(st)));
 }
 
 // Accessors of the result model: what the page reads of it, in one place.
