@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::normalize::Normalizer;
+use super::{one_line, quoted};
 use crate::check::{CheckResult, Target, Verdict};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use crate::runner::trials::Review;
@@ -501,22 +502,6 @@ fn entries_of(s: &ScenarioResult, st: &StepResult, norm: &Normalizer) -> Vec<(St
         out.push((format!("error: {error}"), entry(What::Error(error.clone()))));
     }
     out
-}
-
-/// A YAML scalar in single quotes (double quotes, JSON-escaped, when it holds control characters).
-fn quoted(s: &str) -> String {
-    if s.chars().any(char::is_control) {
-        serde_json::to_string(s).unwrap_or_else(|_| "''".into())
-    } else {
-        format!("'{}'", s.replace('\'', "''"))
-    }
-}
-
-/// `s` on one line, for a comment.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

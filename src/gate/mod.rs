@@ -15,3 +15,20 @@ pub mod snapshot;
 
 pub use decoded::{Change, ChangeKind, Decoded, Part, changes};
 pub use normalize::Normalizer;
+
+/// A YAML scalar in single quotes (double quotes, JSON-escaped, when it holds control
+/// characters), for the baseline and snapshot files.
+fn quoted(s: &str) -> String {
+    if s.chars().any(char::is_control) {
+        serde_json::to_string(s).unwrap_or_else(|_| "''".into())
+    } else {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+}
+
+/// `s` on one line, for a comment.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}

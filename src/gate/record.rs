@@ -16,8 +16,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::Normalizer;
 use super::normalize::{self, DATE, VOLATILE};
+use super::{Normalizer, one_line};
 use crate::check::matcher::{FieldMatcher, Matcher};
 use crate::report::redact::{MIN_SECRET_LEN, Redactor, is_secret_name, secrets_of};
 use crate::scenario::template::Template;
@@ -204,12 +204,6 @@ fn header(
         session.endpoint
     );
     h
-}
-
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// A field of a request: its ID, the value sent, and the template written for it.

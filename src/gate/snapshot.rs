@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::decoded::{Change, Decoded, Part, changes};
 use super::normalize::Normalizer;
+use super::quoted;
 use crate::check::{CheckResult, Target};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult, StepStatus};
 use crate::runner::trials::Review;
@@ -156,15 +157,6 @@ impl Snapshot {
             }
         }
         out
-    }
-}
-
-/// A YAML scalar in single quotes (double quotes, JSON-escaped, when it holds control characters).
-fn quoted(s: &str) -> String {
-    if s.chars().any(char::is_control) {
-        serde_json::to_string(s).unwrap_or_else(|_| "''".into())
-    } else {
-        format!("'{}'", s.replace('\'', "''"))
     }
 }
 
