@@ -20,6 +20,7 @@ use crate::check::{Captured, CheckResult, Raw, Target};
 use crate::runner::result::{Outcome, RunResult, ScenarioResult, StepResult};
 use crate::scenario::{CaptureSource, Profile};
 use crate::sip2::redact::{MASK, Redaction};
+use crate::sip2::spec::Kind;
 use crate::sip2::{FieldId, FieldRef, MessageCode, plan};
 
 /// Known secrets shorter than this are masked as field values only: a one- or two-character
@@ -350,7 +351,32 @@ fn ends_fixed_part(s: &str, p: usize) -> bool {
                 .filter(|c| c.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(MessageCode::parse)
                 .and_then(plan::plan)
-                .is_some_and(|m| q + 2 + m.fixed_len == p)
+                .is_some_and(|m| {
+                    q + 2 + m.fixed_len == p && dates_look_like_dates(m, s.get(q + 2..p))
+                })
+    })
+}
+
+/// Do the date fields of a candidate fixed part start with eight digits (or stay blank where
+/// the field may be)? Prose such as send's heading "24 Patron Status Response: response (ACS
+/// to SC)" has the length of a fixed part but no date in it, so its "AC" is no field; a real
+/// message with a malformed zone or time still counts.
+fn dates_look_like_dates(m: &plan::MessagePlan, fixed: Option<&str>) -> bool {
+    let Some(fixed) = fixed else {
+        return false;
+    };
+    m.fixed.iter().all(|c| {
+        let value = fixed
+            .get(c.offset..c.offset + c.spec.len)
+            .unwrap_or_default();
+        match c.spec.kind {
+            Kind::Date18 => value.bytes().take(8).filter(u8::is_ascii_digit).count() == 8,
+            Kind::Date18OrBlank => {
+                value.bytes().all(|b| b == b' ')
+                    || value.bytes().take(8).filter(u8::is_ascii_digit).count() == 8
+            }
+            _ => true,
+        }
     })
 }
 
@@ -477,6 +503,14 @@ mod tests {
             "got 24              00120260101    084237AE***|AA1|AOBR1|"
         );
         assert_eq!(r.text("the ADdress |AC|"), "the ADdress |AC|");
+        // send's heading has a 24's length before "AC" but no date: prose, not a message.
+        let heading = "24 Patron Status Response: response (ACS to SC)";
+        assert_eq!(r.text(heading), heading);
+        // A date with a malformed zone is still a date: the first field is still masked.
+        assert_eq!(
+            r.text("24              00120260101XXXX084237AEDavid|"),
+            "24              00120260101XXXX084237AE***|"
+        );
         let secrets_only = Redactor::new(Redaction::Secrets, Vec::new());
         assert!(secrets_only.text(koha).contains("Fiander"));
     }
