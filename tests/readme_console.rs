@@ -18,7 +18,8 @@
 //!   dates, times, durations and the built-in emulator's own port are masked on both sides.
 //! - `sh` blocks are commands for the reader's own server or CI, and are not run.
 //! - The commands use bash, coreutils, grep and sed, and `curl` once (the metrics endpoint);
-//!   no jq, so that `cargo test` needs nothing a Rust machine lacks.
+//!   no jq, so that `cargo test` needs nothing a Rust machine lacks. Unix only, as the examples.
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::io::Read;
