@@ -75,7 +75,11 @@ fn the_readme_upgrade_gate_demo_shows_exactly_the_injected_differences() {
 #[test]
 fn two_equal_servers_do_not_differ_and_the_reports_say_so() {
     let dir = tempfile::tempdir().unwrap();
-    let (json, junit) = (dir.path().join("d.json"), dir.path().join("d.xml"));
+    // The report folders do not exist yet: diff makes them, as run does.
+    let (json, junit) = (
+        dir.path().join("reports/d.json"),
+        dir.path().join("junit/d.xml"),
+    );
     let o = output(&[
         "diff".as_ref(),
         "scenarios/siptest".as_ref(),

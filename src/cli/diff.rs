@@ -16,7 +16,7 @@ use super::{Exit, ExitError};
 use crate::acs::{self, Dialect, Faults, Library};
 use crate::gate::Normalizer;
 use crate::gate::diff::{DiffResult, Side, run_both};
-use crate::report::{self, ReportOptions};
+use crate::report::{self, ReportOptions, Reports};
 use crate::runner::{self, EmulatorSetup, Plan, RunConfig, Selection, Target};
 use crate::scenario::Profile;
 use crate::sip2::FieldId;
@@ -254,6 +254,13 @@ pub fn run(args: DiffArgs, colors: Colors) -> anyhow::Result<Exit> {
         .into());
     }
     let (setup, new_emulator) = args.new_setup()?;
+    // Before the run, as `run` does: a report folder that cannot be made stops it at once.
+    let reports = Reports {
+        junit: args.junit.clone(),
+        json: args.json.clone(),
+        html: args.html.clone(),
+    };
+    reports.make_dirs().map_err(|e| usage(e.to_string()))?;
     // On stderr: stdout is the diff alone, the same on every machine.
     if let Some(origin) = super::run::origin(&args.suite, &old) {
         eprintln!("sip2check diff: {origin}");
