@@ -159,13 +159,40 @@ impl Metrics {
         }
     }
 
-    /// The metrics as OpenMetrics text.
+    /// The metrics as OpenMetrics text, each family's samples sorted (the registry keeps them
+    /// in hash order), so two scrapes or textfiles of the same state are the same text.
     pub fn encode(&self) -> String {
-        let mut out = String::new();
+        let mut raw = String::new();
         // Writing into a String cannot fail; an error would leave a shorter text, never a panic.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        out
+        let _ = prometheus_client::encoding::text::encode(&mut raw, &self.registry);
+        sorted_samples(&raw)
     }
+}
+
+/// `text` with every run of sample lines (between `#` lines) sorted.
+fn sorted_samples(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            run.sort_unstable();
+            for sample in run.drain(..) {
+                out.push_str(sample);
+                out.push('\n');
+            }
+            out.push_str(line);
+        } else {
+            run.push(line);
+            continue;
+        }
+        out.push('\n');
+    }
+    run.sort_unstable();
+    for sample in run {
+        out.push_str(sample);
+        out.push('\n');
+    }
+    out
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then a rename,
@@ -252,6 +279,33 @@ mod tests {
                 && text.contains(r#"sip2_probe_status{endpoint="h:1",account="a",class="ok"} 0"#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn samples_come_sorted_whatever_order_the_accounts_came_in() {
+        // Six accounts: hash order matches sorted order by chance once in 720 runs.
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let results: Vec<AccountResult> = names
+            .iter()
+            .map(|n| result(n, Class::Ok, &Phase::ALL))
+            .collect();
+        let (forward, backward) = (Metrics::new(), Metrics::new());
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        forward.update("h:1", &results, now);
+        let reversed: Vec<AccountResult> = results.iter().rev().cloned().collect();
+        backward.update("h:1", &reversed, now);
+        let text = forward.encode();
+        assert_eq!(text, backward.encode());
+        let up: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("sip2_probe_up{"))
+            .collect();
+        let want: Vec<String> = names
+            .iter()
+            .map(|n| format!(r#"sip2_probe_up{{endpoint="h:1",account="{n}"}} 1"#))
+            .collect();
+        assert_eq!(up, want, "{text}");
+        assert!(text.ends_with("# EOF\n"), "{text}");
     }
 
     #[test]
