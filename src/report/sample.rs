@@ -91,13 +91,16 @@ pub fn run() -> RunResult {
     checkin.sent = wire("09N20260329    20300020260329    203000APx|AOBR1|AB660|AC|");
     checkin.error =
         Some("server closed the connection after 09N...; no response (received nothing)".into());
-    let not_run = StepResult::not_run(
-        4,
-        "renew",
-        "renew",
-        "scenarios/demo/checkout.yaml:16".into(),
-        "the connection was lost at step 3",
-    );
+    let not_run = StepResult {
+        error: Some("the connection was lost at step 3".into()),
+        ..StepResult::new(
+            4,
+            "renew",
+            "renew",
+            "scenarios/demo/checkout.yaml:16".into(),
+            StepStatus::NotRun,
+        )
+    };
     let steps = vec![login, checkout, checkin, not_run];
     let failed = ScenarioResult {
         id: "demo::checkout".into(),
@@ -115,13 +118,16 @@ pub fn run() -> RunResult {
         file: PathBuf::from("scenarios/demo/holds.yaml"),
         tags: vec![],
         outcome: Outcome::Skipped("the ACS does not support hold".into()),
-        steps: vec![StepResult::not_run(
-            1,
-            "hold",
-            "hold",
-            "scenarios/demo/holds.yaml:3".into(),
-            "the ACS does not support hold",
-        )],
+        steps: vec![StepResult {
+            error: Some("the ACS does not support hold".into()),
+            ..StepResult::new(
+                1,
+                "hold",
+                "hold",
+                "scenarios/demo/holds.yaml:3".into(),
+                StepStatus::NotRun,
+            )
+        }],
         started: at(12),
         duration: Duration::ZERO,
     };
@@ -144,13 +150,16 @@ pub fn run() -> RunResult {
         )
         .with_ground(Ground::Common),
     ];
-    let blocked = StepResult::skipped(
-        2,
-        "blocked-patron",
-        "blocked patron",
-        "scenarios/demo/status.yaml:9".into(),
-        "the profile has no blocked_patron",
-    );
+    let blocked = StepResult {
+        error: Some("the profile has no blocked_patron".into()),
+        ..StepResult::new(
+            2,
+            "blocked-patron",
+            "blocked patron",
+            "scenarios/demo/status.yaml:9".into(),
+            StepStatus::Skipped,
+        )
+    };
     let steps = vec![status, blocked];
     let warned = ScenarioResult {
         id: "demo::status".into(),

@@ -220,22 +220,6 @@ impl StepResult {
         }
     }
 
-    /// A step skipped on purpose, with the reason.
-    pub fn skipped(index: usize, id: &str, name: &str, loc: String, reason: &str) -> Self {
-        StepResult {
-            error: Some(reason.to_string()),
-            ..StepResult::new(index, id, name, loc, StepStatus::Skipped)
-        }
-    }
-
-    /// A step that was not run, with the reason.
-    pub fn not_run(index: usize, id: &str, name: &str, loc: String, reason: &str) -> Self {
-        StepResult {
-            error: Some(reason.to_string()),
-            ..StepResult::new(index, id, name, loc, StepStatus::NotRun)
-        }
-    }
-
     /// "step 3", or "cleanup step 2" for a step of the cleanup.
     pub fn label(&self) -> String {
         if self.phase.is_cleanup() {
