@@ -8,17 +8,18 @@
 //! It reads `gate::diff::DiffResult`; the values are shown as the console shows them
 //! (`report::diff`), masked the same way.
 
-use super::run::{bx, check_cells, check_mark, masking, outcome_mark, step_mark, step_title};
+use super::run::{
+    bx, check_cells, check_mark, masking, outcome_mark, step_mark, step_title, step_transcript,
+};
 use super::{
-    Dir, Html, Mark, badge, banner, counts, diff_value, duration, facts, table_close, table_open,
-    tool, transcript, when,
+    Html, Mark, badge, banner, counts, diff_value, duration, facts, table_close, table_open, tool,
+    when,
 };
 use crate::check::CheckResult;
 use crate::check::diff::inline;
 use crate::gate::diff::{DiffResult, ScenarioDiff, Side, StepDiff};
 use crate::report::ReportOptions;
 use crate::report::diff::{highlight, summary, values};
-use crate::report::text::wire_line;
 use crate::runner::result::{Outcome, ScenarioResult, StepResult};
 
 /// The whole page for `diff`.
@@ -272,14 +273,7 @@ fn step(
             continue;
         };
         h.raw("</p>\n");
-        let mut lines = Vec::new();
-        if let Some(w) = &r.sent {
-            lines.push((Dir::Sent, wire_line(w, opts.redaction)));
-        }
-        if let Some(w) = &r.received {
-            lines.push((Dir::Received, wire_line(w, opts.redaction)));
-        }
-        transcript(h, &lines);
+        step_transcript(h, r, opts.redaction);
         if let Some(e) = &r.error {
             h.el("<p class=\"err\">", e, "</p>\n");
         }

@@ -366,14 +366,7 @@ fn step(h: &mut Html, i: usize, st: &StepResult, opts: &ReportOptions) {
             }
         }
     }
-    let mut lines = Vec::new();
-    if let Some(w) = &st.sent {
-        lines.push((Dir::Sent, wire_line(w, opts.redaction)));
-    }
-    if let Some(w) = &st.received {
-        lines.push((Dir::Received, wire_line(w, opts.redaction)));
-    }
-    transcript(h, &lines);
+    step_transcript(h, st, opts.redaction);
     for note in &st.notes {
         h.el("<p class=\"note\">Note: ", note, "</p>\n");
     }
@@ -515,6 +508,15 @@ pub(super) fn check_mark(c: &CheckResult) -> Mark {
         crate::check::Verdict::Warned => Mark::Warned,
         crate::check::Verdict::Known => Mark::Known,
     }
+}
+
+/// A step's request and response as sent (masked), for the run and the diff pages.
+pub(super) fn step_transcript(h: &mut Html, st: &StepResult, redaction: Redaction) {
+    let lines: Vec<(Dir, String)> = [(Dir::Sent, &st.sent), (Dir::Received, &st.received)]
+        .into_iter()
+        .filter_map(|(dir, w)| w.as_ref().map(|w| (dir, wire_line(w, redaction))))
+        .collect();
+    transcript(h, &lines);
 }
 
 #[cfg(test)]
