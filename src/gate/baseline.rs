@@ -507,6 +507,7 @@ fn entries_of(s: &ScenarioResult, st: &StepResult, norm: &Normalizer) -> Vec<(St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::sample::scenario;
 
     fn parse(text: &str) -> Result<Baseline, LoadError> {
         Baseline::parse(text, Path::new("known.yaml"))
@@ -585,19 +586,6 @@ mod tests {
         StepResult {
             checks,
             ..StepResult::new(1, id, id, "x.yaml:1".into(), status)
-        }
-    }
-
-    fn scenario(steps: Vec<StepResult>) -> ScenarioResult {
-        ScenarioResult {
-            id: "s::a".into(),
-            name: "a".into(),
-            file: PathBuf::from("s/a.yaml"),
-            tags: vec![],
-            outcome: Outcome::from_steps(&steps),
-            steps,
-            started: std::time::SystemTime::UNIX_EPOCH,
-            duration: std::time::Duration::ZERO,
         }
     }
 

@@ -275,6 +275,7 @@ pub fn run_both(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::sample;
     use crate::runner::result::Wire;
 
     fn step(id: &str, status: StepStatus, received: Option<&str>) -> StepResult {
@@ -292,16 +293,7 @@ mod tests {
         Side {
             label: "built-in emulator".into(),
             run: RunResult {
-                scenarios: vec![ScenarioResult {
-                    id: "s::a".into(),
-                    name: "a".into(),
-                    file: PathBuf::from("s/a.yaml"),
-                    tags: vec![],
-                    outcome: Outcome::from_steps(&steps),
-                    steps,
-                    started: std::time::SystemTime::UNIX_EPOCH,
-                    duration: std::time::Duration::ZERO,
-                }],
+                scenarios: vec![sample::scenario(steps)],
                 ..RunResult::default()
             },
         }

@@ -435,6 +435,7 @@ impl Decoded {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::sample;
     use crate::runner::result::Wire;
     use crate::scenario::Volatile;
 
@@ -454,16 +455,7 @@ mod tests {
             endpoint: "built-in emulator".into(),
             profile: "p.yaml".into(),
             started: "2026-12-02T10:00:00+00:00".into(),
-            scenarios: vec![ScenarioResult {
-                id: "s::a".into(),
-                name: "a".into(),
-                file: PathBuf::from("s/a.yaml"),
-                tags: vec![],
-                outcome: Outcome::Passed,
-                steps,
-                started: std::time::SystemTime::UNIX_EPOCH,
-                duration: std::time::Duration::ZERO,
-            }],
+            scenarios: vec![sample::scenario(steps)],
             ..RunResult::default()
         }
     }

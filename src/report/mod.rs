@@ -16,7 +16,7 @@ pub mod junit;
 pub mod progress;
 pub mod redact;
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 pub mod style;
 pub mod text;
 

@@ -196,18 +196,23 @@ fn side(label: &str, received: &str, status: StepStatus) -> Side {
     Side {
         label: label.into(),
         run: RunResult {
-            scenarios: vec![ScenarioResult {
-                id: "s::a".into(),
-                name: "a".into(),
-                file: PathBuf::from("s/a.yaml"),
-                tags: vec![],
-                outcome: Outcome::from_steps(std::slice::from_ref(&step)),
-                steps: vec![step],
-                started: std::time::SystemTime::UNIX_EPOCH,
-                duration: Duration::ZERO,
-            }],
+            scenarios: vec![scenario(vec![step])],
             ..RunResult::default()
         },
+    }
+}
+
+/// Scenario `s::a` (`s/a.yaml`) of `steps`, its outcome theirs: the unit tests' fixture.
+pub fn scenario(steps: Vec<StepResult>) -> ScenarioResult {
+    ScenarioResult {
+        id: "s::a".into(),
+        name: "a".into(),
+        file: PathBuf::from("s/a.yaml"),
+        tags: vec![],
+        outcome: Outcome::from_steps(&steps),
+        steps,
+        started: SystemTime::UNIX_EPOCH,
+        duration: Duration::ZERO,
     }
 }
 
