@@ -178,7 +178,13 @@ async fn scripted(listener: TcpListener, on_checkout: OnCheckout) {
                 Some("99") => "98YYYYYY00500320261129    0900002.00AOBR1|BXYNYYYYYYYYYYYY|",
                 Some("11") => match on_checkout {
                     OnCheckout::Answer => "120NUN20261129    090000AOBR1|AAx|ABy|AJ|AH|",
-                    OnCheckout::Crash => return,
+                    OnCheckout::Crash => {
+                        // Stop listening before the connection closes: the harness reconnects
+                        // as soon as it sees the close, and must find nobody listening.
+                        drop(listener);
+                        drop((lines, write));
+                        return;
+                    }
                 },
                 _ => "96",
             };
